@@ -1,0 +1,77 @@
+"""JSON encoding of the frozen model values, so state files stay readable and version-checkable."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from vpclab.model.base import KINDS, Resource
+
+Decoder = Callable[[Any], Any]
+
+
+def to_plain(value: Any) -> Any:
+    """A JSON-ready form of a model value: dataclasses become dicts without their default fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.default is not dataclasses.MISSING and item == f.default:
+                continue
+            out[f.name] = to_plain(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [to_plain(v) for v in value]
+    return value
+
+
+def dumps(resource: Resource) -> str:
+    """One resource as compact JSON."""
+    return json.dumps(to_plain(resource), separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(kind: str, text: str) -> Resource:
+    """A resource back from its JSON (KeyError for a kind this version does not know)."""
+    cls = KINDS[kind]
+    value: Resource = _decoder(cls)(json.loads(text))
+    return value
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """A function turning plain JSON data back into a value of the given type hint."""
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        hints = typing.get_type_hints(hint)
+        field_decoders = {
+            f.name: _decoder(hints[f.name]) for f in dataclasses.fields(hint) if f.init
+        }
+        cls = hint
+
+        def decode_dataclass(data: Any) -> Any:
+            return cls(**{k: field_decoders[k](v) for k, v in data.items() if k in field_decoders})
+
+        return decode_dataclass
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _decoder(args[0])
+            return lambda data: tuple(item(v) for v in data)
+        parts = [_decoder(a) for a in args]
+        return lambda data: tuple(p(v) for p, v in zip(parts, data, strict=True))
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"unsupported union {hint!r}")
+        dec = _decoder(inner[0])
+        return lambda data: None if data is None else dec(data)
+    if hint is float:
+        return float
+    if hint in (str, int, bool):
+        return lambda data: data
+    raise TypeError(f"unsupported type in model: {hint!r}")

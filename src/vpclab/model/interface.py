@@ -1,0 +1,86 @@
+"""Network interfaces and instances (spec section 9.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpclab.model.base import Resource, register
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateIp:
+    """One private IPv4 address of an ENI."""
+
+    address: str
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EniAttachment:
+    """The attachment of an ENI to an instance."""
+
+    id: str
+    instance_id: str
+    device_index: int
+    delete_on_termination: bool = True
+    attached_at: float = 0.0
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NetworkInterface(Resource):
+    """An ENI: addresses in one subnet, security groups, source/dest check, optional attachment."""
+
+    kind = "network-interface"
+    id_prefix = "eni"
+    resource_type = "network-interface"
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    private_ips: tuple[PrivateIp, ...]
+    groups: tuple[str, ...] = ()
+    mac_address: str = ""
+    description: str = ""
+    source_dest_check: bool = True
+    interface_type: str = "interface"
+    requester_managed: bool = False
+    requester_id: str | None = None
+    attachment: EniAttachment | None = None
+    # Auto-assigned public IPv4 of the primary address (ENI-3); EIPs live on Address.
+    public_ip: str | None = None
+
+    @property
+    def primary_ip(self) -> str:
+        """The primary private IPv4 (ENI-1)."""
+        for ip in self.private_ips:
+            if ip.primary:
+                return ip.address
+        return self.private_ips[0].address
+
+    def addresses(self) -> tuple[str, ...]:
+        """Every private IPv4 of the ENI."""
+        return tuple(ip.address for ip in self.private_ips)
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Instance(Resource):
+    """An EC2 instance; its state moves on the clock from `state_since` (pending -> running ...)."""
+
+    kind = "instance"
+    id_prefix = "i"
+    resource_type = "instance"
+    image_id: str
+    instance_type: str
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    primary_eni_id: str
+    state: str = "pending"
+    state_since: float = 0.0
+    launch_time: float = 0.0
+    key_name: str | None = None
+    ami_launch_index: int = 0
+    reservation_id: str = ""
+    client_token: str | None = None
+    state_reason: str | None = None

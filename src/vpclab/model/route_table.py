@@ -1,0 +1,74 @@
+"""Route tables, routes and their associations (spec section 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpclab.model.base import Resource, register
+
+# Route target kinds, each with the Route field AWS reports it in (RT-11).
+TARGET_FIELDS = {
+    "local": "GatewayId",
+    "gateway": "GatewayId",
+    "egress-only": "EgressOnlyInternetGatewayId",
+    "nat": "NatGatewayId",
+    "eni": "NetworkInterfaceId",
+    "instance": "InstanceId",
+    "peering": "VpcPeeringConnectionId",
+    "transit": "TransitGatewayId",
+    "endpoint": "GatewayId",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteTarget:
+    """Where a route sends traffic: AWS's many optional target fields folded into one value."""
+
+    kind: str
+    id: str = "local"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
+    """One route: exactly one destination (IPv4, IPv6 or prefix list) and one target."""
+
+    destination: str | None = None
+    destination_ipv6: str | None = None
+    destination_prefix_list: str | None = None
+    target: RouteTarget
+    origin: str = "CreateRoute"
+    # For an instance target the ENI it resolved to when created (routes follow the ENI).
+    target_eni: str | None = None
+
+    def key(self) -> str:
+        """The destination that identifies this route within its table (RT-8)."""
+        return self.destination or self.destination_ipv6 or self.destination_prefix_list or ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteTableAssociation:
+    """A subnet's (or gateway's) explicit association, or the table's Main=true association."""
+
+    id: str
+    subnet_id: str | None = None
+    gateway_id: str | None = None
+    main: bool = False
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteTable(Resource):
+    """A route table of a VPC with its routes and associations."""
+
+    kind = "route-table"
+    id_prefix = "rtb"
+    resource_type = "route-table"
+    vpc_id: str
+    routes: tuple[Route, ...]
+    associations: tuple[RouteTableAssociation, ...] = ()
+    propagating_vgws: tuple[str, ...] = ()
+
+    @property
+    def is_main(self) -> bool:
+        """Whether this is its VPC's main table (RT-15)."""
+        return any(a.main for a in self.associations)

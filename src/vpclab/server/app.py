@@ -1,0 +1,96 @@
+"""The ASGI application: the EC2 endpoint at any path, plus vpclab's own /_vpclab/ endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from vpclab import __version__
+from vpclab.api.dispatch import MAX_BODY, Api, HttpResponse
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Route = Callable[["App", Scope, bytes], HttpResponse]
+
+
+class App:
+    """Routes HTTP requests to the API (POST) or to the health endpoint; nothing else."""
+
+    def __init__(self, api: Api, state_location: str) -> None:
+        self.api = api
+        self.state_location = state_location
+        self.started = time.monotonic()
+        self.extra_routes: dict[str, Route] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """ASGI entry point."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body, too_big = await self._read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        path: str = scope["path"]
+        if too_big:
+            response = self.api.handle(b"x" * (MAX_BODY + 1), headers)
+        elif path == "/_vpclab/health":
+            response = self.health()
+        elif path in self.extra_routes:
+            response = self.extra_routes[path](self, scope, body)
+        elif scope["method"] == "POST":
+            loop = asyncio.get_running_loop()
+            response = await loop.run_in_executor(None, self.api.handle, body, headers)
+        else:
+            response = HttpResponse(
+                404,
+                json.dumps({"error": f"no such endpoint {path}; the EC2 API takes POST"}).encode(),
+                {"Content-Type": "application/json"},
+            )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def _read_body(self, receive: Receive) -> tuple[bytes, bool]:
+        """The request body, stopping (and saying so) once it exceeds the size limit."""
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total <= MAX_BODY:
+                chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks), total > MAX_BODY
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Acknowledge start-up and shutdown; close the state file on the way out."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.api.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def health(self) -> HttpResponse:
+        """GET /_vpclab/health: version, uptime and where the state lives."""
+        body = {
+            "status": "ok",
+            "version": __version__,
+            "uptime_seconds": round(time.monotonic() - self.started, 3),
+            "state": self.state_location,
+        }
+        return HttpResponse(200, json.dumps(body).encode(), {"Content-Type": "application/json"})

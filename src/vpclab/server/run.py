@@ -1,0 +1,79 @@
+"""Start the server: open the state, build the app, print how to reach it, serve on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+import uvicorn
+
+from vpclab.api.context import Settings
+from vpclab.api.dispatch import Api
+from vpclab.control.store import Store
+from vpclab.model import load_all_kinds
+from vpclab.model.state import Clock
+from vpclab.server.app import App
+
+log = logging.getLogger("vpclab")
+
+
+def default_state_path() -> Path:
+    """The embedded default state file in the user's data directory."""
+    return Path(platformdirs.user_data_dir("vpclab")) / "state.db"
+
+
+@dataclass
+class ServeOptions:
+    """Everything `vpclab serve` can be told."""
+
+    host: str = "127.0.0.1"
+    port: int = 4566
+    state: str | None = None
+    in_memory: bool = False
+    quotas: str = "off"
+    settle_seconds: float = 1.0
+    log_level: str = "warning"
+
+
+def build_app(options: ServeOptions) -> App:
+    """The application for these options (state opened, handlers registered)."""
+    load_all_kinds()
+    clock = Clock(settle_seconds=options.settle_seconds)
+    if options.in_memory:
+        store, location = Store(None, clock=clock), ":memory:"
+    else:
+        path = Path(options.state) if options.state else default_state_path()
+        store, location = Store(path, clock=clock), str(path)
+    api = Api(store, Settings(quotas=options.quotas))
+    return App(api, location)
+
+
+def serve(options: ServeOptions) -> None:
+    """Run the server until interrupted, after printing the endpoint and a usage hint."""
+    app = build_app(options)
+    sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((options.host, options.port))
+    port = sock.getsockname()[1]
+    endpoint = f"http://{options.host}:{port}"
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"WARNING: vpclab is listening on {options.host}, reachable from other machines, "
+            "and accepts any credentials.",
+            file=sys.stderr,
+        )
+    print(f"vpclab listening on {endpoint} (state: {app.state_location})", flush=True)
+    print(
+        f"  boto3: boto3.client('ec2', endpoint_url='{endpoint}', region_name='us-east-1')  |  "
+        f"CLI: aws ec2 describe-vpcs --endpoint-url {endpoint}",
+        flush=True,
+    )
+    config = uvicorn.Config(
+        app, log_level=options.log_level, access_log=False, lifespan="on", http="httptools"
+    )
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])

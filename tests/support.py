@@ -1,0 +1,53 @@
+"""Test helpers: boto3 clients wired straight into an in-process vpclab, no sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+from vpclab.api.dispatch import Api
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+class _Raw:
+    """The minimal raw-response object botocore reads a body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.body
+
+
+def client(
+    api: Api,
+    service: str = "ec2",
+    *,
+    region: str = "us-east-1",
+    access_key: str = "AKIDEXAMPLE",
+) -> Any:
+    """A real boto3 client whose requests are answered by `api` through a before-send hook."""
+    session = boto3.session.Session(
+        aws_access_key_id=access_key, aws_secret_access_key="secret", region_name=region
+    )
+    made = session.client(service, endpoint_url="http://vpclab.invalid", config=NO_RETRIES)
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        headers = {
+            k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()
+        }
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        elif not isinstance(body, bytes):
+            body = body.read()
+        response = api.handle(body, headers)
+        return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+
+    made.meta.events.register("before-send", answer)
+    return made
