@@ -1,0 +1,1 @@
+"""One module per `vpclab` subcommand; each defines register(subparsers)."""
