@@ -16,6 +16,7 @@ from vpclab.api.dispatch import Api
 from vpclab.control.store import Store
 from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
+from vpclab.server import state_export
 from vpclab.server.app import App
 
 log = logging.getLogger("vpclab")
@@ -49,7 +50,9 @@ def build_app(options: ServeOptions) -> App:
         path = Path(options.state) if options.state else default_state_path()
         store, location = Store(path, clock=clock), str(path)
     api = Api(store, Settings(quotas=options.quotas))
-    return App(api, location)
+    app = App(api, location)
+    state_export.install(app)
+    return app
 
 
 def serve(options: ServeOptions) -> None:
