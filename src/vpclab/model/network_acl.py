@@ -46,3 +46,9 @@ class NetworkAcl(Resource):
     is_default: bool = False
     entries: tuple[NaclEntry, ...] = ()
     associations: tuple[NaclAssociation, ...] = ()
+    # Directions (egress flags) whose rules the user has changed; VPC-20 needs to know.
+    edited_directions: tuple[bool, ...] = ()
+
+    def direction_entries(self, egress: bool) -> list[NaclEntry]:
+        """The entries of one direction in evaluation order (NACL-4)."""
+        return sorted((e for e in self.entries if e.egress == egress), key=lambda e: e.rule_number)

@@ -15,6 +15,13 @@ class PeeringSide:
     region: str
     vpc_id: str
     allow_dns_resolution_from_remote_vpc: bool = False
+    # The VPC's blocks when last seen, shown if the VPC can no longer be read (deleted).
+    cidr_blocks: tuple[str, ...] = ()
+    ipv6_cidr_blocks: tuple[str, ...] = ()
+
+    def partition(self) -> tuple[str, str]:
+        """The (account, region) partition this side lives in."""
+        return (self.owner_id, self.region)
 
 
 @register
@@ -32,3 +39,5 @@ class VpcPeeringConnection(Resource):
     created_at: float = 0.0
     expiration_time: float = 0.0
     changed_at: float = 0.0
+    # Who ended it ("account/region"), for the visibility windows of PCX-3.
+    ended_by: str = ""
