@@ -138,7 +138,7 @@ def create_default_vpc(tx: Tx) -> Vpc:
             vpc_id=vpc.id,
             routes=(
                 *main.routes,
-                Route(destination="0.0.0.0/0", target=RouteTarget(kind="gateway", id=igw.id)),
+                Route(destination="0.0.0.0/0", target=RouteTarget(kind="gateway", id=igw.id), vpc_id=vpc.id),
             ),
             associations=main.associations,
         )

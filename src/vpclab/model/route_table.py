@@ -39,10 +39,17 @@ class Route:
     origin: str = "CreateRoute"
     # For an instance target the ENI it resolved to when created (routes follow the ENI).
     target_eni: str | None = None
+    # The VPC of the table holding the route, so its state can be judged on its own (IGW-11).
+    vpc_id: str = ""
 
     def key(self) -> str:
         """The destination that identifies this route within its table (RT-8)."""
         return self.destination or self.destination_ipv6 or self.destination_prefix_list or ""
+
+    @property
+    def is_ipv6(self) -> bool:
+        """Whether the route is for IPv6 traffic (quotas count the families apart, RT-22)."""
+        return self.destination_ipv6 is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
