@@ -39,7 +39,8 @@ def client(
 
     def answer(request: Any, **_: Any) -> AWSResponse:
         headers = {
-            k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()
+            k.lower(): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in request.headers.items()
         }
         body = request.body or b""
         if isinstance(body, str):
@@ -51,3 +52,15 @@ def client(
 
     made.meta.events.register("before-send", answer)
     return made
+
+
+def aws_error(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+    """The (code, message) of the AWS error a boto3 call fails with; fails the test if it succeeds."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call(*args, **kwargs)
+    except ClientError as exc:
+        error = exc.response["Error"]
+        return error["Code"], error["Message"]
+    raise AssertionError(f"{getattr(call, '__name__', call)} succeeded; an AWS error was expected")

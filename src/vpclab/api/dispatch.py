@@ -78,7 +78,9 @@ class Api:
             action = form.pop("Action", None)
             form.pop("Version", None)
             if not action:
-                raise wire.WireError("MissingAction", "The request must contain the parameter Action")
+                raise wire.WireError(
+                    "MissingAction", "The request must contain the parameter Action"
+                )
             op = wire.operation_model(caller.service, action)
             if op is None:
                 raise wire.WireError(

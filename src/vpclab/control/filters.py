@@ -75,7 +75,9 @@ def check_names(filters: Sequence[Mapping[str, Any]], fields: Mapping[str, Field
 
 
 def apply(
-    items: Iterable[T], filters: Sequence[Mapping[str, Any]] | None, fields: Mapping[str, FieldGetter]
+    items: Iterable[T],
+    filters: Sequence[Mapping[str, Any]] | None,
+    fields: Mapping[str, FieldGetter],
 ) -> list[T]:
     """The items every filter admits."""
     if not filters:

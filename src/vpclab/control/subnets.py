@@ -30,14 +30,18 @@ def pick_zone(tx: Tx, vpc_id: str, name: str | None, zone_id: str | None) -> Zon
         )
     if name is None and zone_id is None:
         if not offered:
-            raise DomainError("InvalidParameterValue", f"Region {tx.region} has no availability zones")
+            raise DomainError(
+                "InvalidParameterValue", f"Region {tx.region} has no availability zones"
+            )
         used = sum(1 for s in tx.iter(Subnet) if s.vpc_id == vpc_id)
         return offered[used % len(offered)]
     for zone in offered:
         if zone.name == name or zone.zone_id == zone_id:
             return zone
     listing = ", ".join(z.name for z in offered)
-    param, value = ("availabilityZone", name) if name is not None else ("availabilityZoneId", zone_id)
+    param, value = (
+        ("availabilityZone", name) if name is not None else ("availabilityZoneId", zone_id)
+    )
     raise DomainError(
         "InvalidParameterValue",
         f"Value ({value}) for parameter {param} is invalid. "
@@ -59,7 +63,9 @@ def check_cidr(tx: Tx, vpc: Vpc, cidr_block: str) -> str:
         raise DomainError("InvalidSubnet.Range", RANGE_MESSAGE.format(cidr=net))
     for other in tx.iter(Subnet):
         if other.vpc_id == vpc.id and net.overlaps(ipaddress.IPv4Network(other.cidr_block)):
-            raise DomainError("InvalidSubnet.Conflict", f"The CIDR '{net}' conflicts with another subnet")
+            raise DomainError(
+                "InvalidSubnet.Conflict", f"The CIDR '{net}' conflicts with another subnet"
+            )
     return str(net)
 
 
@@ -79,7 +85,9 @@ def create_subnet(
         raise DomainError("MissingParameter", "The request must contain the parameter CidrBlock")
     cidr = check_cidr(tx, vpc, cidr_block)
     if sum(1 for s in tx.iter(Subnet) if s.vpc_id == vpc_id) >= MAX_SUBNETS_PER_VPC and quotas:
-        raise DomainError("SubnetLimitExceeded", f"The maximum number of subnets for {vpc_id} has been reached.")
+        raise DomainError(
+            "SubnetLimitExceeded", f"The maximum number of subnets for {vpc_id} has been reached."
+        )
     zone = pick_zone(tx, vpc_id, availability_zone, availability_zone_id)
     subnet = Subnet(
         id=_new_subnet_id(),
@@ -118,11 +126,14 @@ def create_default_subnet(tx: Tx, zone_name: str | None, zone_id: str | None) ->
     """CreateDefaultSubnet: a public /20 of the default VPC in a zone that has none (VPC-18)."""
     if (zone_name is None) == (zone_id is None):
         raise DomainError(
-            "InvalidParameterCombination", "Exactly one of AvailabilityZone and AvailabilityZoneId is required"
+            "InvalidParameterCombination",
+            "Exactly one of AvailabilityZone and AvailabilityZoneId is required",
         )
     vpc = defaults.default_vpc(tx)
     if vpc is None:
-        raise DomainError("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")
+        raise DomainError(
+            "DefaultVpcDoesNotExist", "No default VPC exists for this account in this region."
+        )
     zone = pick_zone(tx, vpc.id, zone_name, zone_id)
     mine = [s for s in tx.iter(Subnet) if s.vpc_id == vpc.id]
     if any(s.default_for_az and s.availability_zone == zone.name for s in mine):
@@ -159,10 +170,18 @@ def delete_subnet(tx: Tx, subnet_id: str) -> None:
         raise dependency("subnet", subnet_id)
     for rt in tx.all(RouteTable):
         if any(a.subnet_id == subnet_id for a in rt.associations):
-            tx.put(evolve(rt, associations=tuple(a for a in rt.associations if a.subnet_id != subnet_id)))
+            tx.put(
+                evolve(
+                    rt, associations=tuple(a for a in rt.associations if a.subnet_id != subnet_id)
+                )
+            )
     for acl in tx.all(NetworkAcl):
         if any(a.subnet_id == subnet_id for a in acl.associations):
-            tx.put(evolve(acl, associations=tuple(a for a in acl.associations if a.subnet_id != subnet_id)))
+            tx.put(
+                evolve(
+                    acl, associations=tuple(a for a in acl.associations if a.subnet_id != subnet_id)
+                )
+            )
     tx.delete(Subnet, subnet.id)
 
 

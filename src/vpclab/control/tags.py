@@ -16,9 +16,13 @@ MAX_TAGS = 50
 def _validate(key: str, value: str) -> None:
     """AWS's per-tag limits: key 1-128 chars not starting with aws:, value up to 256 chars."""
     if not key or len(key) > 128:
-        raise DomainError("InvalidParameterValue", f"Tag key '{key}' must be 1 to 128 characters long")
+        raise DomainError(
+            "InvalidParameterValue", f"Tag key '{key}' must be 1 to 128 characters long"
+        )
     if len(value) > 256:
-        raise DomainError("InvalidParameterValue", f"Tag value for key '{key}' exceeds 256 characters")
+        raise DomainError(
+            "InvalidParameterValue", f"Tag value for key '{key}' exceeds 256 characters"
+        )
     if key.lower().startswith("aws:"):
         raise DomainError(
             "InvalidParameterValue", f"Tag key '{key}' uses the reserved prefix 'aws:'"
@@ -32,7 +36,9 @@ def merged(existing: Tags, new: Sequence[tuple[str, str]]) -> Tags:
         _validate(key, value)
         out[key] = value
     if len(out) > MAX_TAGS:
-        raise DomainError("TagLimitExceeded", f"The maximum number of tags ({MAX_TAGS}) was exceeded")
+        raise DomainError(
+            "TagLimitExceeded", f"The maximum number of tags ({MAX_TAGS}) was exceeded"
+        )
     return tuple(out.items())
 
 
@@ -68,7 +74,9 @@ def create(tx: Tx, resource_ids: Sequence[str], tags: Sequence[tuple[str, str]])
         tx.put(res.with_tags(merged(res.tags, tags)))
 
 
-def delete(tx: Tx, resource_ids: Sequence[str], tags: Sequence[tuple[str, str | None]] | None) -> None:
+def delete(
+    tx: Tx, resource_ids: Sequence[str], tags: Sequence[tuple[str, str | None]] | None
+) -> None:
     """Remove tags: by key, by key and value, or all of them when none is named."""
     for rid in resource_ids:
         res = resolve(tx, rid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import secrets
 
@@ -64,7 +65,9 @@ def create_vpc(
     """CreateVpc: validate, then create the VPC with its companions (VPC-1, VPC-2, VPC-19, VPC-23)."""
     if cidr_block is None:
         if ipam_pool is not None:
-            raise DomainError("InvalidParameterValue", "vpclab does not emulate IPAM pools; give CidrBlock")
+            raise DomainError(
+                "InvalidParameterValue", "vpclab does not emulate IPAM pools; give CidrBlock"
+            )
         raise DomainError("MissingParameter", "The request must contain the parameter CidrBlock")
     net = parse_vpc_cidr(cidr_block)
     tenancy = instance_tenancy or "default"
@@ -78,11 +81,15 @@ def create_vpc(
         raise DomainError("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
     ipv6: tuple[CidrAssociation, ...] = ()
     if amazon_ipv6:
-        ipv6 = (CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=_amazon_ipv6_block()),)
+        ipv6 = (
+            CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=_amazon_ipv6_block()),
+        )
     vpc = Vpc(
         id=new_id("vpc"),
         cidr_block=str(net),
-        cidr_associations=(CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=str(net)),),
+        cidr_associations=(
+            CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=str(net)),
+        ),
         ipv6_associations=ipv6,
         instance_tenancy=tenancy,
         dhcp_options_id=defaults.dhcp_options_id(tx.account, tx.region),
@@ -102,7 +109,10 @@ def _amazon_ipv6_block() -> str:
 def create_default_vpc(tx: Tx) -> Vpc:
     """CreateDefaultVpc: only when the region has none (VPC-17)."""
     if defaults.default_vpc(tx) is not None:
-        raise DomainError("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.")
+        raise DomainError(
+            "DefaultVpcAlreadyExists",
+            "A Default VPC already exists for this account in this region.",
+        )
     return defaults.create_default_vpc(tx)
 
 
@@ -143,7 +153,11 @@ def _end_peerings(tx: Tx, vpc_id: str) -> None:
     """A deleted VPC takes its peerings with it: active ones become deleted on both sides (AMB-16)."""
     for pcx in tx.all(VpcPeeringConnection):
         mine = pcx.requester if pcx.requester.vpc_id == vpc_id else pcx.accepter
-        if mine.vpc_id != vpc_id or pcx.status not in ("active", "pending-acceptance", "provisioning"):
+        if mine.vpc_id != vpc_id or pcx.status not in (
+            "active",
+            "pending-acceptance",
+            "provisioning",
+        ):
             continue
         ended = evolve(pcx, status="deleted", status_message="Deleted", changed_at=tx.now())
         for side in (pcx.requester, pcx.accepter):
@@ -165,7 +179,9 @@ def modify_tenancy(tx: Tx, vpc_id: str, tenancy: str) -> None:
     """ModifyVpcTenancy: only to default (VPC-23)."""
     vpc = require(tx, Vpc, vpc_id)
     if tenancy != "default":
-        raise DomainError("UnsupportedTenancy", "You can change the tenancy of a VPC to default only")
+        raise DomainError(
+            "UnsupportedTenancy", "You can change the tenancy of a VPC to default only"
+        )
     tx.put(evolve(vpc, instance_tenancy="default"))
 
 
@@ -201,7 +217,7 @@ def _check_range_family(existing: list[ipaddress.IPv4Network], new: ipaddress.IP
             refused = True
         if refused:
             raise DomainError(
-                "InvalidVpc.Range",
+                "InvalidParameterValue",
                 f"The CIDR '{new}' is restricted for a VPC that has the block '{old}' (VPC-9).",
             )
 
@@ -220,8 +236,8 @@ def associate_cidr(tx: Tx, vpc_id: str, cidr_block: str) -> CidrAssociation:
     for old in existing:
         if old.overlaps(net):
             raise DomainError(
-                "InvalidVpc.Range",
-                f"The CIDR '{net}' conflicts with the VPC's existing block '{old}'.",
+                "InvalidParameterValue",
+                f"The CIDR '{net}' overlaps the VPC's existing block '{old}' (VPC-8).",
             )
     _check_range_family(existing, net)
     for rt in tx.iter(RouteTable):
@@ -239,7 +255,9 @@ def associate_cidr(tx: Tx, vpc_id: str, cidr_block: str) -> CidrAssociation:
     tx.put(evolve(vpc, cidr_associations=(*vpc.cidr_associations, assoc)))
     for rt in tx.all(RouteTable):
         if rt.vpc_id == vpc_id:
-            local = Route(destination=str(net), target=RouteTarget(kind="local"), origin="CreateRouteTable")
+            local = Route(
+                destination=str(net), target=RouteTarget(kind="local"), origin="CreateRouteTable"
+            )
             tx.put(evolve(rt, routes=(*rt.routes, local)))
     return assoc
 
@@ -280,7 +298,9 @@ def disassociate_cidr(tx: Tx, association_id: str) -> tuple[Vpc, CidrAssociation
                 )
             block = ipaddress.IPv4Network(assoc.cidr)
             for subnet in tx.iter(Subnet):
-                if subnet.vpc_id == vpc.id and ipaddress.IPv4Network(subnet.cidr_block).subnet_of(block):
+                if subnet.vpc_id == vpc.id and ipaddress.IPv4Network(subnet.cidr_block).subnet_of(
+                    block
+                ):
                     raise dependency("vpc", vpc.id)
             tx.put(
                 evolve(
@@ -293,10 +313,12 @@ def disassociate_cidr(tx: Tx, association_id: str) -> tuple[Vpc, CidrAssociation
             for rt in tx.all(RouteTable):
                 if rt.vpc_id == vpc.id:
                     routes = tuple(
-                        r for r in rt.routes if not (r.target.kind == "local" and r.destination == assoc.cidr)
+                        r
+                        for r in rt.routes
+                        if not (r.target.kind == "local" and r.destination == assoc.cidr)
                     )
                     tx.put(evolve(rt, routes=routes))
-            return vpc, evolve(assoc, state="disassociating")
+            return vpc, dataclasses.replace(assoc, state="disassociating")
     raise DomainError(
         "InvalidVpcCidrBlockAssociationID.NotFound",
         f"The vpc CIDR block association ID '{association_id}' does not exist",

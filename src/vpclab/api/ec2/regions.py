@@ -20,7 +20,11 @@ def describe_regions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
         if name not in regions():
             raise DomainError("InvalidParameterValue", f"Invalid region: {name}")
     items = [
-        {"RegionName": r, "Endpoint": f"ec2.{r}.amazonaws.com", "OptInStatus": "opt-in-not-required"}
+        {
+            "RegionName": r,
+            "Endpoint": f"ec2.{r}.amazonaws.com",
+            "OptInStatus": "opt-in-not-required",
+        }
         for r in names
     ]
     fields = {
@@ -28,8 +32,14 @@ def describe_regions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
         "endpoint": lambda r: r["Endpoint"],
         "opt-in-status": lambda r: r["OptInStatus"],
     }
-    return describe(items, {"Filters": params.get("Filters")}, fields=fields, present=dict,
-                    list_key="Regions", key=lambda r: r["RegionName"])
+    return describe(
+        items,
+        {"Filters": params.get("Filters")},
+        fields=fields,
+        present=dict,
+        list_key="Regions",
+        key=lambda r: r["RegionName"],
+    )
 
 
 def present_zone(region: str, zone: Zone) -> dict[str, Any]:
@@ -72,8 +82,14 @@ def describe_availability_zones(ctx: RequestContext, params: dict[str, Any]) -> 
         "network-border-group": lambda z: z["NetworkBorderGroup"],
         "opt-in-status": lambda z: z["OptInStatus"],
     }
-    return describe(items, {"Filters": params.get("Filters")}, fields=fields, present=dict,
-                    list_key="AvailabilityZones", key=lambda z: z["ZoneName"])
+    return describe(
+        items,
+        {"Filters": params.get("Filters")},
+        fields=fields,
+        present=dict,
+        list_key="AvailabilityZones",
+        key=lambda z: z["ZoneName"],
+    )
 
 
 @operation("DescribeAccountAttributes")
@@ -92,8 +108,13 @@ def describe_account_attributes(ctx: RequestContext, params: dict[str, Any]) -> 
     out = []
     for name in wanted:
         if name not in values:
-            raise DomainError("InvalidParameterValue", f"Value ({name}) for parameter attributeName is invalid.")
+            raise DomainError(
+                "InvalidParameterValue", f"Value ({name}) for parameter attributeName is invalid."
+            )
         out.append(
-            {"AttributeName": name, "AttributeValues": [{"AttributeValue": v} for v in values[name]]}
+            {
+                "AttributeName": name,
+                "AttributeValues": [{"AttributeValue": v} for v in values[name]],
+            }
         )
     return {"AccountAttributes": out}

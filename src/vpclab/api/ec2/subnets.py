@@ -15,7 +15,9 @@ from vpclab.model.errors import DomainError
 from vpclab.model.vpc import Subnet
 
 
-def present_subnet(ctx: RequestContext, subnet: Subnet, used: int, state: str = "available") -> dict[str, Any]:
+def present_subnet(
+    ctx: RequestContext, subnet: Subnet, used: int, state: str = "available"
+) -> dict[str, Any]:
     """A subnet in the shape of EC2's Subnet; `used` is how many of its addresses ENIs hold (SUB-6)."""
     out: dict[str, Any] = {
         "SubnetId": subnet.id,
@@ -68,7 +70,9 @@ def subnet_filters(ctx: RequestContext, used: Counter[str]) -> dict[str, Any]:
         "default-for-az": lambda s: s.default_for_az,
         "defaultForAz": lambda s: s.default_for_az,
         "map-public-ip-on-launch": lambda s: s.map_public_ip_on_launch,
-        "ipv6-cidr-block-association.ipv6-cidr-block": lambda s: [a.cidr for a in s.ipv6_associations],
+        "ipv6-cidr-block-association.ipv6-cidr-block": lambda s: [
+            a.cidr for a in s.ipv6_associations
+        ],
         "ipv6-cidr-block-association.association-id": lambda s: [
             a.association_id for a in s.ipv6_associations
         ],
@@ -133,7 +137,9 @@ def modify_subnet_attribute(ctx: RequestContext, params: dict[str, Any]) -> dict
         if name in params:
             value = params[name].get("Value")
             if value is None:
-                raise DomainError("MissingParameter", f"The request must contain the parameter {name}.Value")
+                raise DomainError(
+                    "MissingParameter", f"The request must contain the parameter {name}.Value"
+                )
             changes[field] = bool(value)
     if "PrivateDnsHostnameTypeOnLaunch" in params:
         changes["private_dns_hostname_type"] = params["PrivateDnsHostnameTypeOnLaunch"]

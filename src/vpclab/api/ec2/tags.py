@@ -39,7 +39,12 @@ def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         for res in ctx.tx.iter(cls):
             for key, value in res.tags:
                 rows.append(
-                    {"ResourceId": res.id, "ResourceType": cls.resource_type, "Key": key, "Value": value}
+                    {
+                        "ResourceId": res.id,
+                        "ResourceType": cls.resource_type,
+                        "Key": key,
+                        "Value": value,
+                    }
                 )
     fields = {
         "key": lambda r: r["Key"],

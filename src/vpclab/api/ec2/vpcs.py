@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpclab.api.common import arn, spec_tags, tag_list
+from vpclab.api.common import spec_tags, tag_list
 from vpclab.api.context import RequestContext
 from vpclab.api.describe import describe
 from vpclab.api.registry import operation
@@ -59,14 +59,20 @@ def vpc_filters(ctx: RequestContext) -> dict[str, Any]:
         "vpc-id": lambda v: v.id,
         "cidr": lambda v: v.cidr_block,
         "cidr-block-association.cidr-block": lambda v: [a.cidr for a in v.cidr_associations],
-        "cidr-block-association.association-id": lambda v: [a.association_id for a in v.cidr_associations],
+        "cidr-block-association.association-id": lambda v: [
+            a.association_id for a in v.cidr_associations
+        ],
         "cidr-block-association.state": lambda v: [a.state for a in v.cidr_associations],
-        "ipv6-cidr-block-association.ipv6-cidr-block": lambda v: [a.cidr for a in v.ipv6_associations],
+        "ipv6-cidr-block-association.ipv6-cidr-block": lambda v: [
+            a.cidr for a in v.ipv6_associations
+        ],
         "ipv6-cidr-block-association.association-id": lambda v: [
             a.association_id for a in v.ipv6_associations
         ],
         "ipv6-cidr-block-association.state": lambda v: [a.state for a in v.ipv6_associations],
-        "ipv6-cidr-block-association.ipv6-pool": lambda v: ["Amazon"] if v.ipv6_associations else [],
+        "ipv6-cidr-block-association.ipv6-pool": lambda v: (
+            ["Amazon"] if v.ipv6_associations else []
+        ),
         "dhcp-options-id": lambda v: v.dhcp_options_id,
         "is-default": lambda v: v.is_default,
         "owner-id": lambda v: ctx.account,
@@ -138,9 +144,11 @@ def modify_vpc_attribute(ctx: RequestContext, params: dict[str, Any]) -> dict[st
             "Exactly one of EnableDnsSupport, EnableDnsHostnames and "
             "EnableNetworkAddressUsageMetrics must be specified",
         )
-    (name, value), = given.items()
+    ((name, value),) = given.items()
     if value.get("Value") is None:
-        raise DomainError("MissingParameter", f"The request must contain the parameter {name}.Value")
+        raise DomainError(
+            "MissingParameter", f"The request must contain the parameter {name}.Value"
+        )
     vpcs.modify_attribute(ctx.tx, params["VpcId"], _VPC_ATTRIBUTES[name], bool(value["Value"]))
     return {}
 
