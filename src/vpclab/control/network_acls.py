@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from vpclab.control import defaults
@@ -149,10 +150,10 @@ def build_entry(params: Mapping[str, Any]) -> NaclEntry:
     )
     if protocol in (TCP, UDP):
         low, high = _ports(params.get("PortRange"))
-        return evolve(entry, port_from=low, port_to=high)
+        return replace(entry, port_from=low, port_to=high)
     if protocol == ICMP or (protocol == ICMPV6 and ipv6_cidr is not None):
         kind, code = _icmp(params.get("IcmpTypeCode"))
-        return evolve(entry, icmp_type=kind, icmp_code=code)
+        return replace(entry, icmp_type=kind, icmp_code=code)
     return entry
 
 
