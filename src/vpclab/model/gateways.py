@@ -40,13 +40,18 @@ class NatGateway(Resource):
     subnet_id: str
     vpc_id: str
     connectivity_type: str = "public"
+    availability_zone: str = ""
     allocation_id: str | None = None
+    # The EIP's public address and association as they were made; kept after deletion for display.
+    public_ip: str | None = None
+    association_id: str | None = None
     network_interface_id: str | None = None
     private_ip: str | None = None
     created_at: float = 0.0
     deleted_at: float | None = None
     failure_code: str | None = None
     failure_message: str | None = None
+    client_token: str | None = None
 
 
 @register
@@ -64,3 +69,7 @@ class Address(Resource):
     private_ip: str | None = None
     network_border_group: str = ""
     public_ipv4_pool: str = "amazon"
+    # The association took the ENI's auto-assigned public IP away; undoing it may give one back (ENI-4).
+    displaced_public_ip: bool = False
+    # Association ids this address had, so a repeated DisassociateAddress succeeds (EIP-3).
+    past_association_ids: tuple[str, ...] = ()

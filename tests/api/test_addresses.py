@@ -1,0 +1,415 @@
+"""Elastic IPs through boto3: allocation, association, ENI-4 public IP swaps, release (spec 9.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from vpclab.control.store import Store
+from vpclab.model.ids import new_id
+from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+
+def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    """The EC2 error code of a failed call."""
+    return str(exc.value.response["Error"]["Code"])
+
+
+def error_message(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    """The EC2 error message of a failed call."""
+    return str(exc.value.response["Error"]["Message"])
+
+
+def network(ec2: Any, *, igw: bool = True) -> tuple[str, str]:
+    """A VPC with one subnet (and an attached IGW unless told otherwise): (vpc id, subnet id)."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    if igw:
+        igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    return vpc_id, subnet_id
+
+
+def default_subnet(ec2: Any) -> tuple[str, str]:
+    """The default VPC and one of its subnets."""
+    vpc_id = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0][
+        "VpcId"
+    ]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    return vpc_id, sorted(s["SubnetId"] for s in subnets)[0]
+
+
+def put_eni(
+    store: Store,
+    ec2: Any,
+    subnet_id: str,
+    ips: tuple[str, ...],
+    *,
+    instance_id: str | None = None,
+    device_index: int = 0,
+    public_ip: str | None = None,
+) -> str:
+    """An ENI written straight into the store (the ENI API is another family's)."""
+    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+    eni_id = new_id("eni")
+    attachment = (
+        EniAttachment(id=new_id("eni-attach"), instance_id=instance_id, device_index=device_index)
+        if instance_id
+        else None
+    )
+    with store.transaction(ACCOUNT, REGION) as tx:
+        tx.put(
+            NetworkInterface(
+                id=eni_id,
+                subnet_id=subnet_id,
+                vpc_id=subnet["VpcId"],
+                availability_zone=subnet["AvailabilityZone"],
+                private_ips=tuple(
+                    PrivateIp(address=ip, primary=i == 0) for i, ip in enumerate(ips)
+                ),
+                attachment=attachment,
+                public_ip=public_ip,
+            )
+        )
+    return eni_id
+
+
+def put_instance(
+    store: Store, ec2: Any, subnet_id: str, ip: str, public_ip: str | None
+) -> tuple[str, str]:
+    """A running instance with its primary ENI, written into the store: (instance id, eni id)."""
+    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+    instance_id = new_id("i")
+    eni_id = put_eni(store, ec2, subnet_id, (ip,), instance_id=instance_id, public_ip=public_ip)
+    with store.transaction(ACCOUNT, REGION) as tx:
+        tx.put(
+            Instance(
+                id=instance_id,
+                image_id="ami-12345678",
+                instance_type="t3.micro",
+                subnet_id=subnet_id,
+                vpc_id=subnet["VpcId"],
+                availability_zone=subnet["AvailabilityZone"],
+                primary_eni_id=eni_id,
+                state="running",
+            )
+        )
+    return instance_id, eni_id
+
+
+def eni_public_ip(store: Store, eni_id: str) -> str | None:
+    """The auto-assigned public IP an ENI holds now."""
+    eni = store.view(ACCOUNT, REGION).get(NetworkInterface, eni_id)
+    assert eni is not None
+    return eni.public_ip
+
+
+def address(ec2: Any, allocation_id: str) -> dict[str, Any]:
+    """One address as DescribeAddresses shows it."""
+    found: dict[str, Any] = ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"][0]
+    return found
+
+
+# -- EIP-1 ------------------------------------------------------------------------------------
+def test_eip_1_allocate_returns_allocation_id_and_public_ip(ec2: Any) -> None:
+    made = ec2.allocate_address(
+        Domain="vpc",
+        TagSpecifications=[
+            {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": "web"}]}
+        ],
+    )
+    assert made["AllocationId"].startswith("eipalloc-")
+    assert made["Domain"] == "vpc"
+    assert made["NetworkBorderGroup"] == "us-east-1"
+    shown = address(ec2, made["AllocationId"])
+    assert shown["PublicIp"] == made["PublicIp"]
+    assert shown["Tags"] == [{"Key": "Name", "Value": "web"}]
+    assert "AssociationId" not in shown
+    first_octet = int(made["PublicIp"].split(".")[0])
+    assert first_octet not in (10, 127, 172, 192)
+
+
+def test_eip_1_public_ips_are_unique(ec2: Any) -> None:
+    ips = {ec2.allocate_address(Domain="vpc")["PublicIp"] for _ in range(40)}
+    assert len(ips) == 40
+
+
+def test_eip_1_quota_only_with_quotas_on(ec2: Any, api: Any) -> None:
+    for _ in range(6):
+        ec2.allocate_address(Domain="vpc")
+    api.settings.quotas = "aws"
+    with pytest.raises(ClientError) as exc:
+        ec2.allocate_address(Domain="vpc")
+    assert error_code(exc) == "AddressLimitExceeded"
+    assert len(ec2.describe_addresses()["Addresses"]) == 6
+
+
+def test_eip_1_bad_domain_is_refused(ec2: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        ec2.allocate_address(Domain="classic")
+    assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_eip_1_unknown_and_malformed_allocation_ids(ec2: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_addresses(AllocationIds=["eipalloc-0123456789abcdef0"])
+    assert error_code(exc) == "InvalidAllocationID.NotFound"
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_addresses(AllocationIds=["bogus"])
+    assert error_code(exc) == "InvalidAllocationID.Malformed"
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_addresses(PublicIps=["198.51.100.7"])
+    assert error_code(exc) == "InvalidAddress.NotFound"
+
+
+# -- EIP-2 / IGW-13 -----------------------------------------------------------------------------
+def test_eip_2_associate_to_eni_defaults_to_primary_ip(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
+    assert assoc.startswith("eipassoc-")
+    shown = address(ec2, alloc)
+    assert shown["AssociationId"] == assoc
+    assert shown["NetworkInterfaceId"] == eni_id
+    assert shown["PrivateIpAddress"] == "10.0.1.10"
+    assert shown["NetworkInterfaceOwnerId"] == "123456789012"
+    assert "InstanceId" not in shown
+
+
+def test_eip_2_private_ip_must_belong_to_the_eni(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(
+        AllocationId=alloc, NetworkInterfaceId=eni_id, PrivateIpAddress="10.0.1.11"
+    )
+    assert address(ec2, alloc)["PrivateIpAddress"] == "10.0.1.11"
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(
+            AllocationId=alloc, NetworkInterfaceId=eni_id, PrivateIpAddress="10.0.1.99"
+        )
+    assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_eip_2_instance_id_shows_in_describe(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    instance_id, eni_id = put_instance(store, ec2, subnet_id, "10.0.1.20", None)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
+    shown = address(ec2, alloc)
+    assert shown["InstanceId"] == instance_id
+    assert shown["NetworkInterfaceId"] == eni_id
+    by_instance = ec2.describe_addresses(Filters=[{"Name": "instance-id", "Values": [instance_id]}])
+    assert [a["AllocationId"] for a in by_instance["Addresses"]] == [alloc]
+
+
+def test_eip_2_instance_with_several_enis_needs_an_eni_id(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    instance_id, _ = put_instance(store, ec2, subnet_id, "10.0.1.20", None)
+    put_eni(store, ec2, subnet_id, ("10.0.1.21",), instance_id=instance_id, device_index=1)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
+    assert error_code(exc) == "InvalidInstanceID"
+    assert "multiple interfaces" in error_message(exc)
+
+
+def test_eip_2_moves_by_default_and_refuses_without_reassociation(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    first = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    second = put_eni(store, ec2, subnet_id, ("10.0.1.11",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=first)["AssociationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(
+            AllocationId=alloc, NetworkInterfaceId=second, AllowReassociation=False
+        )
+    assert error_code(exc) == "Resource.AlreadyAssociated"
+    assert error_message(exc) == f"resource {alloc} is already associated with associate-id {assoc}"
+    assert address(ec2, alloc)["NetworkInterfaceId"] == first
+    moved = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=second)["AssociationId"]
+    assert moved != assoc
+    assert address(ec2, alloc)["NetworkInterfaceId"] == second
+
+
+def test_eip_2_repeating_the_same_association_is_not_an_error(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    first = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
+    again = ec2.associate_address(
+        AllocationId=alloc, NetworkInterfaceId=eni_id, AllowReassociation=False
+    )["AssociationId"]
+    assert again == first
+
+
+def test_eip_2_previous_eip_on_the_address_is_displaced_not_released(
+    ec2: Any, store: Store
+) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    old = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    new = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=old, NetworkInterfaceId=eni_id)
+    ec2.associate_address(AllocationId=new, NetworkInterfaceId=eni_id)
+    assert "AssociationId" not in address(ec2, old)
+    assert address(ec2, new)["NetworkInterfaceId"] == eni_id
+
+
+def test_eip_2_needs_an_instance_or_eni(ec2: Any) -> None:
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(AllocationId=alloc)
+    assert error_code(exc) == "MissingParameter"
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(AllocationId=alloc, NetworkInterfaceId="eni-0123456789abcdef0")
+    assert error_code(exc) == "InvalidNetworkInterfaceID.NotFound"
+
+
+def test_igw_13_associate_in_vpc_without_igw_fails(ec2: Any, store: Store) -> None:
+    vpc_id, subnet_id = network(ec2, igw=False)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
+    assert error_code(exc) == "Gateway.NotAttached"
+    assert error_message(exc) == f"Network {vpc_id} is not attached to any internet gateway"
+    assert "AssociationId" not in address(ec2, alloc)
+
+
+# -- ENI-4 ----------------------------------------------------------------------------------------
+def test_eni_4_eip_replaces_auto_public_ip_and_disassociation_gives_a_new_one(
+    ec2: Any, store: Store
+) -> None:
+    _, subnet_id = default_subnet(ec2)
+    instance_id, eni_id = put_instance(store, ec2, subnet_id, "172.31.0.50", "3.210.0.5")
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assoc = ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)["AssociationId"]
+    assert eni_public_ip(store, eni_id) is None
+    ec2.disassociate_address(AssociationId=assoc)
+    renewed = eni_public_ip(store, eni_id)
+    assert renewed is not None and renewed != address(ec2, alloc)["PublicIp"]
+
+
+def test_eni_4_no_new_public_ip_when_instance_has_several_enis(ec2: Any, store: Store) -> None:
+    _, subnet_id = default_subnet(ec2)
+    instance_id, eni_id = put_instance(store, ec2, subnet_id, "172.31.0.50", "3.210.0.5")
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
+    put_eni(store, ec2, subnet_id, ("172.31.0.51",), instance_id=instance_id, device_index=1)
+    ec2.disassociate_address(AssociationId=assoc)
+    assert eni_public_ip(store, eni_id) is None
+
+
+def test_eni_4_eip_on_secondary_ip_keeps_the_auto_public_ip(ec2: Any, store: Store) -> None:
+    _, subnet_id = default_subnet(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("172.31.0.60", "172.31.0.61"), public_ip="3.210.0.9")
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(
+        AllocationId=alloc, NetworkInterfaceId=eni_id, PrivateIpAddress="172.31.0.61"
+    )
+    assert eni_public_ip(store, eni_id) == "3.210.0.9"
+
+
+# -- EIP-3 -------------------------------------------------------------------------------------
+def test_eip_3_disassociate_is_idempotent(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    alloc = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=alloc["AllocationId"], NetworkInterfaceId=eni_id)
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    ec2.disassociate_address(PublicIp=alloc["PublicIp"])
+    assert "AssociationId" not in address(ec2, alloc["AllocationId"])
+    with pytest.raises(ClientError) as exc:
+        ec2.disassociate_address(AssociationId="eipassoc-0123456789abcdef0")
+    assert error_code(exc) == "InvalidAssociationID.NotFound"
+
+
+def test_eip_3_release_in_non_default_vpc_requires_disassociation(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.release_address(AllocationId=alloc)
+    assert error_code(exc) == "InvalidIPAddress.InUse"
+    ec2.disassociate_address(AssociationId=assoc)
+    ec2.release_address(AllocationId=alloc)
+    assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_eip_3_release_in_default_vpc_disassociates_implicitly(ec2: Any, store: Store) -> None:
+    _, subnet_id = default_subnet(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("172.31.0.70",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
+    ec2.release_address(AllocationId=alloc)
+    assert ec2.describe_addresses()["Addresses"] == []
+    with pytest.raises(ClientError) as exc:
+        ec2.release_address(AllocationId=alloc)
+    assert error_code(exc) == "InvalidAllocationID.NotFound"
+
+
+# -- EIP-4 -------------------------------------------------------------------------------------
+def test_eip_4_eip_is_mapped_only_through_the_vpc_igw(ec2: Any, store: Store) -> None:
+    vpc_id, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
+    igw_id = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+    )["InternetGateways"][0]["InternetGatewayId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    assert error_code(exc) == "DependencyViolation"
+
+
+# -- filters --------------------------------------------------------------------------------------
+def test_describe_addresses_filters(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    mapped = ec2.allocate_address(
+        Domain="vpc",
+        TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}],
+    )
+    spare = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=mapped["AllocationId"], NetworkInterfaceId=eni_id)
+
+    def ids(name: str, value: str) -> list[str]:
+        found = ec2.describe_addresses(Filters=[{"Name": name, "Values": [value]}])["Addresses"]
+        return [a["AllocationId"] for a in found]
+
+    assert ids("allocation-id", spare["AllocationId"]) == [spare["AllocationId"]]
+    assert ids("association-id", assoc["AssociationId"]) == [mapped["AllocationId"]]
+    assert ids("network-interface-id", eni_id) == [mapped["AllocationId"]]
+    assert ids("network-interface-owner-id", "123456789012") == [mapped["AllocationId"]]
+    assert ids("private-ip-address", "10.0.1.10") == [mapped["AllocationId"]]
+    assert ids("public-ip", spare["PublicIp"]) == [spare["AllocationId"]]
+    assert ids("tag:k", "v") == [mapped["AllocationId"]]
+    assert len(ids("domain", "vpc")) == 2
+    by_ip = ec2.describe_addresses(PublicIps=[spare["PublicIp"]])["Addresses"]
+    assert [a["AllocationId"] for a in by_ip] == [spare["AllocationId"]]
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_addresses(Filters=[{"Name": "color", "Values": ["red"]}])
+    assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_describe_addresses_attribute_lists_allocations(ec2: Any) -> None:
+    made = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _ in range(3)]
+    page = ec2.describe_addresses_attribute(Attribute="domain-name", MaxResults=2)
+    rest = ec2.describe_addresses_attribute(Attribute="domain-name", NextToken=page["NextToken"])
+    seen = [a["AllocationId"] for a in page["Addresses"] + rest["Addresses"]]
+    assert seen == sorted(made)
+
+
+def test_dry_run_changes_nothing(ec2: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        ec2.allocate_address(Domain="vpc", DryRun=True)
+    assert error_code(exc) == "DryRunOperation"
+    assert ec2.describe_addresses()["Addresses"] == []
