@@ -64,3 +64,20 @@ def aws_error(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
         error = exc.response["Error"]
         return error["Code"], error["Message"]
     raise AssertionError(f"{getattr(call, '__name__', call)} succeeded; an AWS error was expected")
+
+
+def raw_call(
+    api: Api,
+    form: dict[str, str],
+    *,
+    access_key: str = "AKIDEXAMPLE",
+    region: str = "us-east-1",
+    service: str = "ec2",
+) -> tuple[int, str]:
+    """POST a hand-made form (bypassing botocore's client-side checks); the status and XML body."""
+    from urllib.parse import urlencode
+
+    scope = f"Credential={access_key}/20240101/{region}/{service}/aws4_request"
+    headers = {"authorization": f"AWS4-HMAC-SHA256 {scope}, SignedHeaders=host, Signature=0"}
+    response = api.handle(urlencode(form).encode(), headers)
+    return response.status, response.body.decode()
