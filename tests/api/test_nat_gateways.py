@@ -1,0 +1,384 @@
+"""NAT gateways through boto3: creation, failures, lifecycle on the clock, deletion (spec 5.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from vpclab.control.store import Store
+from vpclab.model.ids import new_id
+from vpclab.model.interface import NetworkInterface, PrivateIp
+from vpclab.model.state import Clock
+
+
+def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    """The EC2 error code of a failed call."""
+    return str(exc.value.response["Error"]["Code"])
+
+
+def error_message(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    """The EC2 error message of a failed call."""
+    return str(exc.value.response["Error"]["Message"])
+
+
+def network(ec2: Any, *, igw: bool = True, cidr: str = "10.0.1.0/24") -> tuple[str, str]:
+    """A VPC with one subnet (and an attached IGW unless told otherwise): (vpc id, subnet id)."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"]
+    if igw:
+        igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    return vpc_id, subnet_id
+
+
+def nat(ec2: Any, nat_id: str) -> dict[str, Any]:
+    """One NAT gateway as DescribeNatGateways shows it."""
+    found: dict[str, Any] = ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]
+    return found
+
+
+def public_nat(ec2: Any, subnet_id: str, **extra: Any) -> tuple[str, str]:
+    """A public NAT gateway with a fresh EIP: (nat id, allocation id)."""
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    made = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, **extra)["NatGateway"]
+    return made["NatGatewayId"], alloc
+
+
+# -- NAT-1 -------------------------------------------------------------------------------------
+def test_nat_1_public_gateway_needs_an_allocation(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id)
+    assert error_code(exc) == "MissingParameter"
+    assert ec2.describe_nat_gateways()["NatGateways"] == []
+
+
+def test_nat_1_private_gateway_must_not_have_an_allocation(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, ConnectivityType="private")
+    assert error_code(exc) == "InvalidParameterCombination"
+
+
+def test_nat_1_private_gateway_needs_no_igw(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2, igw=False)
+    made = ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")["NatGateway"]
+    shown = nat(ec2, made["NatGatewayId"])
+    assert shown["State"] == "available"
+    assert shown["ConnectivityType"] == "private"
+    (addr,) = shown["NatGatewayAddresses"]
+    assert addr["PrivateIp"].startswith("10.0.1.")
+    assert "PublicIp" not in addr and "AllocationId" not in addr
+
+
+def test_nat_1_client_token_is_idempotent(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    first = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, ClientToken="tok-1")
+    again = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, ClientToken="tok-1")
+    assert first["NatGateway"]["NatGatewayId"] == again["NatGateway"]["NatGatewayId"]
+    assert again["ClientToken"] == "tok-1"
+    assert len(ec2.describe_nat_gateways()["NatGateways"]) == 1
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private", ClientToken="tok-1")
+    assert error_code(exc) == "IdempotentParameterMismatch"
+
+
+# -- NAT-2 / NAT-4 ----------------------------------------------------------------------------------
+def test_nat_2_public_gateway_in_vpc_with_igw_becomes_available(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    shown = nat(ec2, nat_id)
+    assert shown["State"] == "available"
+    assert shown["VpcId"] == vpc_id and shown["SubnetId"] == subnet_id
+    assert "FailureCode" not in shown
+
+
+def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, alloc = public_nat(ec2, subnet_id, PrivateIpAddress="10.0.1.77")
+    (addr,) = nat(ec2, nat_id)["NatGatewayAddresses"]
+    eip = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+    assert addr["AllocationId"] == alloc
+    assert addr["PrivateIp"] == "10.0.1.77"
+    assert addr["PublicIp"] == eip["PublicIp"]
+    assert addr["AssociationId"] == eip["AssociationId"]
+    assert addr["IsPrimary"] is True and addr["Status"] == "succeeded"
+    assert eip["NetworkInterfaceId"] == addr["NetworkInterfaceId"]
+    assert eip["PrivateIpAddress"] == "10.0.1.77"
+    eni = store.view("123456789012", "us-east-1").get(NetworkInterface, addr["NetworkInterfaceId"])
+    assert eni is not None
+    assert eni.interface_type == "natGateway" and eni.requester_managed
+    assert eni.description == f"Interface for NAT Gateway {nat_id}"
+    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+    assert subnet["AvailableIpAddressCount"] == 251 - 1
+
+
+def test_nat_4_gateway_eni_blocks_subnet_deletion(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    with pytest.raises(ClientError) as exc:
+        ec2.delete_subnet(SubnetId=subnet_id)
+    assert error_code(exc) == "DependencyViolation"
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.delete_subnet(SubnetId=subnet_id)
+
+
+def test_nat_4_requested_private_ip_is_validated_synchronously(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    public_nat(ec2, subnet_id, PrivateIpAddress="10.0.1.77")
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, PrivateIpAddress="10.0.1.77")
+    assert error_code(exc) == "InvalidIPAddress.InUse"
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, PrivateIpAddress="10.0.1.2")
+    assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_nat_4_user_cannot_move_the_gateway_eip(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, alloc = public_nat(ec2, subnet_id)
+    assoc = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]["AssociationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.disassociate_address(AssociationId=assoc)
+    assert error_code(exc) == "AuthFailure"
+    with pytest.raises(ClientError) as exc:
+        ec2.release_address(AllocationId=alloc)
+    assert error_code(exc) == "InvalidIPAddress.InUse"
+    assert nat(ec2, nat_id)["NatGatewayAddresses"][0]["AssociationId"] == assoc
+
+
+# -- NAT-3: lifecycle on the clock ---------------------------------------------------------------
+def test_nat_3_pending_then_available_then_deleting_then_deleted(ec2: Any, clock: Clock) -> None:
+    _, subnet_id = network(ec2)
+    clock.settle_seconds = 30.0
+    nat_id, _ = public_nat(ec2, subnet_id)
+    assert nat(ec2, nat_id)["State"] == "pending"
+    assert nat(ec2, nat_id)["NatGatewayAddresses"][0]["Status"] == "associating"
+    clock.advance(31)
+    assert nat(ec2, nat_id)["State"] == "available"
+    assert ec2.delete_nat_gateway(NatGatewayId=nat_id)["NatGatewayId"] == nat_id
+    shown = nat(ec2, nat_id)
+    assert shown["State"] == "deleting"
+    assert "DeleteTime" in shown
+    clock.advance(31)
+    assert nat(ec2, nat_id)["State"] == "deleted"
+    clock.advance(3700)
+    with pytest.raises(ClientError) as exc:
+        nat(ec2, nat_id)
+    assert error_code(exc) == "NatGatewayNotFound"
+    assert ec2.describe_nat_gateways()["NatGateways"] == []
+
+
+def test_nat_3_waiters_available_and_deleted(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    fast = {"Delay": 1, "MaxAttempts": 2}
+    ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat_id], WaiterConfig=fast)
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=[nat_id], WaiterConfig=fast)
+
+
+def test_nat_3_failed_gateway_vanishes_after_an_hour(ec2: Any, clock: Clock) -> None:
+    _, subnet_id = network(ec2, igw=False)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    assert nat(ec2, nat_id)["State"] == "failed"
+    clock.advance(3000)
+    assert nat(ec2, nat_id)["State"] == "failed"
+    clock.advance(700)
+    assert ec2.describe_nat_gateways()["NatGateways"] == []
+
+
+# -- NAT-20 / AMB-27: failures --------------------------------------------------------------------
+def test_nat_20_no_igw_gives_failed_gateway_not_attached(ec2: Any, clock: Clock) -> None:
+    vpc_id, subnet_id = network(ec2, igw=False)
+    clock.settle_seconds = 10.0
+    nat_id, alloc = public_nat(ec2, subnet_id)
+    assert nat(ec2, nat_id)["State"] == "pending"
+    clock.advance(11)
+    shown = nat(ec2, nat_id)
+    assert shown["State"] == "failed"
+    assert shown["FailureCode"] == "Gateway.NotAttached"
+    assert shown["FailureMessage"] == f"Network {vpc_id} has no Internet gateway attached"
+    assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+
+
+def test_nat_20_eip_already_associated_gives_failed_gateway(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    _, alloc = public_nat(ec2, subnet_id)
+    second = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc)["NatGateway"]
+    shown = nat(ec2, second["NatGatewayId"])
+    assert shown["State"] == "failed"
+    assert shown["FailureCode"] == "Resource.AlreadyAssociated"
+    assert shown["FailureMessage"] == f"Elastic IP address {alloc} is already associated"
+
+
+def test_nat_20_full_subnet_gives_failed_gateway(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2, cidr="10.0.1.0/28")
+    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
+    every_usable = tuple(f"10.0.1.{host}" for host in range(4, 15))
+    with store.transaction("123456789012", "us-east-1") as tx:
+        tx.put(
+            NetworkInterface(
+                id=new_id("eni"),
+                subnet_id=subnet_id,
+                vpc_id=subnet["VpcId"],
+                availability_zone=subnet["AvailabilityZone"],
+                private_ips=tuple(
+                    PrivateIp(address=ip, primary=i == 0) for i, ip in enumerate(every_usable)
+                ),
+            )
+        )
+    nat_id, alloc = public_nat(ec2, subnet_id)
+    shown = nat(ec2, nat_id)
+    assert shown["State"] == "failed"
+    assert shown["FailureCode"] == "InsufficientFreeAddressesInSubnet"
+    assert (
+        shown["FailureMessage"]
+        == "Subnet has insufficient free addresses to create this NAT gateway"
+    )
+    assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+
+
+def test_amb_27_unknown_subnet_or_allocation_fails_synchronously(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId="subnet-0123456789abcdef0", ConnectivityType="private")
+    assert error_code(exc) == "InvalidSubnetID.NotFound"
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId="eipalloc-0123456789abcdef0")
+    assert error_code(exc) == "InvalidAllocationID.NotFound"
+    assert ec2.describe_nat_gateways()["NatGateways"] == []
+
+
+# -- NAT-5 -----------------------------------------------------------------------------------------
+def test_nat_5_delete_disassociates_the_eip_but_keeps_it(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, alloc = public_nat(ec2, subnet_id)
+    eni_id = nat(ec2, nat_id)["NatGatewayAddresses"][0]["NetworkInterfaceId"]
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    eip = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+    assert "AssociationId" not in eip
+    assert store.view("123456789012", "us-east-1").get(NetworkInterface, eni_id) is None
+    ec2.release_address(AllocationId=alloc)
+    assert nat(ec2, nat_id)["NatGatewayAddresses"][0]["AllocationId"] == alloc
+
+
+def test_nat_5_route_to_deleted_gateway_turns_blackhole(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    rtb = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    routes = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]["Routes"]
+    (to_nat,) = [r for r in routes if r.get("NatGatewayId") == nat_id]
+    assert to_nat["State"] == "blackhole"
+
+
+# -- NAT-15 ---------------------------------------------------------------------------------------
+def test_nat_15_five_gateways_per_zone(ec2: Any, clock: Clock) -> None:
+    vpc_id, subnet_id = network(ec2)
+    made = [
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")["NatGateway"]
+        for _ in range(5)
+    ]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+    assert error_code(exc) == "NatGatewayLimitExceeded"
+    assert (
+        error_message(exc) == "Performing this operation would exceed the limit of 5 NAT gateways"
+    )
+    zone = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailabilityZone"]
+    other_zone = "us-east-1b" if zone != "us-east-1b" else "us-east-1c"
+    elsewhere = ec2.create_subnet(
+        VpcId=vpc_id, CidrBlock="10.0.9.0/24", AvailabilityZone=other_zone
+    )
+    ec2.create_nat_gateway(SubnetId=elsewhere["Subnet"]["SubnetId"], ConnectivityType="private")
+    clock.settle_seconds = 600.0  # from now on deletions take a while
+    ec2.delete_nat_gateway(NatGatewayId=made[0]["NatGatewayId"])
+    with pytest.raises(ClientError) as exc:  # deleting still counts...
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+    assert error_code(exc) == "NatGatewayLimitExceeded"
+
+
+def test_nat_15_deleted_and_failed_gateways_do_not_count(ec2: Any) -> None:
+    _, subnet_id = network(ec2, igw=False)
+    for _ in range(5):
+        public_nat(ec2, subnet_id)  # all fail: no IGW
+    private = [
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")["NatGateway"]
+        for _ in range(5)
+    ]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+    assert error_code(exc) == "NatGatewayLimitExceeded"
+    ec2.delete_nat_gateway(NatGatewayId=private[0]["NatGatewayId"])
+    assert nat(ec2, private[0]["NatGatewayId"])["State"] == "deleted"
+    ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+
+
+# -- NAT-16 ---------------------------------------------------------------------------------------
+def test_nat_16_unknown_and_malformed_ids(ec2: Any) -> None:
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_nat_gateways(NatGatewayIds=["nat-0123456789abcdef0"])
+    assert error_code(exc) == "NatGatewayNotFound"
+    assert error_message(exc) == "NAT gateway nat-0123456789abcdef0 was not found"
+    with pytest.raises(ClientError) as exc:
+        ec2.delete_nat_gateway(NatGatewayId="nat-0123456789abcdef0")
+    assert error_code(exc) == "NatGatewayNotFound"
+    with pytest.raises(ClientError) as exc:
+        ec2.delete_nat_gateway(NatGatewayId="gateway-1")
+    assert error_code(exc) == "NatGatewayMalformed"
+
+
+# -- IGW-4 -------------------------------------------------------------------------------------------
+def test_igw_4_detach_refused_while_nat_gateway_eip_is_mapped(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    igw_id = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+    )["InternetGateways"][0]["InternetGatewayId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    assert error_code(exc) == "DependencyViolation"
+    assert error_message(exc) == (
+        f"Network {vpc_id} has some mapped public address(es). "
+        "Please unmap those public address(es) before detaching the gateway."
+    )
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+
+
+# -- Describe --------------------------------------------------------------------------------------
+def test_describe_nat_gateways_filters_and_pages(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    tagged, _ = public_nat(
+        ec2,
+        subnet_id,
+        TagSpecifications=[
+            {"ResourceType": "natgateway", "Tags": [{"Key": "tier", "Value": "edge"}]}
+        ],
+    )
+    private = ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+    private_id = private["NatGateway"]["NatGatewayId"]
+    ec2.delete_nat_gateway(NatGatewayId=private_id)
+
+    def ids(name: str, value: str) -> list[str]:
+        found = ec2.describe_nat_gateways(Filter=[{"Name": name, "Values": [value]}])
+        return sorted(n["NatGatewayId"] for n in found["NatGateways"])
+
+    assert ids("nat-gateway-id", tagged) == [tagged]
+    assert ids("state", "available") == [tagged]
+    assert ids("state", "deleted") == [private_id]
+    assert ids("subnet-id", subnet_id) == sorted([tagged, private_id])
+    assert ids("vpc-id", vpc_id) == sorted([tagged, private_id])
+    assert ids("tag:tier", "edge") == [tagged]
+    assert nat(ec2, tagged)["Tags"] == [{"Key": "tier", "Value": "edge"}]
+    first = ec2.describe_nat_gateways(MaxResults=5)
+    assert "NextToken" not in first and len(first["NatGateways"]) == 2
+    pages = ec2.get_paginator("describe_nat_gateways").paginate(PaginationConfig={"PageSize": 5})
+    assert sum(len(p["NatGateways"]) for p in pages) == 2
