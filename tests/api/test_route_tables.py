@@ -137,6 +137,7 @@ def peering(store: Store, vpc_a: str, vpc_b: str, status: str) -> VpcPeeringConn
         requester=PeeringSide(owner_id=ACCOUNT, region=REGION, vpc_id=vpc_a),
         accepter=PeeringSide(owner_id=ACCOUNT, region=REGION, vpc_id=vpc_b),
         status=status,
+        expiration_time=1e12,  # far from expiring (PCX-2)
     )
     put(store, made)
     return made
@@ -972,3 +973,193 @@ def test_describe_route_tables_paginates(ec2: Any, vpc: str) -> None:
     assert len(seen) == len(set(seen)) == 8
     assert made <= set(seen)
     assert aws_error(ec2.describe_route_tables, MaxResults=101)[0] == "InvalidParameterValue"
+
+
+# -- with the real APIs of the target families ------------------------------------------------
+def test_rt_12_nat_gateway_route_through_the_nat_api(ec2: Any, vpc: str, rtb: str) -> None:
+    """CreateNatGateway -> active route; DeleteNatGateway -> blackhole, the route stays (NAT-5)."""
+    subnet = new_subnet(ec2, vpc)
+    attached_igw(ec2, vpc)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat_id = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
+        "NatGatewayId"
+    ]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "active"
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    assert route(ec2, rtb, "0.0.0.0/0") == {
+        "DestinationCidrBlock": "0.0.0.0/0",
+        "NatGatewayId": nat_id,
+        "Origin": "CreateRoute",
+        "State": "blackhole",
+    }
+    code, _ = aws_error(
+        ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="10.8.0.0/16", NatGatewayId=nat_id
+    )
+    assert code == "NatGatewayNotFound"
+
+
+def test_rt_12_interface_route_through_the_eni_api(ec2: Any, vpc: str, rtb: str) -> None:
+    """CreateNetworkInterface -> active route; DeleteNetworkInterface -> blackhole."""
+    subnet = new_subnet(ec2, vpc)
+    eni_id = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=eni_id)
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "active"
+    ec2.delete_network_interface(NetworkInterfaceId=eni_id)
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "blackhole"
+    code, _ = aws_error(
+        ec2.create_route,
+        RouteTableId=rtb,
+        DestinationCidrBlock="10.8.0.0/16",
+        NetworkInterfaceId=eni_id,
+    )
+    assert code == "InvalidNetworkInterfaceID.NotFound"
+
+
+def test_rt_10_interface_of_another_vpc_refused(ec2: Any, rtb: str) -> None:
+    """An ENI target must live in the table's VPC."""
+    other_vpc = new_vpc(ec2, "10.9.0.0/16")
+    subnet = new_subnet(ec2, other_vpc, "10.9.1.0/24")
+    eni_id = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    code, message = aws_error(
+        ec2.create_route,
+        RouteTableId=rtb,
+        DestinationCidrBlock="0.0.0.0/0",
+        NetworkInterfaceId=eni_id,
+    )
+    assert code == "InvalidParameterValue"
+    assert message == f"route table {rtb} and interface {eni_id} belong to different networks"
+
+
+def test_rt_21_peering_route_through_the_peering_api(ec2: Any, vpc: str, rtb: str) -> None:
+    """Pending: blackhole; accepted: active (nothing added on accept); deleted: blackhole."""
+    peer_vpc = new_vpc(ec2, "10.50.0.0/16")
+    pcx_id = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer_vpc)[
+        "VpcPeeringConnection"
+    ]["VpcPeeringConnectionId"]
+    ec2.create_route(
+        RouteTableId=rtb, DestinationCidrBlock="10.50.7.0/24", VpcPeeringConnectionId=pcx_id
+    )
+    assert route(ec2, rtb, "10.50.7.0/24")["State"] == "blackhole"
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    assert route(ec2, rtb, "10.50.7.0/24")["State"] == "active"
+    assert (
+        ec2.describe_route_tables(
+            Filters=[{"Name": "route.vpc-peering-connection-id", "Values": [pcx_id]}]
+        )["RouteTables"][0]["RouteTableId"]
+        == rtb
+    )
+    ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    assert route(ec2, rtb, "10.50.7.0/24")["State"] == "blackhole"
+    code, _ = aws_error(
+        ec2.create_route,
+        RouteTableId=rtb,
+        DestinationCidrBlock="10.50.8.0/24",
+        VpcPeeringConnectionId=pcx_id,
+    )
+    assert code == "InvalidVpcPeeringConnectionID.NotFound"
+
+
+def test_rt_12_cross_account_peering_route_follows_the_accepters_answer(
+    ec2: Any, make_client: Any, vpc: str, rtb: str
+) -> None:
+    """Each account routes over the peering; both routes turn active when the accepter accepts."""
+    peer = make_client(access_key="210987654321")
+    peer_vpc = new_vpc(peer, "10.60.0.0/16")
+    peer_rtb = new_table(peer, peer_vpc)
+    pcx_id = ec2.create_vpc_peering_connection(
+        VpcId=vpc, PeerVpcId=peer_vpc, PeerOwnerId="210987654321"
+    )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.create_route(
+        RouteTableId=rtb, DestinationCidrBlock="10.60.0.0/16", VpcPeeringConnectionId=pcx_id
+    )
+    peer.create_route(
+        RouteTableId=peer_rtb, DestinationCidrBlock="10.0.0.0/16", VpcPeeringConnectionId=pcx_id
+    )
+    assert route(ec2, rtb, "10.60.0.0/16")["State"] == "blackhole"
+    assert route(peer, peer_rtb, "10.0.0.0/16")["State"] == "blackhole"
+    peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    assert route(ec2, rtb, "10.60.0.0/16")["State"] == "active"
+    assert route(peer, peer_rtb, "10.0.0.0/16")["State"] == "active"
+
+
+def test_rt_22_ipv6_routes_are_counted_apart(ec2: Any) -> None:
+    """Full IPv4 quota does not stop an IPv6 route."""
+    vpc_id = new_vpc(ec2, AmazonProvidedIpv6CidrBlock=True)
+    rtb_id = new_table(ec2, vpc_id)
+    igw = attached_igw(ec2, vpc_id)
+    for i in range(49):
+        ec2.create_route(
+            RouteTableId=rtb_id, DestinationCidrBlock=f"192.168.{i}.0/24", GatewayId=igw
+        )
+    assert aws_error(
+        ec2.create_route, RouteTableId=rtb_id, DestinationCidrBlock="8.8.8.0/24", GatewayId=igw
+    )[0] == ("RouteLimitExceeded")
+    ec2.create_route(RouteTableId=rtb_id, DestinationIpv6CidrBlock="::/0", GatewayId=igw)
+
+
+def test_rt_6_prefix_list_destination(ec2: Any, vpc: str, rtb: str) -> None:
+    """A managed prefix list can be a destination, once; it shows in DestinationPrefixListId."""
+    igw = attached_igw(ec2, vpc)
+    pl_id = ec2.create_managed_prefix_list(
+        PrefixListName="office", MaxEntries=5, AddressFamily="IPv4"
+    )["PrefixList"]["PrefixListId"]
+    ec2.create_route(RouteTableId=rtb, DestinationPrefixListId=pl_id, GatewayId=igw)
+    shown = [r for r in table(ec2, rtb)["Routes"] if r.get("DestinationPrefixListId") == pl_id]
+    assert shown == [
+        {
+            "DestinationPrefixListId": pl_id,
+            "GatewayId": igw,
+            "Origin": "CreateRoute",
+            "State": "active",
+        }
+    ]
+    code, _ = aws_error(
+        ec2.create_route, RouteTableId=rtb, DestinationPrefixListId=pl_id, GatewayId=igw
+    )
+    assert code == "RouteAlreadyExists"
+    found = ec2.describe_route_tables(
+        Filters=[{"Name": "route.destination-prefix-list-id", "Values": [pl_id]}]
+    )
+    assert [t["RouteTableId"] for t in found["RouteTables"]] == [rtb]
+    ec2.delete_route(RouteTableId=rtb, DestinationPrefixListId=pl_id)
+    code, _ = aws_error(
+        ec2.create_route,
+        RouteTableId=rtb,
+        DestinationPrefixListId="pl-0123456789abcdef0",
+        GatewayId=igw,
+    )
+    assert code == "InvalidPrefixListID.NotFound"
+
+
+def test_rt_9_targets_of_families_vpclab_lacks_are_not_found(ec2: Any, rtb: str) -> None:
+    """A transit gateway or endpoint id can name nothing here: its family's not-found code."""
+    for member, value, expected in (
+        ("TransitGatewayId", "tgw-0123456789abcdef0", "InvalidTransitGatewayID.NotFound"),
+        ("VpcEndpointId", "vpce-0123456789abcdef0", "InvalidVpcEndpointId.NotFound"),
+    ):
+        code, _ = aws_error(
+            ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", **{member: value}
+        )
+        assert code == expected
+
+
+def test_rt_15_subnets_follow_the_new_main_table_but_explicit_ones_stay(
+    ec2: Any, store: Store, vpc: str, rtb: str
+) -> None:
+    """Implicit subnets move with Main=true; explicitly associated ones keep their table."""
+    implicit = new_subnet(ec2, vpc, "10.0.1.0/24")
+    explicit = new_subnet(ec2, vpc, "10.0.2.0/24")
+    pinned = new_table(ec2, vpc)
+    ec2.associate_route_table(RouteTableId=pinned, SubnetId=explicit)
+    main_assoc = main_table(ec2, vpc)["Associations"][0]["RouteTableAssociationId"]
+    ec2.replace_route_table_association(AssociationId=main_assoc, RouteTableId=rtb)
+    view = store.view(ACCOUNT, REGION)
+    assert subnet_route_table(view, implicit).id == rtb
+    assert subnet_route_table(view, explicit).id == pinned
+
+
+def test_describe_route_tables_ids_with_max_results_refused(ec2: Any, rtb: str) -> None:
+    """MaxResults cannot be combined with explicit ids."""
+    code, _ = aws_error(ec2.describe_route_tables, RouteTableIds=[rtb], MaxResults=5)
+    assert code == "InvalidParameterCombination"

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from vpclab.control import defaults
+from vpclab.control import defaults, peering
 from vpclab.control.lookup import require
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
@@ -272,7 +272,7 @@ def _instance_target(tx: Tx, table: RouteTable, instance_id: str) -> tuple[Route
 def _peering_target(tx: Tx, table: RouteTable, pcx_id: str) -> RouteTarget:
     """VpcPeeringConnectionId: a live peering of the table's VPC, even if pending (RT-10, RT-21)."""
     pcx = require(tx, VpcPeeringConnection, pcx_id)
-    if pcx.status in TERMINAL_PEERING:
+    if peering.current(pcx, tx.now()).status in TERMINAL_PEERING:
         raise DomainError(
             "InvalidVpcPeeringConnectionID.NotFound",
             f"The vpcPeeringConnection ID '{pcx_id}' does not exist",
