@@ -312,3 +312,58 @@ def test_igw_11_default_route_follows_gateway_through_detach_delete_and_new_gate
         "Origin": "CreateRoute",
         "State": "active",
     }
+
+
+# -- with the real APIs of the address families -----------------------------------------------
+def test_igw_4_associated_elastic_ip_blocks_detach_through_the_api(
+    ec2: Any, vpc: str, igw: str
+) -> None:
+    """AssociateAddress on an ENI of the VPC blocks the detach; DisassociateAddress frees it."""
+    subnet = new_subnet(ec2, vpc)
+    eni_id = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    association = ec2.associate_address(AllocationId=allocation, NetworkInterfaceId=eni_id)[
+        "AssociationId"
+    ]
+    code, message = aws_error(ec2.detach_internet_gateway, InternetGatewayId=igw, VpcId=vpc)
+    assert (code, message) == ("DependencyViolation", MAPPED.format(vpc=vpc))
+    ec2.disassociate_address(AssociationId=association)
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+
+
+def test_igw_4_public_nat_gateway_blocks_detach_through_the_api(
+    ec2: Any, vpc: str, igw: str
+) -> None:
+    """[MODEL] A public NAT gateway's EIP is a mapped address until the gateway is deleted."""
+    subnet = new_subnet(ec2, vpc)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat_id = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
+        "NatGatewayId"
+    ]
+    assert (
+        aws_error(ec2.detach_internet_gateway, InternetGatewayId=igw, VpcId=vpc)[0]
+        == "DependencyViolation"
+    )
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+
+
+def test_igw_4_instance_public_ip_blocks_detach_through_the_api(
+    ec2: Any, vpc: str, igw: str
+) -> None:
+    """An instance launched with a public IP blocks the detach until it is terminated."""
+    subnet = new_subnet(ec2, vpc)
+    launched = ec2.run_instances(
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,
+        NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": subnet, "AssociatePublicIpAddress": True}
+        ],
+    )["Instances"][0]
+    assert (
+        aws_error(ec2.detach_internet_gateway, InternetGatewayId=igw, VpcId=vpc)[0]
+        == "DependencyViolation"
+    )
+    ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)

@@ -1163,3 +1163,37 @@ def test_describe_route_tables_ids_with_max_results_refused(ec2: Any, rtb: str) 
     """MaxResults cannot be combined with explicit ids."""
     code, _ = aws_error(ec2.describe_route_tables, RouteTableIds=[rtb], MaxResults=5)
     assert code == "InvalidParameterCombination"
+
+
+def test_amb_24_instance_route_through_the_instance_api(ec2: Any, vpc: str, rtb: str) -> None:
+    """RunInstances target: active, still active when stopped, blackhole when terminated."""
+    subnet = new_subnet(ec2, vpc)
+    launched = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet)[
+        "Instances"
+    ][0]
+    instance_id = launched["InstanceId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", InstanceId=instance_id)
+    shown = route(ec2, rtb, "0.0.0.0/0")
+    assert shown["NetworkInterfaceId"] == launched["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert shown["State"] == "active"
+    ec2.stop_instances(InstanceIds=[instance_id])
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "active"
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "blackhole"
+
+
+def test_rt_10_instance_with_a_second_interface_needs_the_interface_id(
+    ec2: Any, vpc: str, rtb: str
+) -> None:
+    """After AttachNetworkInterface the instance has two ENIs: InvalidInstanceID."""
+    subnet = new_subnet(ec2, vpc)
+    instance_id = ec2.run_instances(
+        ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet
+    )["Instances"][0]["InstanceId"]
+    extra = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=extra, InstanceId=instance_id, DeviceIndex=1)
+    code, message = aws_error(
+        ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", InstanceId=instance_id
+    )
+    assert code == "InvalidInstanceID"
+    assert instance_id in message
