@@ -367,3 +367,13 @@ def test_igw_4_instance_public_ip_blocks_detach_through_the_api(
     )
     ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
     ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+
+
+def test_igw_15_client_token_makes_create_idempotent(ec2: Any, vpc: str) -> None:
+    """A retried create with the same ClientToken returns the same gateway, not an error."""
+    first = ec2.create_egress_only_internet_gateway(VpcId=vpc, ClientToken="retry")
+    again = ec2.create_egress_only_internet_gateway(VpcId=vpc, ClientToken="retry")
+    assert (
+        first["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+        == again["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    )

@@ -1197,3 +1197,40 @@ def test_rt_10_instance_with_a_second_interface_needs_the_interface_id(
     )
     assert code == "InvalidInstanceID"
     assert instance_id in message
+
+
+def test_create_route_table_client_token_is_idempotent(ec2: Any, vpc: str) -> None:
+    """The same ClientToken gives the same table; for another VPC it is a mismatch."""
+    first = ec2.create_route_table(VpcId=vpc, ClientToken="token-1")
+    again = ec2.create_route_table(VpcId=vpc, ClientToken="token-1")
+    assert first["RouteTable"]["RouteTableId"] == again["RouteTable"]["RouteTableId"]
+    assert again["ClientToken"] == "token-1"
+    code, _ = aws_error(
+        ec2.create_route_table, VpcId=new_vpc(ec2, "10.9.0.0/16"), ClientToken="token-1"
+    )
+    assert code == "IdempotentParameterMismatch"
+
+
+def test_rt_19_edge_association_moves_to_another_gateway_table(
+    ec2: Any, store: Store, vpc: str, rtb: str
+) -> None:
+    """ReplaceRouteTableAssociation moves the gateway association; the target must qualify."""
+    igw = attached_igw(ec2, vpc)
+    assoc_id = ec2.associate_route_table(RouteTableId=rtb, GatewayId=igw)["AssociationId"]
+    unfit = new_table(ec2, vpc)
+    ec2.create_route(RouteTableId=unfit, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    code, _ = aws_error(
+        ec2.replace_route_table_association, AssociationId=assoc_id, RouteTableId=unfit
+    )
+    assert code == "InvalidParameterValue"
+    fit = new_table(ec2, vpc)
+    new_assoc = ec2.replace_route_table_association(AssociationId=assoc_id, RouteTableId=fit)[
+        "NewAssociationId"
+    ]
+    assert table(ec2, fit)["Associations"][0]["GatewayId"] == igw
+    assert table(ec2, fit)["Associations"][0]["RouteTableAssociationId"] == new_assoc
+    assert table(ec2, rtb)["Associations"] == []
+    assert (
+        aws_error(ec2.associate_route_table, RouteTableId=rtb, GatewayId=igw)[0]
+        == "Resource.AlreadyAssociated"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vpclab.control.lookup import require
+from vpclab.control.route_tables import repeated_request
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
 from vpclab.model.errors import DomainError, dependency
@@ -99,16 +100,21 @@ def delete_internet_gateway(tx: Tx, igw_id: str) -> None:
 
 
 def create_egress_only_internet_gateway(
-    tx: Tx, vpc_id: str, *, tags: Tags = ()
+    tx: Tx, vpc_id: str, *, tags: Tags = (), client_token: str | None = None
 ) -> EgressOnlyInternetGateway:
-    """CreateEgressOnlyInternetGateway: one per VPC (IGW-15)."""
+    """CreateEgressOnlyInternetGateway: one per VPC (IGW-15); a repeated ClientToken is idempotent."""
     require(tx, Vpc, vpc_id)
+    earlier = repeated_request(tx, EgressOnlyInternetGateway, client_token, vpc_id)
+    if earlier is not None:
+        return earlier
     if any(g.vpc_id == vpc_id for g in tx.iter(EgressOnlyInternetGateway)):
         raise DomainError(
             "InvalidParameterValue",
             f"Network {vpc_id} already has an egress-only internet gateway attached",
         )
-    eigw = EgressOnlyInternetGateway(id=new_id("eigw"), vpc_id=vpc_id, tags=tags)
+    eigw = EgressOnlyInternetGateway(
+        id=new_id("eigw"), vpc_id=vpc_id, tags=tags, client_token=client_token
+    )
     tx.put(eigw)
     return eigw
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from vpclab.control import defaults, peering
 from vpclab.control.lookup import require
@@ -88,9 +89,33 @@ class Destination:
 
 
 # -- tables ------------------------------------------------------------------------------------
-def create_route_table(tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = False) -> RouteTable:
+Tokened = TypeVar("Tokened", RouteTable, EgressOnlyInternetGateway)
+
+
+def repeated_request(tx: Tx, cls: type[Tokened], token: str | None, vpc_id: str) -> Tokened | None:
+    """What an earlier create with this ClientToken made (None if new); other VPC: a mismatch."""
+    if not token:
+        return None
+    for earlier in tx.iter(cls):
+        if earlier.client_token != token:
+            continue
+        if earlier.vpc_id != vpc_id:
+            raise DomainError(
+                "IdempotentParameterMismatch",
+                f"Client token {token} was used with different parameters",
+            )
+        return earlier
+    return None
+
+
+def create_route_table(
+    tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = False, client_token: str | None = None
+) -> RouteTable:
     """CreateRouteTable: only the local routes to start with (RT-1, RT-16), within quota (RT-22)."""
     vpc = require(tx, Vpc, vpc_id)
+    earlier = repeated_request(tx, RouteTable, client_token, vpc_id)
+    if earlier is not None:
+        return earlier
     if (
         quotas
         and sum(1 for t in tx.iter(RouteTable) if t.vpc_id == vpc_id) >= MAX_ROUTE_TABLES_PER_VPC
@@ -100,7 +125,11 @@ def create_route_table(tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = F
             f"The maximum number of route tables for {vpc_id} has been reached.",
         )
     table = RouteTable(
-        id=new_id("rtb"), vpc_id=vpc.id, routes=defaults.local_routes(vpc), tags=tags
+        id=new_id("rtb"),
+        vpc_id=vpc.id,
+        routes=defaults.local_routes(vpc),
+        tags=tags,
+        client_token=client_token,
     )
     tx.put(table)
     return table

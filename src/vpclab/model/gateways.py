@@ -27,6 +27,7 @@ class EgressOnlyInternetGateway(Resource):
     id_prefix = "eigw"
     resource_type = "egress-only-internet-gateway"
     vpc_id: str
+    client_token: str | None = None
 
 
 @register

@@ -74,6 +74,7 @@ class RouteTable(Resource):
     routes: tuple[Route, ...]
     associations: tuple[RouteTableAssociation, ...] = ()
     propagating_vgws: tuple[str, ...] = ()
+    client_token: str | None = None
 
     @property
     def is_main(self) -> bool:

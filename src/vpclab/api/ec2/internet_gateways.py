@@ -107,7 +107,10 @@ def create_egress_only_internet_gateway(
 ) -> dict[str, Any]:
     """CreateEgressOnlyInternetGateway."""
     eigw = internet_gateways.create_egress_only_internet_gateway(
-        ctx.tx, params["VpcId"], tags=spec_tags(params, "egress-only-internet-gateway")
+        ctx.tx,
+        params["VpcId"],
+        tags=spec_tags(params, "egress-only-internet-gateway"),
+        client_token=params.get("ClientToken"),
     )
     out: dict[str, Any] = {"EgressOnlyInternetGateway": present_egress_only(eigw)}
     if params.get("ClientToken"):

@@ -104,7 +104,11 @@ def route_table_filters(ctx: RequestContext) -> dict[str, Any]:
 def create_route_table(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """CreateRouteTable."""
     table = route_tables.create_route_table(
-        ctx.tx, params["VpcId"], tags=spec_tags(params, "route-table"), quotas=ctx.quotas_on
+        ctx.tx,
+        params["VpcId"],
+        tags=spec_tags(params, "route-table"),
+        quotas=ctx.quotas_on,
+        client_token=params.get("ClientToken"),
     )
     out: dict[str, Any] = {"RouteTable": present_route_table(ctx, table)}
     if params.get("ClientToken"):
