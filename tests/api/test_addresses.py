@@ -7,31 +7,19 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.api.gateway_support import (
+    ec2,
+    error_code,
+    error_message,
+    igw_of,
+    network,
+    put_eni,
+    put_instance,
+    stored_eni,
+)
 from vpclab.control.store import Store
-from vpclab.model.ids import new_id
-from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
 
-ACCOUNT, REGION = "123456789012", "us-east-1"
-
-
-def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    """The EC2 error code of a failed call."""
-    return str(exc.value.response["Error"]["Code"])
-
-
-def error_message(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    """The EC2 error message of a failed call."""
-    return str(exc.value.response["Error"]["Message"])
-
-
-def network(ec2: Any, *, igw: bool = True) -> tuple[str, str]:
-    """A VPC with one subnet (and an attached IGW unless told otherwise): (vpc id, subnet id)."""
-    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-    if igw:
-        igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
-    return vpc_id, subnet_id
+__all__ = ["ec2"]  # the shared-client fixture, used by every test here
 
 
 def default_subnet(ec2: Any) -> tuple[str, str]:
@@ -43,67 +31,9 @@ def default_subnet(ec2: Any) -> tuple[str, str]:
     return vpc_id, sorted(s["SubnetId"] for s in subnets)[0]
 
 
-def put_eni(
-    store: Store,
-    ec2: Any,
-    subnet_id: str,
-    ips: tuple[str, ...],
-    *,
-    instance_id: str | None = None,
-    device_index: int = 0,
-    public_ip: str | None = None,
-) -> str:
-    """An ENI written straight into the store (the ENI API is another family's)."""
-    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    eni_id = new_id("eni")
-    attachment = (
-        EniAttachment(id=new_id("eni-attach"), instance_id=instance_id, device_index=device_index)
-        if instance_id
-        else None
-    )
-    with store.transaction(ACCOUNT, REGION) as tx:
-        tx.put(
-            NetworkInterface(
-                id=eni_id,
-                subnet_id=subnet_id,
-                vpc_id=subnet["VpcId"],
-                availability_zone=subnet["AvailabilityZone"],
-                private_ips=tuple(
-                    PrivateIp(address=ip, primary=i == 0) for i, ip in enumerate(ips)
-                ),
-                attachment=attachment,
-                public_ip=public_ip,
-            )
-        )
-    return eni_id
-
-
-def put_instance(
-    store: Store, ec2: Any, subnet_id: str, ip: str, public_ip: str | None
-) -> tuple[str, str]:
-    """A running instance with its primary ENI, written into the store: (instance id, eni id)."""
-    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    instance_id = new_id("i")
-    eni_id = put_eni(store, ec2, subnet_id, (ip,), instance_id=instance_id, public_ip=public_ip)
-    with store.transaction(ACCOUNT, REGION) as tx:
-        tx.put(
-            Instance(
-                id=instance_id,
-                image_id="ami-12345678",
-                instance_type="t3.micro",
-                subnet_id=subnet_id,
-                vpc_id=subnet["VpcId"],
-                availability_zone=subnet["AvailabilityZone"],
-                primary_eni_id=eni_id,
-                state="running",
-            )
-        )
-    return instance_id, eni_id
-
-
 def eni_public_ip(store: Store, eni_id: str) -> str | None:
     """The auto-assigned public IP an ENI holds now."""
-    eni = store.view(ACCOUNT, REGION).get(NetworkInterface, eni_id)
+    eni = stored_eni(store, eni_id)
     assert eni is not None
     return eni.public_ip
 
@@ -362,9 +292,7 @@ def test_eip_4_eip_is_mapped_only_through_the_vpc_igw(ec2: Any, store: Store) ->
     eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
-    igw_id = ec2.describe_internet_gateways(
-        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
-    )["InternetGateways"][0]["InternetGatewayId"]
+    igw_id = igw_of(ec2, vpc_id)
     with pytest.raises(ClientError) as exc:
         ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
     assert error_code(exc) == "DependencyViolation"

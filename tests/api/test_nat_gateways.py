@@ -7,30 +7,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.api.gateway_support import ec2, error_code, error_message, igw_of, network, stored_eni
 from vpclab.control.store import Store
+
+__all__ = ["ec2"]  # the shared-client fixture, used by every test here
 from vpclab.model.ids import new_id
 from vpclab.model.interface import NetworkInterface, PrivateIp
 from vpclab.model.state import Clock
-
-
-def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    """The EC2 error code of a failed call."""
-    return str(exc.value.response["Error"]["Code"])
-
-
-def error_message(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    """The EC2 error message of a failed call."""
-    return str(exc.value.response["Error"]["Message"])
-
-
-def network(ec2: Any, *, igw: bool = True, cidr: str = "10.0.1.0/24") -> tuple[str, str]:
-    """A VPC with one subnet (and an attached IGW unless told otherwise): (vpc id, subnet id)."""
-    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr)["Subnet"]["SubnetId"]
-    if igw:
-        igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
-    return vpc_id, subnet_id
 
 
 def nat(ec2: Any, nat_id: str) -> dict[str, Any]:
@@ -109,7 +92,7 @@ def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any, st
     assert addr["IsPrimary"] is True and addr["Status"] == "succeeded"
     assert eip["NetworkInterfaceId"] == addr["NetworkInterfaceId"]
     assert eip["PrivateIpAddress"] == "10.0.1.77"
-    eni = store.view("123456789012", "us-east-1").get(NetworkInterface, addr["NetworkInterfaceId"])
+    eni = stored_eni(store, addr["NetworkInterfaceId"])
     assert eni is not None
     assert eni.interface_type == "natGateway" and eni.requester_managed
     assert eni.description == f"Interface for NAT Gateway {nat_id}"
@@ -263,7 +246,7 @@ def test_nat_5_delete_disassociates_the_eip_but_keeps_it(ec2: Any, store: Store)
     ec2.delete_nat_gateway(NatGatewayId=nat_id)
     eip = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
     assert "AssociationId" not in eip
-    assert store.view("123456789012", "us-east-1").get(NetworkInterface, eni_id) is None
+    assert stored_eni(store, eni_id) is None
     ec2.release_address(AllocationId=alloc)
     assert nat(ec2, nat_id)["NatGatewayAddresses"][0]["AllocationId"] == alloc
 
@@ -339,9 +322,7 @@ def test_nat_16_unknown_and_malformed_ids(ec2: Any) -> None:
 def test_igw_4_detach_refused_while_nat_gateway_eip_is_mapped(ec2: Any) -> None:
     vpc_id, subnet_id = network(ec2)
     nat_id, _ = public_nat(ec2, subnet_id)
-    igw_id = ec2.describe_internet_gateways(
-        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
-    )["InternetGateways"][0]["InternetGatewayId"]
+    igw_id = igw_of(ec2, vpc_id)
     with pytest.raises(ClientError) as exc:
         ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
     assert error_code(exc) == "DependencyViolation"
