@@ -91,7 +91,7 @@ def put_eni(
 ) -> str:
     """An ENI written straight into the store (used where the ENI API is not what is tested)."""
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    eni_id = new_id("eni")
+    eni_id: str = new_id("eni")
     attachment = (
         EniAttachment(id=new_id("eni-attach"), instance_id=instance_id, device_index=device_index)
         if instance_id

@@ -35,7 +35,8 @@ def eni_public_ip(store: Store, eni_id: str) -> str | None:
     """The auto-assigned public IP an ENI holds now."""
     eni = stored_eni(store, eni_id)
     assert eni is not None
-    return eni.public_ip
+    public_ip: str | None = eni.public_ip
+    return public_ip
 
 
 def address(ec2: Any, allocation_id: str) -> dict[str, Any]:
