@@ -84,3 +84,14 @@ class Instance(Resource):
     reservation_id: str = ""
     client_token: str | None = None
     state_reason: str | None = None
+    # A digest of the launch request, so a reused ClientToken with other parameters fails.
+    request_digest: str = ""
+    # Whether launch gave eth0 an auto-assigned public IPv4; start gives a new one (ENI-3, ENI-4).
+    auto_public_ip: bool = False
+    # When the state last changed by a user action, for StateTransitionReason.
+    transition_reason: str = ""
+    disable_api_termination: bool = False
+    disable_api_stop: bool = False
+    shutdown_behavior: str = "stop"
+    ebs_optimized: bool = False
+    user_data: str | None = None

@@ -1,0 +1,558 @@
+"""EC2 operations on instances: launch, lifecycle, attributes, status and the Instance presenter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vpclab.api.common import tag_list, timestamp
+from vpclab.api.context import RequestContext
+from vpclab.api.describe import describe, paginate
+from vpclab.api.ec2 import images
+from vpclab.api.ec2.network_interfaces import (
+    address_request,
+    present_association,
+    present_attachment,
+    present_private_ips,
+    status_of,
+)
+from vpclab.api.registry import operation
+from vpclab.control import filters as flt
+from vpclab.control import instances
+from vpclab.control import network_interfaces as enis
+from vpclab.control import tags as tagging
+from vpclab.model.errors import DomainError
+from vpclab.model.interface import Instance, NetworkInterface
+
+TAGGABLE_AT_LAUNCH = ("instance", "network-interface", "volume")
+
+
+# -- presentation ---------------------------------------------------------------------------------
+def present_state(state: str) -> dict[str, Any]:
+    """An InstanceState: the name with EC2's numeric code."""
+    return {"Code": instances.STATE_CODES[state], "Name": state}
+
+
+def present_instance_interface(ctx: RequestContext, eni: NetworkInterface) -> dict[str, Any]:
+    """An ENI in the shape of EC2's InstanceNetworkInterface."""
+    out: dict[str, Any] = {
+        "NetworkInterfaceId": eni.id,
+        "SubnetId": eni.subnet_id,
+        "VpcId": eni.vpc_id,
+        "Description": eni.description,
+        "Groups": enis.group_names(ctx.tx, eni),
+        "Ipv6Addresses": [],
+        "MacAddress": eni.mac_address,
+        "OwnerId": ctx.account,
+        "PrivateDnsName": enis.private_dns_name(ctx.region, eni.primary_ip),
+        "PrivateIpAddress": eni.primary_ip,
+        "PrivateIpAddresses": present_private_ips(ctx, eni, full=False),
+        "SourceDestCheck": eni.source_dest_check,
+        "Status": status_of(eni),
+        "InterfaceType": eni.interface_type,
+    }
+    attachment = present_attachment(ctx, eni)
+    if attachment is not None:
+        attachment.pop("InstanceId", None)
+        attachment.pop("InstanceOwnerId", None)
+        out["Attachment"] = attachment
+    association = present_association(ctx, eni, eni.primary_ip, full=False)
+    if association is not None:
+        out["Association"] = association
+    return out
+
+
+def present_instance(
+    ctx: RequestContext,
+    instance: Instance,
+    attached: list[NetworkInterface],
+    state: str | None = None,
+) -> dict[str, Any]:
+    """An instance in the shape of EC2's Instance (VPC-21 DNS names, ENI-3 public address)."""
+    state = state or instances.state_of(ctx.tx, instance)
+    primary = next((e for e in attached if e.id == instance.primary_eni_id), None)
+    image = images.find(ctx.region, instance.image_id)
+    root_device = image.root_device_name if image else "/dev/xvda"
+    out: dict[str, Any] = {
+        "InstanceId": instance.id,
+        "ImageId": instance.image_id,
+        "State": present_state(state),
+        "PrivateDnsName": "",
+        "PublicDnsName": "",
+        "StateTransitionReason": instance.transition_reason,
+        "AmiLaunchIndex": instance.ami_launch_index,
+        "ProductCodes": [],
+        "InstanceType": instance.instance_type,
+        "LaunchTime": timestamp(instance.launch_time),
+        "Placement": {
+            "AvailabilityZone": instance.availability_zone,
+            "GroupName": "",
+            "Tenancy": "default",
+        },
+        "Monitoring": {"State": "disabled"},
+        "Architecture": images.architecture_of(ctx.region, instance.image_id),
+        "RootDeviceType": "ebs",
+        "RootDeviceName": root_device,
+        "BlockDeviceMappings": [],
+        "EbsOptimized": instance.ebs_optimized,
+        "EnaSupport": True,
+        "Hypervisor": "xen",
+        "VirtualizationType": "hvm",
+        "NetworkInterfaces": [present_instance_interface(ctx, e) for e in attached],
+        "SecurityGroups": enis.group_names(ctx.tx, primary) if primary else [],
+        "CpuOptions": {"CoreCount": 1, "ThreadsPerCore": 2},
+        "PlatformDetails": "Linux/UNIX",
+        "UsageOperation": "RunInstances",
+        "MetadataOptions": {
+            "State": "applied",
+            "HttpTokens": "required",
+            "HttpPutResponseHopLimit": 2,
+            "HttpEndpoint": "enabled",
+        },
+        "Tags": tag_list(instance),
+    }
+    if instance.key_name:
+        out["KeyName"] = instance.key_name
+    if instance.client_token:
+        out["ClientToken"] = instance.client_token
+    if instance.state_reason:
+        out["StateReason"] = {
+            "Code": instance.state_reason,
+            "Message": f"{instance.state_reason}: User initiated shutdown",
+        }
+    if primary is not None:
+        out["SubnetId"] = primary.subnet_id
+        out["VpcId"] = primary.vpc_id
+        out["PrivateIpAddress"] = primary.primary_ip
+        out["PrivateDnsName"] = enis.private_dns_name(ctx.region, primary.primary_ip)
+        out["SourceDestCheck"] = primary.source_dest_check
+        mapped = enis.public_address(ctx.tx, primary, primary.primary_ip)
+        if mapped is not None:
+            out["PublicIpAddress"] = mapped.public_ip
+            out["PublicDnsName"] = enis.public_dns_name(ctx.tx, primary.vpc_id, mapped.public_ip)
+    return out
+
+
+def interfaces_by_instance(ctx: RequestContext) -> dict[str, list[NetworkInterface]]:
+    """Every attached ENI grouped by instance, by device index (one pass for a Describe)."""
+    out: dict[str, list[NetworkInterface]] = {}
+    for eni in ctx.tx.iter(NetworkInterface):
+        if eni.attachment is not None:
+            out.setdefault(eni.attachment.instance_id, []).append(eni)
+    for found in out.values():
+        found.sort(key=lambda e: e.attachment.device_index if e.attachment else 0)
+    return out
+
+
+def present_reservations(
+    ctx: RequestContext,
+    chosen: list[Instance],
+    attached: dict[str, list[NetworkInterface]],
+    state: str | None = None,
+) -> list[dict[str, Any]]:
+    """Instances grouped into their reservations, in first-seen order (state: as launched)."""
+    reservations: dict[str, dict[str, Any]] = {}
+    for instance in chosen:
+        reservation = reservations.setdefault(
+            instance.reservation_id,
+            {
+                "ReservationId": instance.reservation_id,
+                "OwnerId": ctx.account,
+                "Groups": [],
+                "Instances": [],
+            },
+        )
+        reservation["Instances"].append(
+            present_instance(ctx, instance, attached.get(instance.id, []), state)
+        )
+    return list(reservations.values())
+
+
+# -- RunInstances ---------------------------------------------------------------------------------
+def launch_tags(params: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """TagSpecifications split by resource type (instance, network-interface; volumes ignored)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for spec in params.get("TagSpecifications") or ():
+        rtype = spec.get("ResourceType")
+        if rtype not in TAGGABLE_AT_LAUNCH:
+            raise DomainError(
+                "InvalidParameterValue",
+                f"'{rtype}' is not a valid taggable resource type for this operation.",
+            )
+        pairs = [(t["Key"], t.get("Value", "")) for t in spec.get("Tags") or ()]
+        out.setdefault(rtype, []).extend(pairs)
+    return out
+
+
+def interface_spec(item: dict[str, Any]) -> instances.InterfaceSpec:
+    """One InstanceNetworkInterfaceSpecification as the control layer takes it."""
+    wanted = address_request(item)
+    return instances.InterfaceSpec(
+        device_index=item.get("DeviceIndex", 0),
+        network_interface_id=item.get("NetworkInterfaceId"),
+        subnet_id=item.get("SubnetId"),
+        group_ids=tuple(item.get("Groups") or ()),
+        private_ip=wanted.primary,
+        listed_ips=wanted.listed,
+        secondary_count=wanted.secondary_count,
+        associate_public_ip=item.get("AssociatePublicIpAddress"),
+        delete_on_termination=item.get("DeleteOnTermination"),
+        description=item.get("Description") or "",
+    )
+
+
+def _bool_value(params: dict[str, Any], name: str) -> bool:
+    """A plain boolean parameter, false when absent."""
+    return bool(params.get(name, False))
+
+
+@operation("RunInstances")
+def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """RunInstances: a reservation of new instances (ENI-1, ENI-3, SUB-9)."""
+    tagged = launch_tags(params)
+    request = instances.LaunchRequest(
+        image_id=params.get("ImageId"),
+        min_count=params["MinCount"],
+        max_count=params["MaxCount"],
+        instance_type=params.get("InstanceType"),
+        subnet_id=params.get("SubnetId"),
+        zone=(params.get("Placement") or {}).get("AvailabilityZone"),
+        group_ids=tuple(params.get("SecurityGroupIds") or ()),
+        group_names=tuple(params.get("SecurityGroups") or ()),
+        private_ip=params.get("PrivateIpAddress"),
+        interfaces=tuple(interface_spec(i) for i in params.get("NetworkInterfaces") or ()),
+        key_name=params.get("KeyName"),
+        client_token=params.get("ClientToken"),
+        instance_tags=tagging.merged((), tagged.get("instance", [])),
+        interface_tags=tagging.merged((), tagged.get("network-interface", [])),
+        disable_api_termination=_bool_value(params, "DisableApiTermination"),
+        disable_api_stop=_bool_value(params, "DisableApiStop"),
+        shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior"),
+        ebs_optimized=_bool_value(params, "EbsOptimized"),
+        user_data=params.get("UserData"),
+        raw=params,
+    )
+    launched = instances.run_instances(ctx.tx, request)
+    attached = interfaces_by_instance(ctx)
+    [reservation] = present_reservations(ctx, launched, attached, state="pending")
+    return reservation
+
+
+# -- DescribeInstances ----------------------------------------------------------------------------
+def instance_filters(
+    ctx: RequestContext, attached: dict[str, list[NetworkInterface]]
+) -> dict[str, Any]:
+    """The DescribeInstances filters EC2 supports."""
+    view = ctx.tx
+
+    def primary(i: Instance) -> NetworkInterface | None:
+        return next((e for e in attached.get(i.id, []) if e.id == i.primary_eni_id), None)
+
+    def public_ip(i: Instance) -> str | None:
+        eni = primary(i)
+        mapped = enis.public_address(view, eni, eni.primary_ip) if eni else None
+        return mapped.public_ip if mapped else None
+
+    def groups(i: Instance) -> list[str]:
+        eni = primary(i)
+        return list(eni.groups) if eni else []
+
+    def group_names(i: Instance) -> list[str]:
+        eni = primary(i)
+        return [g["GroupName"] for g in enis.group_names(view, eni)] if eni else []
+
+    def on_primary(read: Callable[[NetworkInterface], Any]) -> Callable[[Instance], Any]:
+        def get(i: Instance) -> Any:
+            eni = primary(i)
+            return read(eni) if eni is not None else None
+
+        return get
+
+    def of_interfaces(read: Callable[[NetworkInterface], Any]) -> Callable[[Instance], Any]:
+        return lambda i: [read(e) for e in attached.get(i.id, [])]
+
+    def state(i: Instance) -> str:
+        return instances.state_of(view, i)
+
+    return {
+        "instance-id": lambda i: i.id,
+        "instance-state-name": state,
+        "instance-state-code": lambda i: instances.STATE_CODES[state(i)],
+        "vpc-id": on_primary(lambda e: e.vpc_id),
+        "subnet-id": on_primary(lambda e: e.subnet_id),
+        "private-ip-address": on_primary(lambda e: e.primary_ip),
+        "private-dns-name": on_primary(lambda e: enis.private_dns_name(ctx.region, e.primary_ip)),
+        "ip-address": public_ip,
+        "network-interface.network-interface-id": of_interfaces(lambda e: e.id),
+        "network-interface.subnet-id": of_interfaces(lambda e: e.subnet_id),
+        "network-interface.vpc-id": of_interfaces(lambda e: e.vpc_id),
+        "network-interface.private-ip-address": lambda i: [
+            a for e in attached.get(i.id, []) for a in e.addresses()
+        ],
+        "network-interface.addresses.private-ip-address": lambda i: [
+            a for e in attached.get(i.id, []) for a in e.addresses()
+        ],
+        "network-interface.source-dest-check": of_interfaces(lambda e: e.source_dest_check),
+        "network-interface.group-id": lambda i: [
+            g for e in attached.get(i.id, []) for g in e.groups
+        ],
+        "network-interface.attachment.attachment-id": of_interfaces(
+            lambda e: e.attachment.id if e.attachment else None
+        ),
+        "network-interface.attachment.device-index": of_interfaces(
+            lambda e: e.attachment.device_index if e.attachment else None
+        ),
+        "instance.group-id": groups,
+        "instance.group-name": group_names,
+        "group-id": groups,
+        "group-name": group_names,
+        "source-dest-check": on_primary(lambda e: e.source_dest_check),
+        "availability-zone": lambda i: i.availability_zone,
+        "image-id": lambda i: i.image_id,
+        "instance-type": lambda i: i.instance_type,
+        "key-name": lambda i: i.key_name,
+        "reservation-id": lambda i: i.reservation_id,
+        "client-token": lambda i: i.client_token,
+        "launch-index": lambda i: i.ami_launch_index,
+        "architecture": lambda i: images.architecture_of(ctx.region, i.image_id),
+        "owner-id": lambda i: ctx.account,
+        "tenancy": lambda i: "default",
+        "root-device-type": lambda i: "ebs",
+        "virtualization-type": lambda i: "hvm",
+        "state-reason-code": lambda i: i.state_reason,
+    }
+
+
+def _chosen_instances(ctx: RequestContext, params: dict[str, Any]) -> list[Instance]:
+    """The visible instances, or exactly those named (an unknown id is an error)."""
+    ids = params.get("InstanceIds")
+    if ids:
+        return [instances.require_visible(ctx.tx, i) for i in dict.fromkeys(ids)]
+    return [i for i in ctx.tx.all(Instance) if instances.visible(ctx.tx, i)]
+
+
+@operation("DescribeInstances")
+def describe_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """DescribeInstances: filters, pagination over instances, grouped into reservations."""
+    if params.get("InstanceIds") and params.get("MaxResults") is not None:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "The parameter instancesSet cannot be used with the parameter maxResults",
+        )
+    attached = interfaces_by_instance(ctx)
+    chosen = flt.apply(
+        _chosen_instances(ctx, params), params.get("Filters"), instance_filters(ctx, attached)
+    )
+    page, token = paginate(chosen, params, key=lambda i: i.id)
+    out: dict[str, Any] = {"Reservations": present_reservations(ctx, page, attached)}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+# -- lifecycle ------------------------------------------------------------------------------------
+def present_transitions(changes: list[instances.Transition]) -> list[dict[str, Any]]:
+    """InstanceStateChange items."""
+    return [
+        {
+            "InstanceId": c.instance_id,
+            "CurrentState": present_state(c.current),
+            "PreviousState": present_state(c.previous),
+        }
+        for c in changes
+    ]
+
+
+@operation("StartInstances")
+def start_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """StartInstances."""
+    changes = instances.start_instances(ctx.tx, params["InstanceIds"])
+    return {"StartingInstances": present_transitions(changes)}
+
+
+@operation("StopInstances")
+def stop_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """StopInstances (ENI-4: the auto-assigned public IP is released)."""
+    changes = instances.stop_instances(ctx.tx, params["InstanceIds"])
+    return {"StoppingInstances": present_transitions(changes)}
+
+
+@operation("TerminateInstances")
+def terminate_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """TerminateInstances."""
+    changes = instances.terminate_instances(ctx.tx, params["InstanceIds"])
+    return {"TerminatingInstances": present_transitions(changes)}
+
+
+@operation("RebootInstances")
+def reboot_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """RebootInstances."""
+    instances.reboot_instances(ctx.tx, params["InstanceIds"])
+    return {}
+
+
+# -- attributes -----------------------------------------------------------------------------------
+# ModifyInstanceAttribute members that set a plain instance field: member -> field.
+PLAIN_ATTRIBUTES = {
+    "DisableApiTermination": "disable_api_termination",
+    "DisableApiStop": "disable_api_stop",
+    "EbsOptimized": "ebs_optimized",
+    "InstanceInitiatedShutdownBehavior": "shutdown_behavior",
+    "UserData": "user_data",
+}
+# The Attribute/Value form: attribute name -> the member it stands for.
+ATTRIBUTE_MEMBERS = {
+    "instanceType": "InstanceType",
+    "sourceDestCheck": "SourceDestCheck",
+    "groupSet": "Groups",
+    "disableApiTermination": "DisableApiTermination",
+    "disableApiStop": "DisableApiStop",
+    "ebsOptimized": "EbsOptimized",
+    "instanceInitiatedShutdownBehavior": "InstanceInitiatedShutdownBehavior",
+    "userData": "UserData",
+}
+BOOLEAN_MEMBERS = ("SourceDestCheck", "DisableApiTermination", "DisableApiStop", "EbsOptimized")
+
+
+def _requested_changes(params: dict[str, Any]) -> dict[str, Any]:
+    """The attribute changes of one ModifyInstanceAttribute request, by member name."""
+    changes: dict[str, Any] = {}
+    for member in ("InstanceType", "SourceDestCheck", *PLAIN_ATTRIBUTES):
+        holder = params.get(member)
+        if holder is not None:
+            changes[member] = holder.get("Value")
+    if params.get("Groups"):
+        changes["Groups"] = list(params["Groups"])
+    attribute = params.get("Attribute")
+    if attribute is not None:
+        named = ATTRIBUTE_MEMBERS.get(attribute)
+        if named is None:
+            raise DomainError(
+                "InvalidParameterValue",
+                f"Value ({attribute}) for parameter attribute is invalid.",
+            )
+        value: Any = params.get("Value")
+        if named in BOOLEAN_MEMBERS:
+            value = str(value).lower() == "true"
+        changes[named] = [value] if named == "Groups" else value
+    return changes
+
+
+@operation("ModifyInstanceAttribute")
+def modify_instance_attribute(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """ModifyInstanceAttribute: one attribute per call (ENI-6, SG-18, type only when stopped)."""
+    instance = instances.require_visible(ctx.tx, params["InstanceId"])
+    changes = _requested_changes(params)
+    if len(changes) != 1:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "Exactly one attribute must be modified per ModifyInstanceAttribute request",
+        )
+    [(member, value)] = changes.items()
+    if value is None:
+        raise DomainError("MissingParameter", f"The request must contain the parameter {member}")
+    if member == "SourceDestCheck":
+        instances.set_source_dest_check(ctx.tx, instance, bool(value))
+    elif member == "Groups":
+        instances.set_groups(ctx.tx, instance, value)
+    elif member == "InstanceType":
+        instances.set_instance_type(ctx.tx, instance, value)
+    else:
+        instances.set_flag(ctx.tx, instance, PLAIN_ATTRIBUTES[member], value)
+    return {}
+
+
+@operation("DescribeInstanceAttribute")
+def describe_instance_attribute(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """DescribeInstanceAttribute for the attributes vpclab models."""
+    instance = instances.require_visible(ctx.tx, params["InstanceId"])
+    attribute = params["Attribute"]
+    primary = instances.primary_interface(ctx.tx, instance)
+    out: dict[str, Any] = {"InstanceId": instance.id}
+    if attribute == "instanceType":
+        out["InstanceType"] = {"Value": instance.instance_type}
+    elif attribute == "sourceDestCheck":
+        out["SourceDestCheck"] = {"Value": primary.source_dest_check if primary else True}
+    elif attribute == "groupSet":
+        out["Groups"] = enis.group_names(ctx.tx, primary) if primary else []
+    elif attribute == "disableApiTermination":
+        out["DisableApiTermination"] = {"Value": instance.disable_api_termination}
+    elif attribute == "disableApiStop":
+        out["DisableApiStop"] = {"Value": instance.disable_api_stop}
+    elif attribute == "ebsOptimized":
+        out["EbsOptimized"] = {"Value": instance.ebs_optimized}
+    elif attribute == "instanceInitiatedShutdownBehavior":
+        out["InstanceInitiatedShutdownBehavior"] = {"Value": instance.shutdown_behavior}
+    elif attribute == "userData":
+        out["UserData"] = {"Value": instance.user_data} if instance.user_data else {}
+    elif attribute == "rootDeviceName":
+        image = images.find(ctx.region, instance.image_id)
+        out["RootDeviceName"] = {"Value": image.root_device_name if image else "/dev/xvda"}
+    elif attribute == "enaSupport":
+        out["EnaSupport"] = {"Value": True}
+    elif attribute == "productCodes":
+        out["ProductCodes"] = []
+    elif attribute == "blockDeviceMapping":
+        out["BlockDeviceMappings"] = []
+    else:
+        raise DomainError(
+            "InvalidParameterValue", f"Value ({attribute}) for parameter attribute is invalid."
+        )
+    return out
+
+
+# -- DescribeInstanceStatus -----------------------------------------------------------------------
+def present_status(ctx: RequestContext, instance: Instance) -> dict[str, Any]:
+    """An InstanceStatus: checks pass while running, not-applicable otherwise."""
+    state = instances.state_of(ctx.tx, instance)
+    check = "ok" if state == "running" else "not-applicable"
+    detail = "passed" if state == "running" else "not-applicable"
+
+    def summary(extra: str) -> dict[str, Any]:
+        return {"Status": check, "Details": [{"Name": extra, "Status": detail}]}
+
+    return {
+        "InstanceId": instance.id,
+        "AvailabilityZone": instance.availability_zone,
+        "InstanceState": present_state(state),
+        "InstanceStatus": summary("reachability"),
+        "SystemStatus": summary("reachability"),
+        "AttachedEbsStatus": summary("reachability"),
+        "Events": [],
+    }
+
+
+def status_filters(ctx: RequestContext) -> dict[str, Any]:
+    """The DescribeInstanceStatus filters vpclab supports."""
+
+    def state(i: Instance) -> str:
+        return instances.state_of(ctx.tx, i)
+
+    def check(i: Instance) -> str:
+        return "ok" if state(i) == "running" else "not-applicable"
+
+    return {
+        "availability-zone": lambda i: i.availability_zone,
+        "instance-state-name": state,
+        "instance-state-code": lambda i: instances.STATE_CODES[state(i)],
+        "instance-status.status": check,
+        "instance-status.reachability": lambda i: "passed" if check(i) == "ok" else check(i),
+        "system-status.status": check,
+        "system-status.reachability": lambda i: "passed" if check(i) == "ok" else check(i),
+    }
+
+
+@operation("DescribeInstanceStatus")
+def describe_instance_status(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """DescribeInstanceStatus: running instances unless IncludeAllInstances is set."""
+    chosen = _chosen_instances(ctx, params)
+    if not params.get("IncludeAllInstances"):
+        chosen = [i for i in chosen if instances.state_of(ctx.tx, i) == "running"]
+    return describe(
+        chosen,
+        params,
+        fields=status_filters(ctx),
+        present=lambda i: present_status(ctx, i),
+        list_key="InstanceStatuses",
+        ids_given=bool(params.get("InstanceIds")),
+    )

@@ -1,0 +1,591 @@
+"""Instances: launch into a subnet, the clock-driven lifecycle and instance attributes (spec 9.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpclab.control import defaults
+from vpclab.control import network_interfaces as enis
+from vpclab.control.addresses import new_public_ip
+from vpclab.control.lookup import require
+from vpclab.control.store import Tx
+from vpclab.model.base import Tags, evolve
+from vpclab.model.errors import DomainError
+from vpclab.model.ids import has_prefix, new_id
+from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.lifecycle import instance_state
+from vpclab.model.security_group import SecurityGroup
+from vpclab.model.state import View
+from vpclab.model.vpc import Subnet
+
+DEFAULT_INSTANCE_TYPE = "m1.small"  # what RunInstances launches when InstanceType is omitted
+TERMINATED_RETENTION = 3600.0  # terminated instances stay visible about an hour
+INSTANCE_TYPE_FORM = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+STATE_CODES = {
+    "pending": 0,
+    "running": 16,
+    "shutting-down": 32,
+    "terminated": 48,
+    "stopping": 64,
+    "stopped": 80,
+}
+USER_SHUTDOWN = "Client.UserInitiatedShutdown"
+SHUTDOWN_BEHAVIOURS = ("stop", "terminate")
+
+
+# -- state ----------------------------------------------------------------------------------------
+def state_of(view: View, instance: Instance) -> str:
+    """The instance's state now (derived from the clock, never ticked)."""
+    return instance_state(instance, view.now(), view.clock.settle_seconds)
+
+
+def visible(view: View, instance: Instance) -> bool:
+    """Whether Describe still shows the instance (terminated ones vanish after about an hour)."""
+    if state_of(view, instance) != "terminated":
+        return True
+    return view.now() < instance.state_since + view.clock.settle_seconds + TERMINATED_RETENTION
+
+
+def require_visible(view: View, instance_id: str) -> Instance:
+    """An instance the API still knows (InvalidInstanceID.NotFound / .Malformed otherwise)."""
+    instance = require(view, Instance, instance_id)
+    if not visible(view, instance):
+        raise DomainError(
+            "InvalidInstanceID.NotFound", f"The instance ID '{instance_id}' does not exist"
+        )
+    return instance
+
+
+def _purge_vanished(tx: Tx) -> None:
+    """Forget instances no Describe can show any more, so state does not grow without end."""
+    for instance in tx.all(Instance):
+        if not visible(tx, instance):
+            tx.delete(Instance, instance.id)
+
+
+def _user_reason(now: float) -> str:
+    """StateTransitionReason for a user-initiated change, worded as EC2 words it."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now))
+    return f"User initiated ({stamp} GMT)"
+
+
+def primary_interface(view: View, instance: Instance) -> NetworkInterface | None:
+    """The instance's eth0 (gone once the instance is terminated)."""
+    return view.get(NetworkInterface, instance.primary_eni_id)
+
+
+# -- launch ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class InterfaceSpec:
+    """One item of RunInstances' NetworkInterfaces (InstanceNetworkInterfaceSpecification)."""
+
+    device_index: int
+    network_interface_id: str | None = None
+    subnet_id: str | None = None
+    group_ids: tuple[str, ...] = ()
+    private_ip: str | None = None
+    listed_ips: tuple[tuple[str, bool], ...] = ()
+    secondary_count: int = 0
+    associate_public_ip: bool | None = None
+    delete_on_termination: bool | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchRequest:
+    """The parts of a RunInstances request vpclab acts on."""
+
+    image_id: str | None
+    min_count: int
+    max_count: int
+    instance_type: str | None = None
+    subnet_id: str | None = None
+    zone: str | None = None
+    group_ids: tuple[str, ...] = ()
+    group_names: tuple[str, ...] = ()
+    private_ip: str | None = None
+    interfaces: tuple[InterfaceSpec, ...] = ()
+    key_name: str | None = None
+    client_token: str | None = None
+    instance_tags: Tags = ()
+    interface_tags: Tags = ()
+    disable_api_termination: bool = False
+    disable_api_stop: bool = False
+    shutdown_behavior: str | None = None
+    ebs_optimized: bool = False
+    user_data: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def digest(raw: Mapping[str, Any]) -> str:
+    """A stable digest of a request's parameters (ClientToken and DryRun aside)."""
+    kept = {k: v for k, v in raw.items() if k not in ("ClientToken", "DryRun")}
+    text = json.dumps(kept, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_shape(request: LaunchRequest) -> None:
+    """Counts, image id, instance type and the parameter combinations EC2 refuses."""
+    if request.image_id is None:
+        raise DomainError("MissingParameter", "The request must contain the parameter ImageId")
+    if not has_prefix(request.image_id, "ami"):
+        raise DomainError(
+            "InvalidAMIID.Malformed", f'Invalid id: "{request.image_id}" (expecting "ami-...")'
+        )
+    if request.min_count < 1 or request.max_count < 1:
+        raise DomainError(
+            "InvalidParameterValue",
+            "Value for parameter minCount and maxCount must be greater than zero",
+        )
+    if request.min_count > request.max_count:
+        raise DomainError(
+            "InvalidParameterValue",
+            "MinCount value must be smaller than or equal to the MaxCount value",
+        )
+    itype = request.instance_type
+    if itype is not None and not INSTANCE_TYPE_FORM.match(itype):
+        raise DomainError("InvalidParameterValue", f"Invalid value '{itype}' for InstanceType.")
+    if request.shutdown_behavior not in (None, *SHUTDOWN_BEHAVIOURS):
+        raise DomainError(
+            "InvalidParameterValue",
+            f"Value ({request.shutdown_behavior}) for parameter "
+            "instanceInitiatedShutdownBehavior is invalid.",
+        )
+    if request.interfaces:
+        for given, what in (
+            (request.subnet_id, "an instance-level subnet ID"),
+            (request.group_ids or request.group_names, "instance-level security groups"),
+            (request.private_ip, "an instance-level private IP address"),
+        ):
+            if given:
+                raise DomainError(
+                    "InvalidParameterCombination",
+                    f"Network interfaces and {what} may not be specified on the same request",
+                )
+    if request.private_ip and request.max_count > 1:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "Cannot specify a private IP address when launching more than one instance",
+        )
+    _check_interface_specs(request)
+
+
+def _check_interface_specs(request: LaunchRequest) -> None:
+    """Device indexes unique with one at 0; public IP only on a single new eth0 (SUB-9)."""
+    specs = request.interfaces
+    if not specs:
+        return
+    indexes = [s.device_index for s in specs]
+    if len(set(indexes)) != len(indexes):
+        raise DomainError(
+            "InvalidParameterValue", "Each network interface requires a unique device index."
+        )
+    if 0 not in indexes:
+        raise DomainError(
+            "InvalidParameterValue",
+            "When specifying network interfaces, you must include a device at index 0.",
+        )
+    for spec in specs:
+        if spec.associate_public_ip is None:
+            continue
+        if len(specs) > 1:
+            raise DomainError(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter cannot be specified when launching "
+                "with multiple network interfaces.",
+            )
+        if spec.network_interface_id is not None:
+            raise DomainError(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter cannot be specified for an existing "
+                "network interface.",
+            )
+        if spec.device_index != 0:
+            raise DomainError(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter can only be specified for the network "
+                "interface with DeviceIndex 0.",
+            )
+        if spec.network_interface_id and request.max_count > 1:
+            raise DomainError(
+                "InvalidParameterCombination",
+                "An existing network interface can only be used when launching one instance",
+            )
+    if any(s.network_interface_id for s in specs) and request.max_count > 1:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "An existing network interface can only be used when launching one instance",
+        )
+
+
+def _default_subnet(tx: Tx, zone: str | None) -> Subnet:
+    """Where a launch without a subnet goes: a default subnet of the default VPC."""
+    vpc = defaults.default_vpc(tx)
+    if vpc is None:
+        raise DomainError("VPCIdNotSpecified", "No default VPC for this user")
+    candidates = [s for s in tx.all(Subnet) if s.vpc_id == vpc.id and s.default_for_az]
+    if zone is not None:
+        candidates = [s for s in candidates if s.availability_zone == zone]
+    if not candidates:
+        raise DomainError(
+            "MissingInput",
+            f"No subnets found for the default VPC '{vpc.id}'. Please specify a subnet.",
+        )
+    return sorted(candidates, key=lambda s: s.availability_zone)[0]
+
+
+def _launch_subnet(tx: Tx, request: LaunchRequest) -> Subnet:
+    """The subnet of eth0: named, implied by an existing ENI, or the default one."""
+    primary = next((s for s in request.interfaces if s.device_index == 0), None)
+    subnet_id = request.subnet_id or (primary.subnet_id if primary else None)
+    if primary is not None and primary.network_interface_id is not None:
+        eni = require(tx, NetworkInterface, primary.network_interface_id)
+        subnet_id = eni.subnet_id
+    if subnet_id is None:
+        return _default_subnet(tx, request.zone)
+    subnet = require(tx, Subnet, subnet_id)
+    if request.zone is not None and request.zone != subnet.availability_zone:
+        raise DomainError(
+            "InvalidParameterValue",
+            f"Value ({request.zone}) for parameter availabilityZone is invalid. "
+            f"Subnet {subnet.id} is in {subnet.availability_zone}.",
+        )
+    return subnet
+
+
+def _groups_by_name(tx: Tx, subnet: Subnet, names: Sequence[str]) -> tuple[str, ...]:
+    """Security group names resolve only in the default VPC (as on AWS)."""
+    vpc = defaults.default_vpc(tx)
+    if vpc is None or vpc.id != subnet.vpc_id:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "The parameter groupName cannot be used with the parameter subnet",
+        )
+    ids = []
+    for name in names:
+        found = [g for g in tx.iter(SecurityGroup) if g.vpc_id == vpc.id and g.name == name]
+        if not found:
+            raise DomainError(
+                "InvalidGroup.NotFound",
+                f"The security group '{name}' does not exist in default VPC '{vpc.id}'",
+            )
+        ids.append(found[0].id)
+    return tuple(ids)
+
+
+def _find_by_token(tx: Tx, token: str, request_digest: str) -> list[Instance] | None:
+    """The instances an earlier RunInstances with this ClientToken launched (idempotency)."""
+    found = [i for i in tx.all(Instance) if i.client_token == token]
+    if not found:
+        return None
+    if found[0].request_digest != request_digest:
+        raise DomainError(
+            "IdempotentParameterMismatch",
+            f"Client token {token} was already used with different request parameters.",
+        )
+    return sorted(found, key=lambda i: i.ami_launch_index)
+
+
+def run_instances(tx: Tx, request: LaunchRequest) -> list[Instance]:
+    """RunInstances: as many instances as fit (at least MinCount), each with its eth0 (ENI-1)."""
+    _check_shape(request)
+    request_digest = digest(request.raw)
+    if request.client_token:
+        earlier = _find_by_token(tx, request.client_token, request_digest)
+        if earlier is not None:
+            return earlier
+    _purge_vanished(tx)
+    subnet = _launch_subnet(tx, request)
+    group_ids = request.group_ids
+    if request.group_names:
+        group_ids = (*group_ids, *_groups_by_name(tx, subnet, request.group_names))
+    count = _fitting_count(tx, subnet, request)
+    reservation_id = new_id("r")
+    launched = []
+    for index in range(count):
+        instance_id = new_id("i")
+        primary = _launch_interfaces(tx, request, subnet, group_ids, instance_id)
+        auto_ip = primary.public_ip is not None
+        instance = Instance(
+            id=instance_id,
+            image_id=request.image_id or "",
+            instance_type=request.instance_type or DEFAULT_INSTANCE_TYPE,
+            subnet_id=subnet.id,
+            vpc_id=subnet.vpc_id,
+            availability_zone=subnet.availability_zone,
+            primary_eni_id=primary.id,
+            state="pending",
+            state_since=tx.now(),
+            launch_time=tx.now(),
+            key_name=request.key_name,
+            ami_launch_index=index,
+            reservation_id=reservation_id,
+            client_token=request.client_token,
+            request_digest=request_digest,
+            auto_public_ip=auto_ip,
+            disable_api_termination=request.disable_api_termination,
+            disable_api_stop=request.disable_api_stop,
+            shutdown_behavior=request.shutdown_behavior or "stop",
+            ebs_optimized=request.ebs_optimized,
+            user_data=request.user_data,
+            tags=request.instance_tags,
+        )
+        tx.put(instance)
+        launched.append(instance)
+    return launched
+
+
+def _fitting_count(tx: Tx, subnet: Subnet, request: LaunchRequest) -> int:
+    """How many instances the subnet has room for, up to MaxCount (at least MinCount, ENI-1)."""
+    from vpclab.control import addressing
+
+    primary = next((s for s in request.interfaces if s.device_index == 0), None)
+    if primary is not None and primary.network_interface_id is not None:
+        return 1
+    extra = primary.secondary_count + len(primary.listed_ips) if primary else 0
+    per_instance = 1 + extra
+    free = addressing.usable_count(subnet.cidr_block) - len(
+        addressing.used_addresses(tx, subnet.id)
+    )
+    fits = min(request.max_count, free // per_instance)
+    if fits < request.min_count:
+        raise DomainError(
+            "InsufficientFreeAddressesInSubnet",
+            f"There are not enough free addresses in subnet '{subnet.id}' to satisfy the "
+            "requested number of instances.",
+        )
+    return fits
+
+
+def _launch_interfaces(
+    tx: Tx,
+    request: LaunchRequest,
+    subnet: Subnet,
+    group_ids: tuple[str, ...],
+    instance_id: str,
+) -> NetworkInterface:
+    """Create (or take) and attach every ENI of one new instance; returns eth0 (ENI-1, ENI-3)."""
+    specs = request.interfaces or (
+        InterfaceSpec(device_index=0, group_ids=group_ids, private_ip=request.private_ip),
+    )
+    primary: NetworkInterface | None = None
+    for spec in sorted(specs, key=lambda s: s.device_index):
+        if spec.network_interface_id is not None:
+            eni = require(tx, NetworkInterface, spec.network_interface_id)
+            if eni.availability_zone != subnet.availability_zone:
+                raise DomainError(
+                    "InvalidParameterCombination",
+                    "Network interfaces must all be in the same availability zone",
+                )
+            delete = bool(spec.delete_on_termination)
+        else:
+            target = require(tx, Subnet, spec.subnet_id) if spec.subnet_id else subnet
+            if target.availability_zone != subnet.availability_zone:
+                raise DomainError(
+                    "InvalidParameterCombination",
+                    "Network interfaces must all be in the same availability zone",
+                )
+            eni = enis.new_interface(
+                tx,
+                target,
+                group_ids=spec.group_ids,
+                addresses=enis.AddressRequest(
+                    spec.private_ip, spec.listed_ips, spec.secondary_count
+                ),
+                description=spec.description,
+                tags=request.interface_tags,
+                limit_code="SecurityGroupsPerInstanceLimitExceeded",
+            )
+            delete = spec.delete_on_termination is not False
+            if spec.device_index == 0 and _gets_public_ip(spec, target, len(specs)):
+                eni = evolve(eni, public_ip=new_public_ip(tx))
+        eni = enis.attach(tx, eni, instance_id, spec.device_index, delete_on_termination=delete)
+        if spec.device_index == 0:
+            primary = eni
+    assert primary is not None
+    return primary
+
+
+def _gets_public_ip(spec: InterfaceSpec, subnet: Subnet, interface_count: int) -> bool:
+    """SUB-9/ENI-3: the request's AssociatePublicIpAddress, else the subnet's attribute."""
+    if spec.associate_public_ip is not None:
+        return spec.associate_public_ip
+    return subnet.map_public_ip_on_launch and interface_count == 1
+
+
+# -- transitions ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One instance's state before and after a Start/Stop/Terminate call.
+
+    The current state is the transitional one the call entered, as EC2 answers (AMB-1)."""
+
+    instance_id: str
+    previous: str
+    current: str
+
+
+def _incorrect(instance_id: str, verb: str) -> DomainError:
+    """IncorrectInstanceState in EC2's words."""
+    return DomainError(
+        "IncorrectInstanceState",
+        f"The instance '{instance_id}' is not in a state from which it can be {verb}.",
+    )
+
+
+def _targets(tx: Tx, instance_ids: Sequence[str]) -> list[Instance]:
+    """The named instances (every id must be known) in request order, without repeats."""
+    return [require_visible(tx, i) for i in dict.fromkeys(instance_ids)]
+
+
+def _set_state(tx: Tx, instance: Instance, state: str) -> Instance:
+    """Store a user-initiated transitional state starting now."""
+    changed = evolve(
+        instance,
+        state=state,
+        state_since=tx.now(),
+        transition_reason=_user_reason(tx.now()),
+        state_reason=USER_SHUTDOWN if state in ("stopping", "shutting-down") else None,
+    )
+    tx.put(changed)
+    return changed
+
+
+def start_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
+    """StartInstances: stopped -> pending (a new auto public IP, ENI-4); running stays running."""
+    out = []
+    for instance in _targets(tx, instance_ids):
+        before = state_of(tx, instance)
+        if before in ("pending", "running"):
+            out.append(Transition(instance.id, before, before))
+            continue
+        if before != "stopped":
+            raise _incorrect(instance.id, "started")
+        changed = _set_state(tx, instance, "pending")
+        _give_public_ip(tx, changed)
+        out.append(Transition(instance.id, before, changed.state))
+    return out
+
+
+def _give_public_ip(tx: Tx, instance: Instance) -> None:
+    """On start, eth0 gets a fresh auto-assigned public IP unless an EIP maps it (ENI-4)."""
+    eni = primary_interface(tx, instance)
+    if eni is None or not instance.auto_public_ip or eni.public_ip is not None:
+        return
+    if enis.elastic_ip_on(tx, eni, eni.primary_ip) is not None:
+        return
+    tx.put(evolve(eni, public_ip=new_public_ip(tx)))
+
+
+def _drop_public_ip(tx: Tx, instance: Instance) -> None:
+    """On stop or termination the auto-assigned public IP is released (ENI-4); EIPs stay."""
+    eni = primary_interface(tx, instance)
+    if eni is not None and eni.public_ip is not None:
+        tx.put(evolve(eni, public_ip=None))
+
+
+def stop_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
+    """StopInstances: running -> stopping -> stopped; the primary private IP stays (ENI-2)."""
+    out = []
+    for instance in _targets(tx, instance_ids):
+        before = state_of(tx, instance)
+        if before in ("stopping", "stopped"):
+            out.append(Transition(instance.id, before, before))
+            continue
+        if before != "running":
+            raise _incorrect(instance.id, "stopped")
+        if instance.disable_api_stop:
+            raise DomainError(
+                "OperationNotPermitted",
+                f"The instance '{instance.id}' may not be stopped. Modify its 'disableApiStop' "
+                "instance attribute and try again.",
+            )
+        _drop_public_ip(tx, instance)
+        changed = _set_state(tx, instance, "stopping")
+        out.append(Transition(instance.id, before, changed.state))
+    return out
+
+
+def terminate_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
+    """TerminateInstances: eth0 and DeleteOnTermination ENIs deleted, the others detached."""
+    out = []
+    for instance in _targets(tx, instance_ids):
+        before = state_of(tx, instance)
+        if before in ("shutting-down", "terminated"):
+            out.append(Transition(instance.id, before, before))
+            continue
+        if instance.disable_api_termination:
+            raise DomainError(
+                "OperationNotPermitted",
+                f"The instance '{instance.id}' may not be terminated. Modify its "
+                "'disableApiTermination' instance attribute and try again.",
+            )
+        for eni in enis.attached_to(tx, instance.id):
+            assert eni.attachment is not None
+            if eni.attachment.device_index == 0 or eni.attachment.delete_on_termination:
+                enis.release(tx, eni)
+            else:
+                tx.put(evolve(eni, attachment=None))
+        changed = _set_state(tx, instance, "shutting-down")
+        out.append(Transition(instance.id, before, changed.state))
+    return out
+
+
+def reboot_instances(tx: Tx, instance_ids: Sequence[str]) -> None:
+    """RebootInstances: only instances that are up (pending or running) can be rebooted."""
+    for instance in _targets(tx, instance_ids):
+        if state_of(tx, instance) not in ("pending", "running"):
+            raise _incorrect(instance.id, "rebooted")
+
+
+# -- attributes -----------------------------------------------------------------------------------
+def set_source_dest_check(tx: Tx, instance: Instance, value: bool) -> None:
+    """ModifyInstanceAttribute SourceDestCheck sets the flag of eth0 (ENI-6, NATI-2)."""
+    eni = _live_primary(tx, instance)
+    tx.put(evolve(eni, source_dest_check=value))
+
+
+def set_groups(tx: Tx, instance: Instance, group_ids: Sequence[str]) -> None:
+    """ModifyInstanceAttribute Groups replaces eth0's whole set (SG-2, SG-18)."""
+    eni = _live_primary(tx, instance)
+    enis.replace_groups(tx, eni, group_ids, "SecurityGroupsPerInstanceLimitExceeded")
+
+
+def set_instance_type(tx: Tx, instance: Instance, instance_type: str) -> None:
+    """ModifyInstanceAttribute InstanceType: only while the instance is stopped."""
+    if state_of(tx, instance) != "stopped":
+        raise DomainError(
+            "IncorrectInstanceState", f"The instance '{instance.id}' is not in the 'stopped' state."
+        )
+    if not INSTANCE_TYPE_FORM.match(instance_type):
+        raise DomainError(
+            "InvalidParameterValue", f"Invalid value '{instance_type}' for InstanceType."
+        )
+    tx.put(evolve(instance, instance_type=instance_type))
+
+
+def set_flag(tx: Tx, instance: Instance, field_name: str, value: object) -> None:
+    """ModifyInstanceAttribute for the plain instance-level attributes."""
+    if field_name == "shutdown_behavior" and value not in SHUTDOWN_BEHAVIOURS:
+        raise DomainError(
+            "InvalidParameterValue",
+            f"Value ({value}) for parameter instanceInitiatedShutdownBehavior is invalid.",
+        )
+    tx.put(evolve(instance, **{field_name: value}))
+
+
+def _live_primary(tx: Tx, instance: Instance) -> NetworkInterface:
+    """eth0 of an instance that is not terminated (IncorrectInstanceState otherwise)."""
+    eni = primary_interface(tx, instance)
+    if eni is None or state_of(tx, instance) in ("shutting-down", "terminated"):
+        raise DomainError(
+            "IncorrectInstanceState",
+            f"The instance '{instance.id}' is not in a valid state for this operation.",
+        )
+    return eni
