@@ -342,3 +342,14 @@ def test_dry_run_changes_nothing(ec2: Any) -> None:
         ec2.allocate_address(Domain="vpc", DryRun=True)
     assert error_code(exc) == "DryRunOperation"
     assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_eip_2_associate_and_release_by_public_ip(ec2: Any, store: Store) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    made = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(PublicIp=made["PublicIp"], NetworkInterfaceId=eni_id)
+    assert address(ec2, made["AllocationId"])["NetworkInterfaceId"] == eni_id
+    ec2.disassociate_address(PublicIp=made["PublicIp"])
+    ec2.release_address(PublicIp=made["PublicIp"])
+    assert ec2.describe_addresses()["Addresses"] == []

@@ -363,3 +363,45 @@ def test_describe_nat_gateways_filters_and_pages(ec2: Any) -> None:
     assert "NextToken" not in first and len(first["NatGateways"]) == 2
     pages = ec2.get_paginator("describe_nat_gateways").paginate(PaginationConfig={"PageSize": 5})
     assert sum(len(p["NatGateways"]) for p in pages) == 2
+
+
+# -- AMB-12 / AMB-23 --------------------------------------------------------------------------------
+def test_amb_12_gateway_in_subnet_without_igw_route_is_still_created(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    main = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"][0]
+    assert not any(r.get("GatewayId", "").startswith("igw-") for r in main["Routes"])
+    nat_id, _ = public_nat(ec2, subnet_id)
+    assert nat(ec2, nat_id)["State"] == "available"
+
+
+def test_amb_23_route_to_pending_gateway_is_blackhole_until_available(
+    ec2: Any, clock: Clock
+) -> None:
+    vpc_id, subnet_id = network(ec2)
+    clock.settle_seconds = 20.0
+    nat_id, _ = public_nat(ec2, subnet_id)
+    rtb = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+
+    def state() -> str:
+        routes = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]["Routes"]
+        return str(next(r["State"] for r in routes if r.get("NatGatewayId") == nat_id))
+
+    assert state() == "blackhole"
+    clock.advance(21)
+    assert state() == "active"
+
+
+def test_amb_23_gateway_of_another_vpc_is_not_a_valid_target(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    other_vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    rtb = ec2.create_route_table(VpcId=other_vpc)["RouteTable"]["RouteTableId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    assert error_code(exc) == "InvalidParameterValue"
