@@ -40,7 +40,7 @@ def flow_log(ec2: Any, flow_log_id: str) -> dict[str, Any]:
 
 
 def test_file_destination_with_default_v2_format(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     path = f"{tmp_path}/vpc.log"
     made = to_file(
         ec2,
@@ -66,7 +66,7 @@ def test_file_destination_with_default_v2_format(ec2: Any, tmp_path: Any) -> Non
 
 
 def test_file_destination_must_be_an_absolute_path(ec2: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     with pytest.raises(ClientError) as exc:
         ec2.create_flow_logs(
             ResourceType="VPC",
@@ -79,7 +79,7 @@ def test_file_destination_must_be_an_absolute_path(ec2: Any) -> None:
 
 
 def test_s3_cloudwatch_and_firehose_destinations(ec2: Any) -> None:
-    vpc_id, subnet_id = network(ec2)
+    vpc_id, subnet_id = network(ec2, igw=False)
     s3 = ec2.create_flow_logs(
         ResourceType="Subnet",
         ResourceIds=[subnet_id],
@@ -137,7 +137,7 @@ def test_s3_cloudwatch_and_firehose_destinations(ec2: Any) -> None:
     ],
 )
 def test_invalid_configurations_are_refused(ec2: Any, params: dict[str, Any]) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     call = {"ResourceType": "VPC", "ResourceIds": [vpc_id], "TrafficType": "ALL", **params}
     with pytest.raises(ClientError) as exc:
         ec2.create_flow_logs(**call)
@@ -146,14 +146,14 @@ def test_invalid_configurations_are_refused(ec2: Any, params: dict[str, Any]) ->
 
 
 def test_custom_log_format_is_kept(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     fmt = "${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${tcp-flags} ${flow-direction}"
     made = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/f.log", LogFormat=fmt)
     assert flow_log(ec2, made["FlowLogIds"][0])["LogFormat"] == fmt
 
 
 def test_unknown_resources_come_back_unsuccessful(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     made = to_file(ec2, "VPC", [vpc_id, "vpc-0123456789abcdef0"], f"{tmp_path}/v.log")
     assert len(made["FlowLogIds"]) == 1
     (failure,) = made["Unsuccessful"]
@@ -165,7 +165,7 @@ def test_unknown_resources_come_back_unsuccessful(ec2: Any, tmp_path: Any) -> No
 
 
 def test_duplicate_configuration_is_unsuccessful(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")
     again = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")
     assert again["FlowLogIds"] == []
@@ -175,7 +175,7 @@ def test_duplicate_configuration_is_unsuccessful(ec2: Any, tmp_path: Any) -> Non
 
 
 def test_client_token_is_idempotent(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     first = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log", ClientToken="once")
     again = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log", ClientToken="once")
     assert first["FlowLogIds"] == again["FlowLogIds"]
@@ -194,7 +194,7 @@ def test_unemulated_resource_types_are_refused(ec2: Any) -> None:
 
 
 def test_describe_flow_logs_filters_and_pages(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, subnet_id = network(ec2)
+    vpc_id, subnet_id = network(ec2, igw=False)
     on_vpc = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log", TrafficType="ACCEPT")["FlowLogIds"][
         0
     ]
@@ -227,7 +227,7 @@ def test_describe_flow_logs_filters_and_pages(ec2: Any, tmp_path: Any) -> None:
 
 
 def test_delete_flow_logs_reports_unknown_ids(ec2: Any, tmp_path: Any) -> None:
-    vpc_id, _ = network(ec2)
+    vpc_id, _ = network(ec2, igw=False)
     fl_id = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")["FlowLogIds"][0]
     result = ec2.delete_flow_logs(FlowLogIds=[fl_id, "fl-0123456789abcdef0"])
     (failure,) = result["Unsuccessful"]
@@ -237,7 +237,7 @@ def test_delete_flow_logs_reports_unknown_ids(ec2: Any, tmp_path: Any) -> None:
 
 
 def test_flow_logs_for_covers_eni_subnet_and_vpc(ec2: Any, store: Store, tmp_path: Any) -> None:
-    vpc_id, subnet_id = network(ec2)
+    vpc_id, subnet_id = network(ec2, igw=False)
     other_subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
     eni = NetworkInterface(
         id=new_id("eni"),
@@ -257,3 +257,14 @@ def test_flow_logs_for_covers_eni_subnet_and_vpc(ec2: Any, store: Store, tmp_pat
     covering = flow_logs_for(store.view("123456789012", "us-east-1"), eni)
     assert sorted(fl.id for fl in covering) == sorted(expected)
     assert {fl.file_path for fl in covering} == {f"{tmp_path}/{n}.log" for n in "abc"}
+
+
+def test_create_tags_and_dry_run_on_flow_logs(ec2: Any, tmp_path: Any) -> None:
+    vpc_id, _ = network(ec2, igw=False)
+    with pytest.raises(ClientError) as exc:
+        to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log", DryRun=True)
+    assert error_code(exc) == "DryRunOperation"
+    assert ec2.describe_flow_logs()["FlowLogs"] == []
+    fl_id = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")["FlowLogIds"][0]
+    ec2.create_tags(Resources=[fl_id], Tags=[{"Key": "env", "Value": "lab"}])
+    assert flow_log(ec2, fl_id)["Tags"] == [{"Key": "env", "Value": "lab"}]

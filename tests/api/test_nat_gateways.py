@@ -405,3 +405,16 @@ def test_amb_23_gateway_of_another_vpc_is_not_a_valid_target(ec2: Any) -> None:
     with pytest.raises(ClientError) as exc:
         ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
     assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_nat_1_dry_run_validates_then_changes_nothing(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, DryRun=True)
+    assert error_code(exc) == "MissingParameter"
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc, DryRun=True)
+    assert error_code(exc) == "DryRunOperation"
+    assert ec2.describe_nat_gateways()["NatGateways"] == []
+    assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
