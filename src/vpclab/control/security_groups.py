@@ -15,12 +15,15 @@ from vpclab.model.cidr import parse_v4, parse_v6
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import has_prefix, new_id
 from vpclab.model.interface import NetworkInterface
+from vpclab.model.lifecycle import peering_usable
+from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.security_group import (
     ALL_PROTOCOLS,
     PrefixList,
     SecurityGroup,
     SgRule,
     active_peering_between,
+    referenced_group,
 )
 from vpclab.model.state import View
 from vpclab.model.vpc import Vpc
@@ -414,6 +417,12 @@ def request_rules(
 ) -> list[SgRule]:
     """The rules an Authorize/Revoke request names, in IpPermissions or the legacy form."""
     legacy = legacy_permission(params, group)
+    if legacy is not None and egress:
+        raise DomainError(
+            "InvalidParameterValue",
+            "Egress rules must be given as IpPermissions; CidrIp, IpProtocol, FromPort, ToPort "
+            "and SourceSecurityGroupName apply to ingress only.",
+        )
     permissions = [legacy] if legacy is not None else list(params.get("IpPermissions") or ())
     if not permissions:
         raise DomainError(
@@ -495,21 +504,26 @@ def authorize(
     return added
 
 
+def rule_id_error(rule_id: str) -> DomainError:
+    """The error for an sgr- id a group does not hold: malformed or not found (SG-21)."""
+    if not has_prefix(rule_id, "sgr"):
+        return DomainError(
+            "InvalidSecurityGroupRuleId.Malformed",
+            f'Invalid id: "{rule_id}" (expecting "sgr-...")',
+        )
+    return DomainError(
+        "InvalidSecurityGroupRuleId.NotFound",
+        f"The security group rule ID '{rule_id}' does not exist",
+    )
+
+
 def find_rules_by_id(group: SecurityGroup, rule_ids: Sequence[str], egress: bool) -> list[SgRule]:
     """The group's rules of one direction with these sgr- ids (SG-21 errors otherwise)."""
     by_id = {r.id: r for r in group.rules if r.egress == egress}
     out = []
     for rule_id in rule_ids:
-        if not has_prefix(rule_id, "sgr"):
-            raise DomainError(
-                "InvalidSecurityGroupRuleId.Malformed",
-                f'Invalid id: "{rule_id}" (expecting "sgr-...")',
-            )
         if rule_id not in by_id:
-            raise DomainError(
-                "InvalidSecurityGroupRuleId.NotFound",
-                f"The security group rule ID '{rule_id}' does not exist",
-            )
+            raise rule_id_error(rule_id)
         out.append(by_id[rule_id])
     return out
 
@@ -583,8 +597,7 @@ def modify_rules(tx: Tx, group: SecurityGroup, updates: Sequence[Mapping[str, An
     for update in updates:
         rule_id = update.get("SecurityGroupRuleId") or ""
         if rule_id not in current:
-            find_rules_by_id(group, [rule_id], egress=True)  # raises the right error
-            find_rules_by_id(group, [rule_id], egress=False)
+            raise rule_id_error(rule_id)
         request = update.get("SecurityGroupRule") or {}
         current[rule_id] = rule_from_request(tx, group, current[rule_id], request)
     seen: set[tuple[object, ...]] = set()
@@ -626,29 +639,26 @@ def update_descriptions(
 # -- references and staleness ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StaleRule:
-    """A rule whose referenced group is gone or out of reach (SG-15), with the peering status."""
+def peering_link(view: View, group: SecurityGroup, rule: SgRule) -> tuple[str, str] | None:
+    """(peering id, status) behind a cross-VPC reference: the active one now, else the one used."""
+    if rule.group_vpc_id is None or rule.group_vpc_id == group.vpc_id:
+        return None
+    live = active_peering_between(view, group.vpc_id, rule.group_vpc_id)
+    if live is not None:
+        return live.id, live.status
+    if rule.peering_id is None:
+        return None
+    recorded = view.get(VpcPeeringConnection, rule.peering_id)
+    return rule.peering_id, "deleted" if recorded is None else recorded.status
 
-    rule: SgRule
-    peering_status: str | None
 
-
-def stale_rules(view: View, group: SecurityGroup) -> list[StaleRule]:
+def stale_rules(view: View, group: SecurityGroup) -> list[SgRule]:
     """Rules of a group that reference a deleted group or a group behind a lost peering (SG-15)."""
-    from vpclab.model.peering import VpcPeeringConnection
-    from vpclab.model.security_group import referenced_group
-
-    out = []
-    for rule in group.rules:
-        if rule.group_id is None or referenced_group(view, group, rule) is not None:
-            continue
-        status = None
-        if rule.peering_id is not None:
-            pcx = view.get(VpcPeeringConnection, rule.peering_id)
-            status = pcx.status if pcx is not None else "deleted"
-        out.append(StaleRule(rule=rule, peering_status=status))
-    return out
+    return [
+        rule
+        for rule in group.rules
+        if rule.group_id is not None and referenced_group(view, group, rule) is None
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -662,9 +672,6 @@ class Reference:
 
 def references_to(view: View, group: SecurityGroup) -> list[Reference]:
     """Peered VPCs with groups that reference `group` over an active peering."""
-    from vpclab.model.lifecycle import peering_usable
-    from vpclab.model.peering import VpcPeeringConnection
-
     out = []
     for pcx in view.all(VpcPeeringConnection):
         if not peering_usable(pcx) or group.vpc_id not in (

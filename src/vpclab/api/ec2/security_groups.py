@@ -24,9 +24,9 @@ def present_pair(ctx: RequestContext, group: SecurityGroup, rule: SgRule) -> dic
     pair: dict[str, Any] = {"GroupId": rule.group_id, "UserId": rule.group_owner or ctx.account}
     if rule.group_vpc_id is not None and rule.group_vpc_id != group.vpc_id:
         pair["VpcId"] = rule.group_vpc_id
-        if rule.peering_id is not None:
-            pair["VpcPeeringConnectionId"] = rule.peering_id
-            pair["PeeringStatus"] = "active"
+        link = sgs.peering_link(ctx.tx, group, rule)
+        if link is not None:
+            pair["VpcPeeringConnectionId"], pair["PeeringStatus"] = link
     if rule.description is not None:
         pair["Description"] = rule.description
     return pair
@@ -261,11 +261,6 @@ def _target_group(ctx: RequestContext, params: dict[str, Any], egress: bool) -> 
 def _authorize(ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[str, Any]:
     """AuthorizeSecurityGroupIngress/Egress: add rules, answer with their sgr- ids (SG-16)."""
     group = _target_group(ctx, params, egress)
-    if egress and params.get("CidrIp") is not None:
-        raise DomainError(
-            "InvalidParameterCombination",
-            "CidrIp is not supported for egress rules; use IpPermissions.",
-        )
     rules = sgs.request_rules(ctx.tx, group, params, egress)
     added = sgs.authorize(ctx.tx, group, rules, spec_tags(params, "security-group-rule"))
     return {"Return": True, "SecurityGroupRules": [present_rule(ctx, group, r) for r in added]}
@@ -322,10 +317,7 @@ def describe_security_group_rules(ctx: RequestContext, params: dict[str, Any]) -
         known = {item.rule.id for item in items}
         for rule_id in ids:
             if rule_id not in known:
-                raise DomainError(
-                    "InvalidSecurityGroupRuleId.NotFound",
-                    f"The security group rule ID '{rule_id}' does not exist",
-                )
+                raise sgs.rule_id_error(rule_id)
         items = [item for item in items if item.rule.id in ids]
     return describe(
         items,
@@ -395,40 +387,32 @@ def describe_security_group_references(
     }
 
 
-def present_stale(
-    ctx: RequestContext, group: SecurityGroup, stale: list[sgs.StaleRule]
+def present_stale_permission(
+    ctx: RequestContext, group: SecurityGroup, rule: SgRule
 ) -> dict[str, Any]:
+    """One stale rule as EC2's StaleIpPermission (SG-15)."""
+    pair = present_pair(ctx, group, rule)
+    pair.pop("Description", None)
+    perm: dict[str, Any] = {"IpProtocol": rule.protocol, "UserIdGroupPairs": [pair]}
+    if rule.from_port is not None:
+        perm["FromPort"] = rule.from_port
+        perm["ToPort"] = rule.to_port
+    return perm
+
+
+def present_stale(ctx: RequestContext, group: SecurityGroup, stale: list[SgRule]) -> dict[str, Any]:
     """A group with stale rules in the shape of EC2's StaleSecurityGroup (SG-15)."""
-
-    def permissions(egress: bool) -> list[dict[str, Any]]:
-        out = []
-        for item in stale:
-            rule = item.rule
-            if rule.egress != egress:
-                continue
-            pair: dict[str, Any] = {
-                "GroupId": rule.group_id,
-                "UserId": rule.group_owner or ctx.account,
-            }
-            if rule.group_vpc_id is not None and rule.group_vpc_id != group.vpc_id:
-                pair["VpcId"] = rule.group_vpc_id
-            if rule.peering_id is not None:
-                pair["VpcPeeringConnectionId"] = rule.peering_id
-                pair["PeeringStatus"] = item.peering_status
-            perm: dict[str, Any] = {"IpProtocol": rule.protocol, "UserIdGroupPairs": [pair]}
-            if rule.from_port is not None:
-                perm["FromPort"] = rule.from_port
-                perm["ToPort"] = rule.to_port
-            out.append(perm)
-        return out
-
     return {
         "GroupId": group.id,
         "GroupName": group.name,
         "Description": group.description,
         "VpcId": group.vpc_id,
-        "StaleIpPermissions": permissions(False),
-        "StaleIpPermissionsEgress": permissions(True),
+        "StaleIpPermissions": [
+            present_stale_permission(ctx, group, r) for r in stale if not r.egress
+        ],
+        "StaleIpPermissionsEgress": [
+            present_stale_permission(ctx, group, r) for r in stale if r.egress
+        ],
     }
 
 
