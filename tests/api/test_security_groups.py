@@ -916,3 +916,83 @@ def test_dry_run_authorize_changes_nothing(ec2: Any) -> None:
     )
     assert code == "DryRunOperation"
     assert group(ec2, group_id)["IpPermissions"] == []
+
+
+def test_sg_20_delete_refused_while_used_by_created_eni_then_allowed(ec2: Any) -> None:
+    vpc = make_vpc(ec2)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group_id = make_group(ec2, vpc)
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group_id])["NetworkInterface"]
+    code, _ = aws_error(ec2.delete_security_group, GroupId=group_id)
+    assert code == "DependencyViolation"
+    ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+    assert ec2.delete_security_group(GroupId=group_id)["Return"] is True
+
+
+def test_sg_20_delete_refused_while_instance_uses_group(ec2: Any) -> None:
+    vpc = make_vpc(ec2)
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    group_id = make_group(ec2, vpc)
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    ec2.run_instances(
+        ImageId=image,
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet,
+        SecurityGroupIds=[group_id],
+    )
+    code, message = aws_error(ec2.delete_security_group, GroupId=group_id)
+    assert (code, message) == ("DependencyViolation", f"resource {group_id} has a dependent object")
+
+
+def test_pcx_13_reference_needs_an_active_peering(ec2: Any) -> None:
+    vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
+    group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
+    ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)  # pending-acceptance
+    code, _ = aws_error(
+        ec2.authorize_security_group_egress,
+        GroupId=group_a,
+        IpPermissions=[tcp(80, UserIdGroupPairs=[{"GroupId": group_b}])],
+    )
+    assert code == "InvalidGroup.NotFound"
+
+
+def test_sg_16_egress_needs_ip_permissions_not_the_legacy_form(ec2: Any) -> None:
+    vpc = make_vpc(ec2)
+    group_id = make_group(ec2, vpc)
+    code, _ = aws_error(
+        ec2.authorize_security_group_egress,
+        GroupId=group_id,
+        IpProtocol="tcp",
+        FromPort=1,
+        ToPort=1,
+        CidrIp="10.0.0.0/8",
+    )
+    assert code == "InvalidParameterValue"
+
+
+def test_sg_15_deleted_group_in_peered_vpc_shows_active_peering(ec2: Any) -> None:
+    vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
+    group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
+    pcx = peer_vpcs(ec2, ec2, vpc_a, vpc_b)
+    ec2.authorize_security_group_ingress(
+        GroupId=group_a, IpPermissions=[tcp(80, UserIdGroupPairs=[{"GroupId": group_b}])]
+    )
+    ec2.delete_security_group(GroupId=group_b)  # a reference from a peered VPC does not block
+    (stale,) = ec2.describe_stale_security_groups(VpcId=vpc_a)["StaleSecurityGroupSet"]
+    (pair,) = stale["StaleIpPermissions"][0]["UserIdGroupPairs"]
+    assert (pair["GroupId"], pair["VpcPeeringConnectionId"], pair["PeeringStatus"]) == (
+        group_b,
+        pcx,
+        "active",
+    )
+    assert stale["StaleIpPermissionsEgress"] == []
+
+
+def test_describe_security_groups_by_names_in_default_vpc(ec2: Any) -> None:
+    group_id = ec2.create_security_group(GroupName="named", Description="d")["GroupId"]
+    found = ec2.describe_security_groups(GroupNames=["named"])["SecurityGroups"]
+    assert [g["GroupId"] for g in found] == [group_id]
+    code, _ = aws_error(ec2.describe_security_groups, GroupNames=["missing"])
+    assert code == "InvalidGroup.NotFound"
