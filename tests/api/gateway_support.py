@@ -16,11 +16,6 @@ from botocore.exceptions import ClientError
 
 from tests.support import client
 from vpclab.api.dispatch import Api, HttpResponse
-from vpclab.control.store import Store
-from vpclab.model.ids import new_id
-from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
-
-ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
 class ApiSwitch:
@@ -79,64 +74,35 @@ def igw_of(ec2: Any, vpc_id: str) -> str:
     return str(found["InternetGateways"][0]["InternetGatewayId"])
 
 
-def put_eni(
-    store: Store,
-    ec2: Any,
-    subnet_id: str,
-    ips: tuple[str, ...],
-    *,
-    instance_id: str | None = None,
-    device_index: int = 0,
-    public_ip: str | None = None,
-) -> str:
-    """An ENI written straight into the store (used where the ENI API is not what is tested)."""
-    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    eni_id: str = new_id("eni")
-    attachment = (
-        EniAttachment(id=new_id("eni-attach"), instance_id=instance_id, device_index=device_index)
-        if instance_id
-        else None
+def make_eni(ec2: Any, subnet_id: str, ips: tuple[str, ...] = ()) -> str:
+    """An ENI holding these private IPs (the first one primary), or one the subnet picks."""
+    pinned = [{"PrivateIpAddress": ip, "Primary": index == 0} for index, ip in enumerate(ips)]
+    made = ec2.create_network_interface(
+        SubnetId=subnet_id, **({"PrivateIpAddresses": pinned} if pinned else {})
     )
-    with store.transaction(ACCOUNT, REGION) as tx:
-        tx.put(
-            NetworkInterface(
-                id=eni_id,
-                subnet_id=subnet_id,
-                vpc_id=subnet["VpcId"],
-                availability_zone=subnet["AvailabilityZone"],
-                private_ips=tuple(
-                    PrivateIp(address=ip, primary=i == 0) for i, ip in enumerate(ips)
-                ),
-                attachment=attachment,
-                public_ip=public_ip,
-            )
-        )
+    return str(made["NetworkInterface"]["NetworkInterfaceId"])
+
+
+def launch(ec2: Any, subnet_id: str, **extra: Any) -> tuple[str, str]:
+    """One instance in the subnet: (instance id, primary ENI id)."""
+    made = ec2.run_instances(
+        ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id, **extra
+    )["Instances"][0]
+    return str(made["InstanceId"]), str(made["NetworkInterfaces"][0]["NetworkInterfaceId"])
+
+
+def attach_second_eni(ec2: Any, subnet_id: str, instance_id: str) -> str:
+    """A second ENI (device index 1) attached to an instance."""
+    eni_id = make_eni(ec2, subnet_id)
+    ec2.attach_network_interface(NetworkInterfaceId=eni_id, InstanceId=instance_id, DeviceIndex=1)
     return eni_id
 
 
-def put_instance(
-    store: Store, ec2: Any, subnet_id: str, ip: str, public_ip: str | None
-) -> tuple[str, str]:
-    """A running instance with its primary ENI, written into the store: (instance id, eni id)."""
-    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    instance_id = new_id("i")
-    eni_id = put_eni(store, ec2, subnet_id, (ip,), instance_id=instance_id, public_ip=public_ip)
-    with store.transaction(ACCOUNT, REGION) as tx:
-        tx.put(
-            Instance(
-                id=instance_id,
-                image_id="ami-12345678",
-                instance_type="t3.micro",
-                subnet_id=subnet_id,
-                vpc_id=subnet["VpcId"],
-                availability_zone=subnet["AvailabilityZone"],
-                primary_eni_id=eni_id,
-                state="running",
-            )
-        )
-    return instance_id, eni_id
-
-
-def stored_eni(store: Store, eni_id: str) -> NetworkInterface | None:
-    """An ENI as the store holds it (None once deleted)."""
-    return store.view(ACCOUNT, REGION).get(NetworkInterface, eni_id)
+def public_ip_of(ec2: Any, eni_id: str, private_ip: str | None = None) -> str | None:
+    """The public IPv4 mapped to an ENI's address (its primary by default), EIP or auto-assigned."""
+    eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
+    wanted = private_ip or eni["PrivateIpAddress"]
+    for item in eni["PrivateIpAddresses"]:
+        if item["PrivateIpAddress"] == wanted and "Association" in item:
+            return str(item["Association"]["PublicIp"])
+    return None

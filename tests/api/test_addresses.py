@@ -8,16 +8,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.gateway_support import (
+    attach_second_eni,
     ec2,
     error_code,
     error_message,
     igw_of,
+    launch,
+    make_eni,
     network,
-    put_eni,
-    put_instance,
-    stored_eni,
+    public_ip_of,
 )
-from vpclab.control.store import Store
 
 __all__ = ["ec2"]  # the shared-client fixture, used by every test here
 
@@ -29,14 +29,6 @@ def default_subnet(ec2: Any) -> tuple[str, str]:
     ]
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
     return vpc_id, sorted(s["SubnetId"] for s in subnets)[0]
-
-
-def eni_public_ip(store: Store, eni_id: str) -> str | None:
-    """The auto-assigned public IP an ENI holds now."""
-    eni = stored_eni(store, eni_id)
-    assert eni is not None
-    public_ip: str | None = eni.public_ip
-    return public_ip
 
 
 def address(ec2: Any, allocation_id: str) -> dict[str, Any]:
@@ -98,9 +90,9 @@ def test_eip_1_unknown_and_malformed_allocation_ids(ec2: Any) -> None:
 
 
 # -- EIP-2 / IGW-13 -----------------------------------------------------------------------------
-def test_eip_2_associate_to_eni_defaults_to_primary_ip(ec2: Any, store: Store) -> None:
+def test_eip_2_associate_to_eni_defaults_to_primary_ip(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
     assert assoc.startswith("eipassoc-")
@@ -112,9 +104,9 @@ def test_eip_2_associate_to_eni_defaults_to_primary_ip(ec2: Any, store: Store) -
     assert "InstanceId" not in shown
 
 
-def test_eip_2_private_ip_must_belong_to_the_eni(ec2: Any, store: Store) -> None:
+def test_eip_2_private_ip_must_belong_to_the_eni(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10", "10.0.1.11"))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(
         AllocationId=alloc, NetworkInterfaceId=eni_id, PrivateIpAddress="10.0.1.11"
@@ -127,9 +119,9 @@ def test_eip_2_private_ip_must_belong_to_the_eni(ec2: Any, store: Store) -> None
     assert error_code(exc) == "InvalidParameterValue"
 
 
-def test_eip_2_instance_id_shows_in_describe(ec2: Any, store: Store) -> None:
+def test_eip_2_instance_id_shows_in_describe(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    instance_id, eni_id = put_instance(store, ec2, subnet_id, "10.0.1.20", None)
+    instance_id, eni_id = launch(ec2, subnet_id)
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
     shown = address(ec2, alloc)
@@ -139,10 +131,10 @@ def test_eip_2_instance_id_shows_in_describe(ec2: Any, store: Store) -> None:
     assert [a["AllocationId"] for a in by_instance["Addresses"]] == [alloc]
 
 
-def test_eip_2_instance_with_several_enis_needs_an_eni_id(ec2: Any, store: Store) -> None:
+def test_eip_2_instance_with_several_enis_needs_an_eni_id(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    instance_id, _ = put_instance(store, ec2, subnet_id, "10.0.1.20", None)
-    put_eni(store, ec2, subnet_id, ("10.0.1.21",), instance_id=instance_id, device_index=1)
+    instance_id, _ = launch(ec2, subnet_id)
+    attach_second_eni(ec2, subnet_id, instance_id)
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     with pytest.raises(ClientError) as exc:
         ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
@@ -150,10 +142,10 @@ def test_eip_2_instance_with_several_enis_needs_an_eni_id(ec2: Any, store: Store
     assert "multiple interfaces" in error_message(exc)
 
 
-def test_eip_2_moves_by_default_and_refuses_without_reassociation(ec2: Any, store: Store) -> None:
+def test_eip_2_moves_by_default_and_refuses_without_reassociation(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    first = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
-    second = put_eni(store, ec2, subnet_id, ("10.0.1.11",))
+    first = make_eni(ec2, subnet_id, ("10.0.1.10",))
+    second = make_eni(ec2, subnet_id, ("10.0.1.11",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=first)["AssociationId"]
     with pytest.raises(ClientError) as exc:
@@ -168,9 +160,9 @@ def test_eip_2_moves_by_default_and_refuses_without_reassociation(ec2: Any, stor
     assert address(ec2, alloc)["NetworkInterfaceId"] == second
 
 
-def test_eip_2_repeating_the_same_association_is_not_an_error(ec2: Any, store: Store) -> None:
+def test_eip_2_repeating_the_same_association_is_not_an_error(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     first = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
     again = ec2.associate_address(
@@ -179,11 +171,9 @@ def test_eip_2_repeating_the_same_association_is_not_an_error(ec2: Any, store: S
     assert again == first
 
 
-def test_eip_2_previous_eip_on_the_address_is_displaced_not_released(
-    ec2: Any, store: Store
-) -> None:
+def test_eip_2_previous_eip_on_the_address_is_displaced_not_released(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     old = ec2.allocate_address(Domain="vpc")["AllocationId"]
     new = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=old, NetworkInterfaceId=eni_id)
@@ -202,9 +192,9 @@ def test_eip_2_needs_an_instance_or_eni(ec2: Any) -> None:
     assert error_code(exc) == "InvalidNetworkInterfaceID.NotFound"
 
 
-def test_igw_13_associate_in_vpc_without_igw_fails(ec2: Any, store: Store) -> None:
+def test_igw_13_associate_in_vpc_without_igw_fails(ec2: Any) -> None:
     vpc_id, subnet_id = network(ec2, igw=False)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     with pytest.raises(ClientError) as exc:
         ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
@@ -214,43 +204,48 @@ def test_igw_13_associate_in_vpc_without_igw_fails(ec2: Any, store: Store) -> No
 
 
 # -- ENI-4 ----------------------------------------------------------------------------------------
-def test_eni_4_eip_replaces_auto_public_ip_and_disassociation_gives_a_new_one(
-    ec2: Any, store: Store
-) -> None:
+def test_eni_4_eip_replaces_auto_public_ip_and_disassociation_gives_a_new_one(ec2: Any) -> None:
     _, subnet_id = default_subnet(ec2)
-    instance_id, eni_id = put_instance(store, ec2, subnet_id, "172.31.0.50", "3.210.0.5")
-    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    assoc = ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)["AssociationId"]
-    assert eni_public_ip(store, eni_id) is None
-    ec2.disassociate_address(AssociationId=assoc)
-    renewed = eni_public_ip(store, eni_id)
-    assert renewed is not None and renewed != address(ec2, alloc)["PublicIp"]
+    instance_id, eni_id = launch(ec2, subnet_id)
+    auto = public_ip_of(ec2, eni_id)
+    assert auto is not None
+    made = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=made["AllocationId"], InstanceId=instance_id)
+    assert public_ip_of(ec2, eni_id) == made["PublicIp"]
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    renewed = public_ip_of(ec2, eni_id)
+    assert renewed is not None and renewed not in (auto, made["PublicIp"])
 
 
-def test_eni_4_no_new_public_ip_when_instance_has_several_enis(ec2: Any, store: Store) -> None:
+def test_eni_4_no_new_public_ip_when_instance_has_several_enis(ec2: Any) -> None:
     _, subnet_id = default_subnet(ec2)
-    instance_id, eni_id = put_instance(store, ec2, subnet_id, "172.31.0.50", "3.210.0.5")
+    instance_id, eni_id = launch(ec2, subnet_id)
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
-    put_eni(store, ec2, subnet_id, ("172.31.0.51",), instance_id=instance_id, device_index=1)
+    attach_second_eni(ec2, subnet_id, instance_id)
     ec2.disassociate_address(AssociationId=assoc)
-    assert eni_public_ip(store, eni_id) is None
+    assert public_ip_of(ec2, eni_id) is None
 
 
-def test_eni_4_eip_on_secondary_ip_keeps_the_auto_public_ip(ec2: Any, store: Store) -> None:
+def test_eni_4_eip_on_secondary_ip_keeps_the_auto_public_ip(ec2: Any) -> None:
     _, subnet_id = default_subnet(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("172.31.0.60", "172.31.0.61"), public_ip="3.210.0.9")
-    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    _, eni_id = launch(ec2, subnet_id)
+    auto = public_ip_of(ec2, eni_id)
+    assigned = ec2.assign_private_ip_addresses(
+        NetworkInterfaceId=eni_id, SecondaryPrivateIpAddressCount=1
+    )["AssignedPrivateIpAddresses"][0]["PrivateIpAddress"]
+    made = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(
-        AllocationId=alloc, NetworkInterfaceId=eni_id, PrivateIpAddress="172.31.0.61"
+        AllocationId=made["AllocationId"], NetworkInterfaceId=eni_id, PrivateIpAddress=assigned
     )
-    assert eni_public_ip(store, eni_id) == "3.210.0.9"
+    assert public_ip_of(ec2, eni_id) == auto
+    assert public_ip_of(ec2, eni_id, assigned) == made["PublicIp"]
 
 
 # -- EIP-3 -------------------------------------------------------------------------------------
-def test_eip_3_disassociate_is_idempotent(ec2: Any, store: Store) -> None:
+def test_eip_3_disassociate_is_idempotent(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")
     assoc = ec2.associate_address(AllocationId=alloc["AllocationId"], NetworkInterfaceId=eni_id)
     ec2.disassociate_address(AssociationId=assoc["AssociationId"])
@@ -262,9 +257,9 @@ def test_eip_3_disassociate_is_idempotent(ec2: Any, store: Store) -> None:
     assert error_code(exc) == "InvalidAssociationID.NotFound"
 
 
-def test_eip_3_release_in_non_default_vpc_requires_disassociation(ec2: Any, store: Store) -> None:
+def test_eip_3_release_in_non_default_vpc_requires_disassociation(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     assoc = ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)["AssociationId"]
     with pytest.raises(ClientError) as exc:
@@ -275,9 +270,9 @@ def test_eip_3_release_in_non_default_vpc_requires_disassociation(ec2: Any, stor
     assert ec2.describe_addresses()["Addresses"] == []
 
 
-def test_eip_3_release_in_default_vpc_disassociates_implicitly(ec2: Any, store: Store) -> None:
+def test_eip_3_release_in_default_vpc_disassociates_implicitly(ec2: Any) -> None:
     _, subnet_id = default_subnet(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("172.31.0.70",))
+    eni_id = make_eni(ec2, subnet_id)
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
     ec2.release_address(AllocationId=alloc)
@@ -288,9 +283,9 @@ def test_eip_3_release_in_default_vpc_disassociates_implicitly(ec2: Any, store: 
 
 
 # -- EIP-4 -------------------------------------------------------------------------------------
-def test_eip_4_eip_is_mapped_only_through_the_vpc_igw(ec2: Any, store: Store) -> None:
+def test_eip_4_eip_is_mapped_only_through_the_vpc_igw(ec2: Any) -> None:
     vpc_id, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=alloc, NetworkInterfaceId=eni_id)
     igw_id = igw_of(ec2, vpc_id)
@@ -300,9 +295,9 @@ def test_eip_4_eip_is_mapped_only_through_the_vpc_igw(ec2: Any, store: Store) ->
 
 
 # -- filters --------------------------------------------------------------------------------------
-def test_describe_addresses_filters(ec2: Any, store: Store) -> None:
+def test_describe_addresses_filters(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     mapped = ec2.allocate_address(
         Domain="vpc",
         TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": [{"Key": "k", "Value": "v"}]}],
@@ -344,9 +339,9 @@ def test_dry_run_changes_nothing(ec2: Any) -> None:
     assert ec2.describe_addresses()["Addresses"] == []
 
 
-def test_eip_2_associate_and_release_by_public_ip(ec2: Any, store: Store) -> None:
+def test_eip_2_associate_and_release_by_public_ip(ec2: Any) -> None:
     _, subnet_id = network(ec2)
-    eni_id = put_eni(store, ec2, subnet_id, ("10.0.1.10",))
+    eni_id = make_eni(ec2, subnet_id, ("10.0.1.10",))
     made = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(PublicIp=made["PublicIp"], NetworkInterfaceId=eni_id)
     assert address(ec2, made["AllocationId"])["NetworkInterfaceId"] == eni_id

@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.gateway_support import ec2, error_code, network
+from tests.api.gateway_support import ec2, error_code, make_eni, network
 from vpclab.control.store import Store
 
 __all__ = ["ec2"]  # the shared-client fixture, used by every test here
 from vpclab.model.flow_log import DEFAULT_LOG_FORMAT, flow_logs_for
-from vpclab.model.ids import new_id
-from vpclab.model.interface import NetworkInterface, PrivateIp
+from vpclab.model.interface import NetworkInterface
 
 ROLE = "arn:aws:iam::123456789012:role/flow-logs"
 
@@ -239,15 +238,9 @@ def test_delete_flow_logs_reports_unknown_ids(ec2: Any, tmp_path: Any) -> None:
 def test_flow_logs_for_covers_eni_subnet_and_vpc(ec2: Any, store: Store, tmp_path: Any) -> None:
     vpc_id, subnet_id = network(ec2, igw=False)
     other_subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
-    eni = NetworkInterface(
-        id=new_id("eni"),
-        subnet_id=subnet_id,
-        vpc_id=vpc_id,
-        availability_zone="us-east-1a",
-        private_ips=(PrivateIp(address="10.0.1.10", primary=True),),
-    )
-    with store.transaction("123456789012", "us-east-1") as tx:
-        tx.put(eni)
+    eni_id = make_eni(ec2, subnet_id)
+    eni = store.view("123456789012", "us-east-1").get(NetworkInterface, eni_id)
+    assert eni is not None
     expected = [
         to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/a.log")["FlowLogIds"][0],
         to_file(ec2, "Subnet", [subnet_id], f"{tmp_path}/b.log")["FlowLogIds"][0],

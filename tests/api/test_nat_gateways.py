@@ -7,13 +7,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.gateway_support import ec2, error_code, error_message, igw_of, network, stored_eni
-from vpclab.control.store import Store
+from tests.api.gateway_support import ec2, error_code, error_message, igw_of, network
+from vpclab.model.state import Clock
 
 __all__ = ["ec2"]  # the shared-client fixture, used by every test here
-from vpclab.model.ids import new_id
-from vpclab.model.interface import NetworkInterface, PrivateIp
-from vpclab.model.state import Clock
 
 
 def nat(ec2: Any, nat_id: str) -> dict[str, Any]:
@@ -46,7 +43,7 @@ def test_nat_1_private_gateway_must_not_have_an_allocation(ec2: Any) -> None:
     assert error_code(exc) == "InvalidParameterCombination"
 
 
-def test_nat_1_private_gateway_needs_no_igw(ec2: Any, store: Store) -> None:
+def test_nat_1_private_gateway_needs_no_igw(ec2: Any) -> None:
     _, subnet_id = network(ec2, igw=False)
     made = ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")["NatGateway"]
     shown = nat(ec2, made["NatGatewayId"])
@@ -80,7 +77,7 @@ def test_nat_2_public_gateway_in_vpc_with_igw_becomes_available(ec2: Any) -> Non
     assert "FailureCode" not in shown
 
 
-def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any, store: Store) -> None:
+def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any) -> None:
     _, subnet_id = network(ec2)
     nat_id, alloc = public_nat(ec2, subnet_id, PrivateIpAddress="10.0.1.77")
     (addr,) = nat(ec2, nat_id)["NatGatewayAddresses"]
@@ -92,10 +89,13 @@ def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any, st
     assert addr["IsPrimary"] is True and addr["Status"] == "succeeded"
     assert eip["NetworkInterfaceId"] == addr["NetworkInterfaceId"]
     assert eip["PrivateIpAddress"] == "10.0.1.77"
-    eni = stored_eni(store, addr["NetworkInterfaceId"])
-    assert eni is not None
-    assert eni.interface_type == "natGateway" and eni.requester_managed
-    assert eni.description == f"Interface for NAT Gateway {nat_id}"
+    eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[addr["NetworkInterfaceId"]])[
+        "NetworkInterfaces"
+    ][0]
+    assert eni["InterfaceType"] == "natGateway" and eni["RequesterManaged"] is True
+    assert eni["Description"] == f"Interface for NAT Gateway {nat_id}"
+    assert eni["SubnetId"] == subnet_id and eni["Groups"] == []
+    assert eni["Association"]["PublicIp"] == eip["PublicIp"]
     subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
     assert subnet["AvailableIpAddressCount"] == 251 - 1
 
@@ -200,22 +200,10 @@ def test_nat_20_eip_already_associated_gives_failed_gateway(ec2: Any) -> None:
     assert shown["FailureMessage"] == f"Elastic IP address {alloc} is already associated"
 
 
-def test_nat_20_full_subnet_gives_failed_gateway(ec2: Any, store: Store) -> None:
+def test_nat_20_full_subnet_gives_failed_gateway(ec2: Any) -> None:
     _, subnet_id = network(ec2, cidr="10.0.1.0/28")
-    subnet = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]
-    every_usable = tuple(f"10.0.1.{host}" for host in range(4, 15))
-    with store.transaction("123456789012", "us-east-1") as tx:
-        tx.put(
-            NetworkInterface(
-                id=new_id("eni"),
-                subnet_id=subnet_id,
-                vpc_id=subnet["VpcId"],
-                availability_zone=subnet["AvailabilityZone"],
-                private_ips=tuple(
-                    PrivateIp(address=ip, primary=i == 0) for i, ip in enumerate(every_usable)
-                ),
-            )
-        )
+    ec2.create_network_interface(SubnetId=subnet_id, SecondaryPrivateIpAddressCount=10)
+    assert ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["AvailableIpAddressCount"] == 0
     nat_id, alloc = public_nat(ec2, subnet_id)
     shown = nat(ec2, nat_id)
     assert shown["State"] == "failed"
@@ -239,14 +227,16 @@ def test_amb_27_unknown_subnet_or_allocation_fails_synchronously(ec2: Any) -> No
 
 
 # -- NAT-5 -----------------------------------------------------------------------------------------
-def test_nat_5_delete_disassociates_the_eip_but_keeps_it(ec2: Any, store: Store) -> None:
+def test_nat_5_delete_disassociates_the_eip_but_keeps_it(ec2: Any) -> None:
     _, subnet_id = network(ec2)
     nat_id, alloc = public_nat(ec2, subnet_id)
     eni_id = nat(ec2, nat_id)["NatGatewayAddresses"][0]["NetworkInterfaceId"]
     ec2.delete_nat_gateway(NatGatewayId=nat_id)
     eip = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
     assert "AssociationId" not in eip
-    assert stored_eni(store, eni_id) is None
+    with pytest.raises(ClientError) as exc:
+        ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])
+    assert error_code(exc) == "InvalidNetworkInterfaceID.NotFound"
     ec2.release_address(AllocationId=alloc)
     assert nat(ec2, nat_id)["NatGatewayAddresses"][0]["AllocationId"] == alloc
 
