@@ -10,6 +10,7 @@ import pytest
 from tests.support import aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
+from vpclab.control import peering
 from vpclab.control.store import Store
 from vpclab.model.ids import new_id
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
@@ -517,3 +518,49 @@ def test_describe_vpc_peering_connections_filters_and_pages(
         ec2.describe_vpc_peering_connections, VpcPeeringConnectionIds=[pcx], MaxResults=5
     )
     assert code == "InvalidParameterCombination"
+
+
+def test_amb_1_transitional_states_last_for_the_settle_delay(
+    ec2: Any, clock: Clock, pair: tuple[str, str]
+) -> None:
+    clock.settle_seconds = 10.0
+    pcx = request(ec2, *pair)["VpcPeeringConnectionId"]
+    assert status(ec2, pcx) == "initiating-request"
+    assert (
+        aws_error(ec2.accept_vpc_peering_connection, VpcPeeringConnectionId=pcx)[0]
+        == "InvalidStateTransition"
+    )
+    clock.advance(10)
+    assert status(ec2, pcx) == "pending-acceptance"
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    assert status(ec2, pcx) == "provisioning"
+    clock.advance(10)
+    assert status(ec2, pcx) == "active"
+
+
+def test_amb_16_end_for_vpc_keeps_each_sides_tags(
+    store: Store, ec2: Any, them: Any, cross: tuple[str, str, str]
+) -> None:
+    pcx, mine, _ = cross
+    ec2.create_tags(Resources=[pcx], Tags=[{"Key": "side", "Value": "requester"}])
+    them.create_tags(Resources=[pcx], Tags=[{"Key": "side", "Value": "accepter"}])
+    them.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    with store.transaction(ME, "us-east-1") as tx:
+        peering.end_for_vpc(tx, mine)
+    theirs = seen(them, pcx)
+    assert theirs is not None
+    assert theirs["Status"] == {"Code": "deleted", "Message": f"Deleted by {ME}"}
+    assert theirs["Tags"] == [{"Key": "side", "Value": "accepter"}]
+    assert seen(ec2, pcx)["Tags"] == [{"Key": "side", "Value": "requester"}]  # type: ignore[index]
+
+
+def test_vpc_26_only_unexpired_requests_from_another_account_block_deletion(
+    store: Store, them: Any, clock: Clock, cross: tuple[str, str, str]
+) -> None:
+    _, mine, theirs = cross
+    assert peering.blocks_vpc_deletion(store.view(THEM, "us-east-1"), theirs)
+    assert not peering.blocks_vpc_deletion(
+        store.view(ME, "us-east-1"), mine
+    )  # outgoing never blocks
+    clock.advance(168 * HOUR)
+    assert not peering.blocks_vpc_deletion(store.view(THEM, "us-east-1"), theirs)

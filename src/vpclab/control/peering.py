@@ -26,7 +26,9 @@ EXPIRY = 168 * HOUR  # unaccepted requests expire after 7 days (PCX-2, PCX-17)
 MAX_OUTSTANDING_PER_ACCOUNT = 25
 MAX_ACTIVE_PER_VPC = 50
 FAILED_MESSAGE = "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range"
-BLOCKING = ("initiating-request", "pending-acceptance", "provisioning", "active")  # AMB-18
+OUTSTANDING = ("initiating-request", "pending-acceptance")
+CONNECTED = ("provisioning", "active")
+BLOCKING = (*OUTSTANDING, *CONNECTED)  # AMB-18
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +46,16 @@ class PeeringNow:
         return self.pcx.id
 
 
-def current(pcx: VpcPeeringConnection, now: float) -> PeeringNow:
-    """The status now: a pending request past its expiration time is expired (PCX-2)."""
+def current(pcx: VpcPeeringConnection, view: View) -> PeeringNow:
+    """The status now (AMB-1, PCX-2): transitional until the clock's settle delay has passed,
+    and a pending request past its expiration time is expired."""
+    now, settle = view.now(), view.clock.settle_seconds
+    fresh = pcx.changed_at == pcx.created_at and now < pcx.created_at + settle
+    if fresh and pcx.status in ("pending-acceptance", "failed"):
+        message = f"Initiating Request to {pcx.accepter.owner_id}"
+        return PeeringNow(pcx, "initiating-request", message, pcx.created_at)
+    if pcx.status == "active" and now < pcx.changed_at + settle:
+        return PeeringNow(pcx, "provisioning", "Provisioning", pcx.changed_at)
     if pcx.status == "pending-acceptance" and now >= pcx.expiration_time:
         return PeeringNow(pcx, "expired", "Expired", pcx.expiration_time)
     return PeeringNow(pcx, pcx.status, pcx.status_message, pcx.changed_at)
@@ -89,13 +99,13 @@ def is_visible(state: PeeringNow, viewer: tuple[str, str], now: float) -> bool:
 def visible(view: View) -> list[PeeringNow]:
     """The connections the caller sees now, sorted by id."""
     now = view.now()
-    states = (current(pcx, now) for pcx in view.all(VpcPeeringConnection))
+    states = (current(pcx, view) for pcx in view.all(VpcPeeringConnection))
     return [s for s in states if is_visible(s, _here(view), now)]
 
 
 def require_visible(view: View, pcx_id: str) -> PeeringNow:
     """A connection the caller can see, or InvalidVpcPeeringConnectionID.NotFound (PCX-18)."""
-    state = current(require(view, VpcPeeringConnection, pcx_id), view.now())
+    state = current(require(view, VpcPeeringConnection, pcx_id), view)
     if not is_visible(state, _here(view), view.now()):
         raise missing(VpcPeeringConnection, pcx_id)
     return state
@@ -186,7 +196,7 @@ def create(
     local_peer = accepter.partition() == requester.partition()
     peer = require(tx, Vpc, peer_vpc_id) if local_peer else side_vpc(tx, accepter)
     now = tx.now()
-    for state in (current(p, now) for p in tx.iter(VpcPeeringConnection)):
+    for state in (current(p, tx) for p in tx.iter(VpcPeeringConnection)):
         if state.status in BLOCKING and _same_pair(state.pcx, requester, accepter):
             raise DomainError(
                 "VpcPeeringConnectionAlreadyExists",
@@ -194,7 +204,7 @@ def create(
                 f"{vpc_id} and {peer_vpc_id}.",
             )
     if quotas:
-        _check_outstanding(tx, now)
+        _check_outstanding(tx)
     failed = peer is None or blocks_overlap(vpc, peer)
     pcx = VpcPeeringConnection(
         id=new_id("pcx"),
@@ -214,12 +224,12 @@ def create(
     return created
 
 
-def _check_outstanding(tx: Tx, now: float) -> None:
+def _check_outstanding(tx: Tx) -> None:
     """PCX-17: at most 25 outstanding (pending) requests per account."""
     pending = sum(
         1
         for p in tx.iter(VpcPeeringConnection)
-        if p.requester.owner_id == tx.account and current(p, now).status == "pending-acceptance"
+        if p.requester.owner_id == tx.account and current(p, tx).status in OUTSTANDING
     )
     if pending >= MAX_OUTSTANDING_PER_ACCOUNT:
         raise DomainError(
@@ -256,12 +266,13 @@ def _require_accepter(tx: Tx, state: PeeringNow, action: str) -> None:
     )
 
 
-def _active_count(view: View, vpc_id: str, now: float) -> int:
+def _active_count(view: View, vpc_id: str) -> int:
     """How many active peerings a VPC has (PCX-17)."""
     return sum(
         1
         for p in view.iter(VpcPeeringConnection)
-        if current(p, now).status == "active" and vpc_id in (p.requester.vpc_id, p.accepter.vpc_id)
+        if current(p, view).status in CONNECTED
+        and vpc_id in (p.requester.vpc_id, p.accepter.vpc_id)
     )
 
 
@@ -285,7 +296,7 @@ def accept(tx: Tx, pcx_id: str, *, quotas: bool = False) -> VpcPeeringConnection
             (pcx.accepter, tx),
             (pcx.requester, tx.other(*pcx.requester.partition())),
         ):
-            if _active_count(view, side.vpc_id, now) >= MAX_ACTIVE_PER_VPC:
+            if _active_count(view, side.vpc_id) >= MAX_ACTIVE_PER_VPC:
                 raise DomainError(
                     "ActiveVpcPeeringConnectionPerVpcLimitExceeded",
                     f"The VPC {side.vpc_id} has reached the maximum number of active VPC peering "
@@ -335,7 +346,7 @@ def delete(tx: Tx, pcx_id: str) -> None:
             "OperationNotPermitted",
             f"The accepter cannot delete the pending VPC peering connection {pcx_id}; reject it instead",
         )
-    if state.status not in ("pending-acceptance", "active"):
+    if state.status not in ("pending-acceptance", *CONNECTED):
         raise _invalid_transition(state, "deleted")
     ended = evolve(
         pcx,
@@ -383,3 +394,37 @@ def modify_options(
     changed = evolve(pcx, **changes)
     _write_both(tx, changed)
     return _local(tx, changed)
+
+
+def _ends_at(pcx: VpcPeeringConnection, view: View, vpc_id: str) -> bool:
+    """Whether one end of the connection is this VPC of the viewer's partition."""
+    return any(
+        side.vpc_id == vpc_id and side.partition() == _here(view)
+        for side in (pcx.requester, pcx.accepter)
+    )
+
+
+def blocks_vpc_deletion(view: View, vpc_id: str) -> bool:
+    """VPC-26: a VPC with an unexpired request pending from another account cannot be deleted."""
+    return any(
+        state.status in OUTSTANDING
+        and state.pcx.accepter.vpc_id == vpc_id
+        and state.pcx.accepter.partition() == _here(view)
+        and state.pcx.requester.owner_id != view.account
+        for state in (current(pcx, view) for pcx in view.iter(VpcPeeringConnection))
+    )
+
+
+def end_for_vpc(tx: Tx, vpc_id: str) -> None:
+    """A deleted VPC ends its live peerings on both sides, each side keeping its tags (AMB-16)."""
+    for pcx in tx.all(VpcPeeringConnection):
+        if not _ends_at(pcx, tx, vpc_id) or current(pcx, tx).status not in BLOCKING:
+            continue
+        ended = evolve(
+            pcx,
+            status="deleted",
+            status_message=f"Deleted by {tx.account}",
+            changed_at=tx.now(),
+            ended_by="/".join(_here(tx)),
+        )
+        _write_both(tx, ended)

@@ -12,9 +12,6 @@ from vpclab.control import peering
 from vpclab.control.peering import PeeringNow
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 
-# Statuses in which the accepter's blocks and both sides' options are shown.
-CONNECTED = ("provisioning", "active")
-
 
 def present_options(side: PeeringSide) -> dict[str, Any]:
     """One side's PeeringOptions (ClassicLink is retired: always false)."""
@@ -45,7 +42,7 @@ def present_side(
 def present_peering(ctx: RequestContext, state: PeeringNow) -> dict[str, Any]:
     """A connection in the shape of EC2's VpcPeeringConnection, as the caller's side sees it."""
     pcx = state.pcx
-    connected = state.status in CONNECTED
+    connected = state.status in peering.CONNECTED
     out: dict[str, Any] = {
         "VpcPeeringConnectionId": pcx.id,
         "RequesterVpcInfo": present_side(ctx, pcx.requester, blocks=True, options=connected),
