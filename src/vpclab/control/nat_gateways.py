@@ -146,13 +146,12 @@ def create_nat_gateway(
         client_token=client_token,
         tags=tags,
     )
-    failure = _why_it_fails(tx, nat, subnet, eip, pinned)
+    address = pinned or _free_address(tx, subnet)
+    if address is None:
+        return _failed(tx, nat, _failure("InsufficientFreeAddressesInSubnet"))
+    failure = _why_it_fails(tx, nat, subnet, eip)
     if failure is not None:
-        code, message = failure
-        nat = evolve(nat, failure_code=code, failure_message=message)
-        tx.put(nat)
-        return nat
-    address = pinned or addressing.allocate(tx, subnet)[0]
+        return _failed(tx, nat, failure)
     eni = _create_interface(tx, nat, subnet, address)
     nat = evolve(nat, network_interface_id=eni.id, private_ip=address)
     if eip is not None:
@@ -165,15 +164,26 @@ def create_nat_gateway(
     return nat
 
 
+def _free_address(tx: Tx, subnet: Subnet) -> str | None:
+    """The address the gateway's ENI would take, or None when the subnet is full."""
+    try:
+        return addressing.allocate(tx, subnet)[0]
+    except DomainError:
+        return None
+
+
+def _failed(tx: Tx, nat: NatGateway, failure: tuple[str, str]) -> NatGateway:
+    """Store a gateway that will end `failed` with this code and message (no ENI, EIP untouched)."""
+    code, message = failure
+    failed = evolve(nat, failure_code=code, failure_message=message)
+    tx.put(failed)
+    return failed
+
+
 def _why_it_fails(
-    tx: Tx, nat: NatGateway, subnet: Subnet, eip: Address | None, pinned: str | None
+    tx: Tx, nat: NatGateway, subnet: Subnet, eip: Address | None
 ) -> tuple[str, str] | None:
-    """The NAT-3 failure the gateway will end in (no free address, no IGW, EIP in use), or None."""
-    if pinned is None:
-        try:
-            addressing.allocate(tx, subnet)
-        except DomainError:
-            return _failure("InsufficientFreeAddressesInSubnet")
+    """The NAT-3 failure a gateway with an address will end in (no IGW, EIP in use), or None."""
     if nat.connectivity_type == "public" and not vpc_has_igw(tx, subnet.vpc_id):
         return _failure("Gateway.NotAttached", vpc_id=subnet.vpc_id)
     if eip is not None and eip.association_id is not None:
