@@ -348,3 +348,24 @@ def test_eip_2_associate_and_release_by_public_ip(ec2: Any) -> None:
     ec2.disassociate_address(PublicIp=made["PublicIp"])
     ec2.release_address(PublicIp=made["PublicIp"])
     assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_eip_2_terminated_instance_cannot_take_an_eip(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    instance_id, _ = launch(ec2, subnet_id)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
+    assert error_code(exc) == "IncorrectInstanceState"
+
+
+def test_eip_3_terminating_an_instance_unmaps_its_eip_but_keeps_it(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    instance_id, _ = launch(ec2, subnet_id)
+    alloc = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=alloc, InstanceId=instance_id)
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    shown = address(ec2, alloc)
+    assert "AssociationId" not in shown and "InstanceId" not in shown
+    ec2.release_address(AllocationId=alloc)

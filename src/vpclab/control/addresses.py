@@ -306,7 +306,7 @@ def release_address(tx: Tx, allocation_id: str | None, public_ip: str | None) ->
     if eip.association_id is not None:
         eni = tx.get(NetworkInterface, eip.network_interface_id or "")
         default = defaults.default_vpc(tx)
-        in_default_vpc = eni is not None and default is not None and eni.vpc_id == default.id
+        in_default_vpc = eni is None or (default is not None and eni.vpc_id == default.id)
         if not in_default_vpc or nat_gateway_using(tx, eip) is not None:
             raise DomainError("InvalidIPAddress.InUse", f"Address {eip.public_ip} is in use.")
         disassociate(tx, eip)
