@@ -46,10 +46,9 @@ class PeeringNow:
         return self.pcx.id
 
 
-def current(pcx: VpcPeeringConnection, view: View) -> PeeringNow:
-    """The status now (AMB-1, PCX-2): transitional until the clock's settle delay has passed,
+def current(pcx: VpcPeeringConnection, now: float, settle: float = 0.0) -> PeeringNow:
+    """The status at `now` (AMB-1, PCX-2): transitional until `settle` seconds have passed,
     and a pending request past its expiration time is expired."""
-    now, settle = view.now(), view.clock.settle_seconds
     fresh = pcx.changed_at == pcx.created_at and now < pcx.created_at + settle
     if fresh and pcx.status in ("pending-acceptance", "failed"):
         message = f"Initiating Request to {pcx.accepter.owner_id}"
@@ -59,6 +58,11 @@ def current(pcx: VpcPeeringConnection, view: View) -> PeeringNow:
     if pcx.status == "pending-acceptance" and now >= pcx.expiration_time:
         return PeeringNow(pcx, "expired", "Expired", pcx.expiration_time)
     return PeeringNow(pcx, pcx.status, pcx.status_message, pcx.changed_at)
+
+
+def seen_now(pcx: VpcPeeringConnection, view: View) -> PeeringNow:
+    """The status as a view sees it now, with its clock's settle delay."""
+    return current(pcx, view.now(), view.clock.settle_seconds)
 
 
 def _here(view: View) -> tuple[str, str]:
@@ -99,13 +103,13 @@ def is_visible(state: PeeringNow, viewer: tuple[str, str], now: float) -> bool:
 def visible(view: View) -> list[PeeringNow]:
     """The connections the caller sees now, sorted by id."""
     now = view.now()
-    states = (current(pcx, view) for pcx in view.all(VpcPeeringConnection))
+    states = (seen_now(pcx, view) for pcx in view.all(VpcPeeringConnection))
     return [s for s in states if is_visible(s, _here(view), now)]
 
 
 def require_visible(view: View, pcx_id: str) -> PeeringNow:
     """A connection the caller can see, or InvalidVpcPeeringConnectionID.NotFound (PCX-18)."""
-    state = current(require(view, VpcPeeringConnection, pcx_id), view)
+    state = seen_now(require(view, VpcPeeringConnection, pcx_id), view)
     if not is_visible(state, _here(view), view.now()):
         raise missing(VpcPeeringConnection, pcx_id)
     return state
@@ -196,7 +200,7 @@ def create(
     local_peer = accepter.partition() == requester.partition()
     peer = require(tx, Vpc, peer_vpc_id) if local_peer else side_vpc(tx, accepter)
     now = tx.now()
-    for state in (current(p, tx) for p in tx.iter(VpcPeeringConnection)):
+    for state in (seen_now(p, tx) for p in tx.iter(VpcPeeringConnection)):
         if state.status in BLOCKING and _same_pair(state.pcx, requester, accepter):
             raise DomainError(
                 "VpcPeeringConnectionAlreadyExists",
@@ -229,7 +233,7 @@ def _check_outstanding(tx: Tx) -> None:
     pending = sum(
         1
         for p in tx.iter(VpcPeeringConnection)
-        if p.requester.owner_id == tx.account and current(p, tx).status in OUTSTANDING
+        if p.requester.owner_id == tx.account and seen_now(p, tx).status in OUTSTANDING
     )
     if pending >= MAX_OUTSTANDING_PER_ACCOUNT:
         raise DomainError(
@@ -271,7 +275,7 @@ def _active_count(view: View, vpc_id: str) -> int:
     return sum(
         1
         for p in view.iter(VpcPeeringConnection)
-        if current(p, view).status in CONNECTED
+        if seen_now(p, view).status in CONNECTED
         and vpc_id in (p.requester.vpc_id, p.accepter.vpc_id)
     )
 
@@ -411,14 +415,14 @@ def blocks_vpc_deletion(view: View, vpc_id: str) -> bool:
         and state.pcx.accepter.vpc_id == vpc_id
         and state.pcx.accepter.partition() == _here(view)
         and state.pcx.requester.owner_id != view.account
-        for state in (current(pcx, view) for pcx in view.iter(VpcPeeringConnection))
+        for state in (seen_now(pcx, view) for pcx in view.iter(VpcPeeringConnection))
     )
 
 
 def end_for_vpc(tx: Tx, vpc_id: str) -> None:
     """A deleted VPC ends its live peerings on both sides, each side keeping its tags (AMB-16)."""
     for pcx in tx.all(VpcPeeringConnection):
-        if not _ends_at(pcx, tx, vpc_id) or current(pcx, tx).status not in BLOCKING:
+        if not _ends_at(pcx, tx, vpc_id) or seen_now(pcx, tx).status not in BLOCKING:
             continue
         ended = evolve(
             pcx,
