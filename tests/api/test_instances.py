@@ -593,6 +593,7 @@ def test_existing_interface_as_primary(ec2: Any) -> None:
     )
     assert inst["PrivateIpAddress"] == "10.0.1.77"
     assert inst["SubnetId"] == subnet_id
+    assert inst["NetworkInterfaces"][0]["Attachment"]["DeleteOnTermination"] is False
     code, _ = aws_error(
         ec2.run_instances,
         ImageId=AMI,
@@ -630,3 +631,55 @@ def test_describe_images_built_in_catalogue(ec2: Any) -> None:
     assert code == "InvalidAMIID.NotFound"
     launched = ec2.run_instances(ImageId=arm[0]["ImageId"], MinCount=1, MaxCount=1)["Instances"][0]
     assert launched["Architecture"] == "arm64"
+
+
+def test_existing_primary_interface_survives_termination(ec2: Any) -> None:
+    _, subnet_id = network(ec2)
+    eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"][
+        "NetworkInterfaceId"
+    ]
+    spec = {"DeviceIndex": 0, "NetworkInterfaceId": eni_id}
+    code, _ = aws_error(
+        ec2.run_instances,
+        ImageId=AMI,
+        MinCount=1,
+        MaxCount=1,
+        NetworkInterfaces=[{**spec, "DeleteOnTermination": True}],
+    )
+    assert code == "InvalidParameterCombination"
+    inst_id = launch(ec2, NetworkInterfaces=[spec])["InstanceId"]
+    ec2.terminate_instances(InstanceIds=[inst_id])
+    shown = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
+    assert shown["Status"] == "available"
+    assert available(ec2, subnet_id) == 250
+
+
+def test_placement_zone_picks_the_default_subnet_of_that_zone(ec2: Any) -> None:
+    inst = launch(ec2, Placement={"AvailabilityZone": "us-east-1c"})
+    assert inst["Placement"]["AvailabilityZone"] == "us-east-1c"
+    subnet = ec2.describe_subnets(SubnetIds=[inst["SubnetId"]])["Subnets"][0]
+    assert subnet["AvailabilityZone"] == "us-east-1c" and subnet["DefaultForAz"] is True
+    _, subnet_id = network(ec2)
+    code, _ = aws_error(
+        ec2.run_instances,
+        ImageId=AMI,
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet_id,
+        Placement={"AvailabilityZone": "us-east-1b"},
+    )
+    assert code == "InvalidParameterValue"
+
+
+def test_vpc_21_dns_name_and_public_ip_filters(ec2: Any) -> None:
+    inst = launch(ec2)
+    found = ec2.describe_instances(
+        Filters=[{"Name": "dns-name", "Values": [inst["PublicDnsName"]]}]
+    )["Reservations"]
+    assert [i["InstanceId"] for r in found for i in r["Instances"]] == [inst["InstanceId"]]
+    found = ec2.describe_instances(
+        Filters=[
+            {"Name": "network-interface.association.public-ip", "Values": [inst["PublicIpAddress"]]}
+        ]
+    )["Reservations"]
+    assert [i["InstanceId"] for r in found for i in r["Instances"]] == [inst["InstanceId"]]

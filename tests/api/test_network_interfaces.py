@@ -310,7 +310,9 @@ def test_detach_unknown_attachment(ec2: Any) -> None:
     assert code == "InvalidAttachmentID.NotFound"
 
 
-def test_attachment_delete_on_termination_can_be_changed(ec2: Any) -> None:
+def test_eni_7_primary_interface_survives_termination_when_delete_on_termination_is_off(
+    ec2: Any,
+) -> None:
     _, subnet_id = network(ec2)
     instance = launch(ec2, subnet_id)
     primary = instance["NetworkInterfaces"][0]
@@ -325,6 +327,9 @@ def test_attachment_delete_on_termination_can_be_changed(ec2: Any) -> None:
         NetworkInterfaceId=primary["NetworkInterfaceId"], Attribute="attachment"
     )
     assert shown["Attachment"]["DeleteOnTermination"] is False
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+    survivor = interface(ec2, primary["NetworkInterfaceId"])
+    assert survivor["Status"] == "available" and "Attachment" not in survivor
 
 
 # -- ENI-2: secondary addresses move ------------------------------------------------------------

@@ -212,11 +212,11 @@ def _check_interface_specs(request: LaunchRequest) -> None:
                 "The associatePublicIPAddress parameter can only be specified for the network "
                 "interface with DeviceIndex 0.",
             )
-        if spec.network_interface_id and request.max_count > 1:
-            raise DomainError(
-                "InvalidParameterCombination",
-                "An existing network interface can only be used when launching one instance",
-            )
+    if any(s.network_interface_id and s.delete_on_termination for s in specs):
+        raise DomainError(
+            "InvalidParameterCombination",
+            "DeleteOnTermination can be true only for a network interface created at launch",
+        )
     if any(s.network_interface_id for s in specs) and request.max_count > 1:
         raise DomainError(
             "InvalidParameterCombination",
@@ -513,7 +513,10 @@ def stop_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
 
 
 def terminate_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
-    """TerminateInstances: eth0 and DeleteOnTermination ENIs deleted, the others detached."""
+    """TerminateInstances: ENIs with DeleteOnTermination (eth0 by default) go, the others detach.
+
+    AWS honours the flag on eth0 too: an existing ENI launched as eth0, or one whose flag was
+    cleared with ModifyNetworkInterfaceAttribute, survives the instance, detached."""
     out = []
     for instance in _targets(tx, instance_ids):
         before = state_of(tx, instance)
@@ -528,7 +531,7 @@ def terminate_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]
             )
         for eni in enis.attached_to(tx, instance.id):
             assert eni.attachment is not None
-            if eni.attachment.device_index == 0 or eni.attachment.delete_on_termination:
+            if eni.attachment.delete_on_termination:
                 enis.release(tx, eni)
             else:
                 tx.put(evolve(eni, attachment=None))

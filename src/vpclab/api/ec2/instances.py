@@ -14,6 +14,7 @@ from vpclab.api.ec2.network_interfaces import (
     present_association,
     present_attachment,
     present_private_ips,
+    public_ips,
     status_of,
 )
 from vpclab.api.registry import operation
@@ -293,6 +294,21 @@ def instance_filters(
             a for e in attached.get(i.id, []) for a in e.addresses()
         ],
         "network-interface.source-dest-check": of_interfaces(lambda e: e.source_dest_check),
+        "network-interface.mac-address": of_interfaces(lambda e: e.mac_address),
+        "network-interface.description": of_interfaces(lambda e: e.description),
+        "network-interface.status": of_interfaces(status_of),
+        "network-interface.requester-managed": of_interfaces(lambda e: e.requester_managed),
+        "network-interface.attachment.status": of_interfaces(lambda e: "attached"),
+        "network-interface.attachment.delete-on-termination": of_interfaces(
+            lambda e: e.attachment.delete_on_termination if e.attachment else None
+        ),
+        "network-interface.association.public-ip": lambda i: [
+            ip for e in attached.get(i.id, []) for ip in public_ips(view, e)
+        ],
+        "network-interface.addresses.association.public-ip": lambda i: [
+            ip for e in attached.get(i.id, []) for ip in public_ips(view, e)
+        ],
+        "dns-name": lambda i: enis.public_dns_name(view, i.vpc_id, public_ip(i)) or None,
         "network-interface.group-id": lambda i: [
             g for e in attached.get(i.id, []) for g in e.groups
         ],
