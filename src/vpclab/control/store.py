@@ -45,8 +45,6 @@ class Store:
         fresh = not path.exists() or path.stat().st_size == 0
         try:
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
             if fresh:
                 db.executescript(
                     """
@@ -82,6 +80,10 @@ class Store:
             except (ValueError, TypeError, KeyError) as exc:
                 raise StateFileError(f"{path}: resource {rid} cannot be read ({exc})") from exc
             self.partitions.setdefault((account, region), {}).setdefault(kind, {})[rid] = obj
+        # Only now that the file is known to be ours may it be switched to WAL (which rewrites
+        # its header): a refused file must stay byte-for-byte as it was.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
         self._db = db
 
     def close(self) -> None:
