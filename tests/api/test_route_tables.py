@@ -1234,3 +1234,27 @@ def test_rt_19_edge_association_moves_to_another_gateway_table(
         aws_error(ec2.associate_route_table, RouteTableId=rtb, GatewayId=igw)[0]
         == "Resource.AlreadyAssociated"
     )
+
+
+def test_rt_2_each_local_route_of_several_vpc_cidrs_is_handled_separately(
+    ec2: Any, store: Store, vpc: str, rtb: str
+) -> None:
+    """With a secondary block, its local route is protected and replaceable on its own."""
+    ec2.associate_vpc_cidr_block(VpcId=vpc, CidrBlock="10.1.0.0/16")
+    appliance = eni(store, vpc, new_subnet(ec2, vpc))
+    code, message = aws_error(
+        ec2.delete_route, RouteTableId=rtb, DestinationCidrBlock="10.1.0.0/16"
+    )
+    assert (code, message) == (
+        "InvalidParameterValue",
+        f"cannot remove local route 10.1.0.0/16 in route table {rtb}",
+    )
+    ec2.replace_route(
+        RouteTableId=rtb, DestinationCidrBlock="10.1.0.0/16", NetworkInterfaceId=appliance.id
+    )
+    assert route(ec2, rtb, "10.1.0.0/16")["NetworkInterfaceId"] == appliance.id
+    assert route(ec2, rtb, "10.0.0.0/16")["GatewayId"] == "local"
+    code, _ = aws_error(
+        ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="10.1.0.0/16", GatewayId="local"
+    )
+    assert code == "RouteAlreadyExists"
