@@ -257,7 +257,13 @@ def test_describe_internet_gateways_filters_and_pagination(
 
 def test_igw_15_egress_only_gateway_lifecycle(ec2: Any, vpc: str) -> None:
     """Create (AMB-10: attached), one per VPC, describe with filters, delete."""
-    created = ec2.create_egress_only_internet_gateway(VpcId=vpc, ClientToken="tok-1")
+    created = ec2.create_egress_only_internet_gateway(
+        VpcId=vpc,
+        ClientToken="tok-1",
+        TagSpecifications=[
+            {"ResourceType": "egress-only-internet-gateway", "Tags": [{"Key": "k", "Value": "v"}]}
+        ],
+    )
     eigw = created["EgressOnlyInternetGateway"]
     eigw_id = eigw["EgressOnlyInternetGatewayId"]
     assert created["ClientToken"] == "tok-1"
@@ -266,9 +272,15 @@ def test_igw_15_egress_only_gateway_lifecycle(ec2: Any, vpc: str) -> None:
     code, _ = aws_error(ec2.create_egress_only_internet_gateway, VpcId=vpc)
     assert code == "InvalidParameterValue"
     found = ec2.describe_egress_only_internet_gateways(
-        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}]
+        Filters=[{"Name": "tag:k", "Values": ["v"]}]
     )["EgressOnlyInternetGateways"]
     assert [g["EgressOnlyInternetGatewayId"] for g in found] == [eigw_id]
+    assert found[0]["Tags"] == [{"Key": "k", "Value": "v"}]
+    code, _ = aws_error(
+        ec2.describe_egress_only_internet_gateways,
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}],
+    )
+    assert code == "InvalidParameterValue"
     answer = ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw_id)
     assert answer["ReturnCode"] is True
     assert ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"] == []

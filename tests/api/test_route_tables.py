@@ -951,7 +951,6 @@ def test_describe_route_tables_filters(
     assert ids("route.gateway-id", igw) == {rtb}
     assert ids("route.nat-gateway-id", nat.id) == {rtb}
     assert ids("route.instance-id", ni.id) == {rtb}
-    assert ids("route.network-interface-id", ni.primary_eni_id) == {rtb}
     assert ids("route.vpc-peering-connection-id", pcx.id) == {rtb}
     assert ids("route.origin", "CreateRoute") == {rtb}
     assert rtb in ids("route.state", "blackhole") and main_id not in ids("route.state", "blackhole")

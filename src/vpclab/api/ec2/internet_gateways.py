@@ -50,11 +50,8 @@ def internet_gateway_filters(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-EGRESS_ONLY_FILTERS: dict[str, Any] = {
-    "egress-only-internet-gateway-id": lambda g: g.id,
-    "attachment.vpc-id": lambda g: g.vpc_id,
-    "attachment.state": lambda g: EIGW_ATTACHED,
-}
+# DescribeEgressOnlyInternetGateways documents tag filters only (tag:<key>, tag-key).
+EGRESS_ONLY_FILTERS: dict[str, Any] = {}
 
 
 @operation("CreateInternetGateway")

@@ -87,11 +87,6 @@ def route_table_filters(ctx: RequestContext) -> dict[str, Any]:
         "route.gateway-id": lambda t: _route_targets(t, "local", "gateway"),
         "route.nat-gateway-id": lambda t: _route_targets(t, "nat"),
         "route.instance-id": lambda t: _route_targets(t, "instance"),
-        "route.network-interface-id": lambda t: [
-            r.target_eni if r.target.kind == "instance" else r.target.id
-            for r in t.routes
-            if r.target.kind in ("eni", "instance")
-        ],
         "route.vpc-peering-connection-id": lambda t: _route_targets(t, "peering"),
         "route.egress-only-internet-gateway-id": lambda t: _route_targets(t, "egress-only"),
         "route.transit-gateway-id": lambda t: _route_targets(t, "transit"),
