@@ -996,3 +996,20 @@ def test_describe_security_groups_by_names_in_default_vpc(ec2: Any) -> None:
     assert [g["GroupId"] for g in found] == [group_id]
     code, _ = aws_error(ec2.describe_security_groups, GroupNames=["missing"])
     assert code == "InvalidGroup.NotFound"
+
+
+def test_sg_15_stale_rule_can_still_be_revoked(ec2: Any, make_client: Any) -> None:
+    other = make_client(access_key=OTHER_ACCOUNT)
+    vpc_a, vpc_b = make_vpc(ec2), make_vpc(other, "10.1.0.0/16")
+    group_a, group_b = make_group(ec2, vpc_a), make_group(other, vpc_b)
+    peer_vpcs(ec2, other, vpc_a, vpc_b, owner=OTHER_ACCOUNT)
+    pair = {"GroupId": group_b, "UserId": OTHER_ACCOUNT}
+    ec2.authorize_security_group_ingress(
+        GroupId=group_a, IpPermissions=[tcp(80, UserIdGroupPairs=[pair])]
+    )
+    other.delete_security_group(GroupId=group_b)
+    out = ec2.revoke_security_group_ingress(
+        GroupId=group_a, IpPermissions=[tcp(80, UserIdGroupPairs=[pair])]
+    )
+    assert out["RevokedSecurityGroupRules"][0]["ReferencedGroupId"] == group_b
+    assert ec2.describe_stale_security_groups(VpcId=vpc_a)["StaleSecurityGroupSet"] == []

@@ -272,7 +272,7 @@ class GroupRef:
 
     group_id: str
     owner: str
-    vpc_id: str
+    vpc_id: str | None
     peering_id: str | None
 
 
@@ -317,9 +317,18 @@ def resolve_group_reference(tx: Tx, group: SecurityGroup, pair: Mapping[str, Any
 
 
 def rules_from_permission(
-    tx: Tx, group: SecurityGroup, permission: Mapping[str, Any], egress: bool
+    tx: Tx,
+    group: SecurityGroup,
+    permission: Mapping[str, Any],
+    egress: bool,
+    *,
+    matching: bool = False,
 ) -> list[SgRule]:
-    """One IpPermission as one rule per peer, validated and canonicalised (SG-11, SG-12, SG-13)."""
+    """One IpPermission as one rule per peer, validated and canonicalised (SG-11, SG-12, SG-13).
+
+    With `matching` the rules only name existing rules (revoke, descriptions): a referenced
+    group id is taken as given, so a stale rule can still be named and removed (SG-15).
+    """
     protocol = normalise_protocol(permission.get("IpProtocol"))
     ports = parse_ports(protocol, permission.get("FromPort"), permission.get("ToPort"))
     base = SgRule(
@@ -354,7 +363,11 @@ def rules_from_permission(
         rules.append(replace(base, prefix_list_id=plist.id, description=item.get("Description")))
     for item in permission.get("UserIdGroupPairs") or ():
         _check_rule_description(item.get("Description"))
-        ref = resolve_group_reference(tx, group, item)
+        if matching and item.get("GroupId") is not None:
+            owner = item.get("UserId") or tx.account
+            ref = GroupRef(item["GroupId"], owner, None, None)
+        else:
+            ref = resolve_group_reference(tx, group, item)
         rules.append(
             replace(
                 base,
@@ -375,16 +388,21 @@ def rules_from_permission(
 
 
 def rules_from_permissions(
-    tx: Tx, group: SecurityGroup, permissions: Iterable[Mapping[str, Any]], egress: bool
+    tx: Tx,
+    group: SecurityGroup,
+    permissions: Iterable[Mapping[str, Any]],
+    egress: bool,
+    *,
+    matching: bool = False,
 ) -> list[SgRule]:
     """Every rule the IpPermissions of a request describe."""
     out: list[SgRule] = []
     for permission in permissions:
-        out.extend(rules_from_permission(tx, group, permission, egress))
+        out.extend(rules_from_permission(tx, group, permission, egress, matching=matching))
     return out
 
 
-def legacy_permission(params: Mapping[str, Any], group: SecurityGroup) -> dict[str, Any] | None:
+def legacy_permission(params: Mapping[str, Any]) -> dict[str, Any] | None:
     """The top-level CidrIp/IpProtocol/ports/SourceSecurityGroupName form as one IpPermission."""
     legacy = ("CidrIp", "IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupName")
     if not any(params.get(k) is not None for k in legacy):
@@ -413,10 +431,10 @@ def legacy_permission(params: Mapping[str, Any], group: SecurityGroup) -> dict[s
 
 
 def request_rules(
-    tx: Tx, group: SecurityGroup, params: Mapping[str, Any], egress: bool
+    tx: Tx, group: SecurityGroup, params: Mapping[str, Any], egress: bool, *, matching: bool = False
 ) -> list[SgRule]:
     """The rules an Authorize/Revoke request names, in IpPermissions or the legacy form."""
-    legacy = legacy_permission(params, group)
+    legacy = legacy_permission(params)
     if legacy is not None and egress:
         raise DomainError(
             "InvalidParameterValue",
@@ -428,7 +446,7 @@ def request_rules(
         raise DomainError(
             "MissingParameter", "The request must contain the parameter ipPermissions"
         )
-    return rules_from_permissions(tx, group, permissions, egress)
+    return rules_from_permissions(tx, group, permissions, egress, matching=matching)
 
 
 # -- rules: describing -------------------------------------------------------------------------

@@ -282,10 +282,10 @@ def _revoke(ctx: RequestContext, params: dict[str, Any], egress: bool) -> dict[s
     """RevokeSecurityGroupIngress/Egress by rule ids or exact match (SG-17)."""
     group = _target_group(ctx, params, egress)
     rule_ids = params.get("SecurityGroupRuleIds") or []
-    by_ids_only = bool(rule_ids) and sgs.legacy_permission(params, group) is None
+    by_ids_only = bool(rule_ids) and sgs.legacy_permission(params) is None
     rules: list[SgRule] = []
     if not by_ids_only or params.get("IpPermissions"):
-        rules = sgs.request_rules(ctx.tx, group, params, egress)
+        rules = sgs.request_rules(ctx.tx, group, params, egress, matching=True)
     outcome = sgs.revoke(ctx.tx, group, egress, rule_ids=rule_ids, rules=rules)
     result: dict[str, Any] = {
         "Return": True,
@@ -350,7 +350,7 @@ def _update_descriptions(
             "MissingParameter",
             "The request must contain the parameter ipPermissions or securityGroupRuleDescriptions",
         )
-    rules = sgs.rules_from_permissions(ctx.tx, group, permissions, egress)
+    rules = sgs.rules_from_permissions(ctx.tx, group, permissions, egress, matching=True)
     sgs.update_descriptions(ctx.tx, group, egress, rules=rules, by_id=by_id)
     return {"Return": True}
 
