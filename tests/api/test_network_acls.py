@@ -538,3 +538,15 @@ def test_dry_run_entry_changes_nothing(ec2: Any, acl: str) -> None:
     code, _ = aws_error(add, ec2, acl, 100, DryRun=True)
     assert code == "DryRunOperation"
     assert entry(acl_of(ec2, acl), 100, False) is None
+
+
+def test_nacl_12_default_vpc_subnets_start_on_its_default_acl(ec2: Any) -> None:
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc["VpcId"]]}])[
+        "Subnets"
+    ]
+    acl = default_acl(ec2, default_vpc["VpcId"])
+    assert sorted(a["SubnetId"] for a in acl["Associations"]) == sorted(
+        s["SubnetId"] for s in subnets
+    )
+    assert len(subnets) > 0

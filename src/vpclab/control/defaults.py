@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from vpclab.control.store import Tx
 from vpclab.model.account import SETTINGS_ID, PartitionSettings
+from vpclab.model.base import evolve
 from vpclab.model.gateways import InternetGateway
 from vpclab.model.ids import new_id
-from vpclab.model.network_acl import ALL_DENY_V4, ALL_DENY_V6, NaclEntry, NetworkAcl
+from vpclab.model.network_acl import (
+    ALL_DENY_V4,
+    ALL_DENY_V6,
+    NaclAssociation,
+    NaclEntry,
+    NetworkAcl,
+)
 from vpclab.model.regions import zones
 from vpclab.model.route_table import Route, RouteTable, RouteTableAssociation, RouteTarget
 from vpclab.model.security_group import SecurityGroup, SgRule
@@ -156,6 +163,11 @@ def create_default_vpc(tx: Tx) -> Vpc:
                 created_at=now,
             )
         )
+    # Default subnets start on the default NACL like any other subnet (NACL-12).
+    acl = next(a for a in tx.iter(NetworkAcl) if a.vpc_id == vpc.id)
+    subnet_ids = sorted(s.id for s in tx.iter(Subnet) if s.vpc_id == vpc.id)
+    links = tuple(NaclAssociation(id=new_id("aclassoc"), subnet_id=sid) for sid in subnet_ids)
+    tx.put(evolve(acl, associations=links))
     return vpc
 
 
