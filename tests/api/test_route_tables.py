@@ -1257,3 +1257,17 @@ def test_rt_2_each_local_route_of_several_vpc_cidrs_is_handled_separately(
         ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="10.1.0.0/16", GatewayId="local"
     )
     assert code == "RouteAlreadyExists"
+
+
+def test_igw_11_route_without_a_stamped_vpc_is_judged_by_its_table(
+    ec2: Any, store: Store, vpc: str, rtb: str
+) -> None:
+    """A route loaded from an imported state (no vpc stamp) still needs the IGW in its table's VPC."""
+    from vpclab.model.route_table import Route, RouteTable, RouteTarget
+
+    igw = attached_igw(ec2, new_vpc(ec2, "10.9.0.0/16"))
+    stored = store.view(ACCOUNT, REGION).get(RouteTable, rtb)
+    assert stored is not None
+    imported = Route(destination="0.0.0.0/0", target=RouteTarget(kind="gateway", id=igw))
+    put(store, evolve(stored, routes=(*stored.routes, imported)))
+    assert route(ec2, rtb, "0.0.0.0/0")["State"] == "blackhole"

@@ -14,12 +14,22 @@ ACTIVE = "active"
 BLACKHOLE = "blackhole"
 
 
+def _table_vpc(view: View, route: Route) -> str | None:
+    """The VPC of the table holding the route: stamped on it, else found (imported states)."""
+    if route.vpc_id:
+        return route.vpc_id
+    for table in view.iter(RouteTable):
+        if route in table.routes:
+            return table.vpc_id
+    return None
+
+
 def _internet_gateway_usable(view: View, route: Route) -> bool:
     """An IGW target works only while it exists and is attached to the table's VPC (IGW-11)."""
     igw = view.get(InternetGateway, route.target.id)
     if igw is None or igw.vpc_id is None:
         return False
-    return not route.vpc_id or igw.vpc_id == route.vpc_id
+    return igw.vpc_id == _table_vpc(view, route)
 
 
 def _nat_gateway_usable(view: View, route: Route) -> bool:
