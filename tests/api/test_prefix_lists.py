@@ -226,3 +226,18 @@ def test_prefix_list_pages(ec2: Any) -> None:
     assert len(first["PrefixLists"]) == 2
     rest = ec2.describe_managed_prefix_lists(MaxResults=10, NextToken=first["NextToken"])
     assert len(rest["PrefixLists"]) == 3
+
+
+def test_list_referenced_by_route_cannot_be_deleted(ec2: Any) -> None:
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    plist = make_list(ec2, Entries=[{"Cidr": "198.51.100.0/24"}])["PrefixListId"]
+    ec2.create_route(RouteTableId=table, DestinationPrefixListId=plist, GatewayId=igw)
+    used = ec2.get_managed_prefix_list_associations(PrefixListId=plist)["PrefixListAssociations"]
+    assert used == [{"ResourceId": table, "ResourceOwner": "123456789012"}]
+    code, _ = aws_error(ec2.delete_managed_prefix_list, PrefixListId=plist)
+    assert code == "DependencyViolation"
+    ec2.delete_route(RouteTableId=table, DestinationPrefixListId=plist)
+    ec2.delete_managed_prefix_list(PrefixListId=plist)

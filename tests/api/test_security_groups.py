@@ -1013,3 +1013,11 @@ def test_sg_15_stale_rule_can_still_be_revoked(ec2: Any, make_client: Any) -> No
     )
     assert out["RevokedSecurityGroupRules"][0]["ReferencedGroupId"] == group_b
     assert ec2.describe_stale_security_groups(VpcId=vpc_a)["StaleSecurityGroupSet"] == []
+
+
+def test_describe_security_groups_ids_and_names_select_the_union(ec2: Any) -> None:
+    named = ec2.create_security_group(GroupName="by-name", Description="d")["GroupId"]
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    by_id = ec2.create_security_group(GroupName="by-id", Description="d", VpcId=vpc)["GroupId"]
+    found = ec2.describe_security_groups(GroupIds=[by_id], GroupNames=["by-name"])["SecurityGroups"]
+    assert sorted(g["GroupId"] for g in found) == sorted([named, by_id])

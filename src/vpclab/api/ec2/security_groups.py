@@ -238,9 +238,9 @@ def describe_security_groups(ctx: RequestContext, params: dict[str, Any]) -> dic
     names = params.get("GroupNames")
     chosen = select(ctx.tx, SecurityGroup, ids) if ids or not names else []
     if names:
-        named = {sgs.group_by_name_in_default_vpc(ctx.tx, n).id for n in names}
-        pool = chosen if ids else ctx.tx.all(SecurityGroup)
-        chosen = [g for g in pool if g.id in named]
+        # Ids and names together select the union of both, each group once.
+        named = [sgs.group_by_name_in_default_vpc(ctx.tx, n) for n in names]
+        chosen = list({g.id: g for g in (*chosen, *named)}.values())
     return describe(
         chosen,
         params,
