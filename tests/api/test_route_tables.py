@@ -10,6 +10,7 @@ import pytest
 from tests.support import aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api, HttpResponse
+from vpclab.control.route_tables import create_route_table
 from vpclab.control.store import Store
 from vpclab.model.base import evolve
 from vpclab.model.gateways import NatGateway
@@ -17,6 +18,7 @@ from vpclab.model.ids import new_id
 from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.route_state import is_public_subnet, subnet_route_table
+from vpclab.model.route_table import Route, RouteTable, RouteTarget
 from vpclab.model.state import Clock
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -859,8 +861,6 @@ def test_rt_22_route_tables_per_vpc_quota_when_quotas_are_on(store: Store) -> No
     strict = client(Api(store, Settings(quotas="aws")))
     vpc_id = new_vpc(strict)
     with store.transaction(ACCOUNT, REGION) as tx:
-        from vpclab.control.route_tables import create_route_table
-
         for _ in range(199):
             create_route_table(tx, vpc_id)
     code, _ = aws_error(strict.create_route_table, VpcId=vpc_id)
@@ -1263,8 +1263,6 @@ def test_igw_11_route_without_a_stamped_vpc_is_judged_by_its_table(
     ec2: Any, store: Store, vpc: str, rtb: str
 ) -> None:
     """A route loaded from an imported state (no vpc stamp) still needs the IGW in its table's VPC."""
-    from vpclab.model.route_table import Route, RouteTable, RouteTarget
-
     igw = attached_igw(ec2, new_vpc(ec2, "10.9.0.0/16"))
     stored = store.view(ACCOUNT, REGION).get(RouteTable, rtb)
     assert stored is not None
