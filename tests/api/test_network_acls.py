@@ -550,3 +550,17 @@ def test_nacl_12_default_vpc_subnets_start_on_its_default_acl(ec2: Any) -> None:
         s["SubnetId"] for s in subnets
     )
     assert len(subnets) > 0
+
+
+def test_create_network_acl_client_token_is_idempotent(ec2: Any, vpc: str) -> None:
+    first = ec2.create_network_acl(VpcId=vpc, ClientToken="token-1")
+    again = ec2.create_network_acl(VpcId=vpc, ClientToken="token-1")
+    assert first["NetworkAcl"]["NetworkAclId"] == again["NetworkAcl"]["NetworkAclId"]
+    assert again["ClientToken"] == "token-1"
+    other_vpc = make_vpc(ec2, "10.1.0.0/16")
+    code, _ = aws_error(ec2.create_network_acl, VpcId=other_vpc, ClientToken="token-1")
+    assert code == "IdempotentParameterMismatch"
+    assert (
+        len(ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"])
+        == 2
+    )

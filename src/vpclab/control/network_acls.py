@@ -23,9 +23,21 @@ PROTOCOL_NAMES = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "all": "
 TCP, UDP, ICMP, ICMPV6 = "6", "17", "1", "58"
 
 
-def create_network_acl(tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = False) -> NetworkAcl:
+def create_network_acl(
+    tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = False, client_token: str = ""
+) -> NetworkAcl:
     """CreateNetworkAcl: a custom ACL holding only the * deny entries (NACL-11, NACL-18)."""
     vpc = require(tx, Vpc, vpc_id)
+    earlier = next(
+        (a for a in tx.iter(NetworkAcl) if client_token and a.client_token == client_token), None
+    )
+    if earlier is not None:
+        if earlier.vpc_id != vpc_id:
+            raise DomainError(
+                "IdempotentParameterMismatch",
+                f"The client token '{client_token}' was already used with different parameters.",
+            )
+        return earlier
     if (
         quotas
         and sum(1 for acl in tx.iter(NetworkAcl) if acl.vpc_id == vpc_id) >= MAX_NACLS_PER_VPC
@@ -39,6 +51,7 @@ def create_network_acl(tx: Tx, vpc_id: str, *, tags: Tags = (), quotas: bool = F
         vpc_id=vpc_id,
         entries=defaults.default_nacl_entries(bool(vpc.ipv6_associations), allow=False),
         tags=tags,
+        client_token=client_token,
     )
     tx.put(acl)
     return acl

@@ -48,6 +48,7 @@ class NetworkAcl(Resource):
     associations: tuple[NaclAssociation, ...] = ()
     # Directions (egress flags) whose rules the user has changed; VPC-20 needs to know.
     edited_directions: tuple[bool, ...] = ()
+    client_token: str = ""  # CreateNetworkAcl idempotency
 
     def direction_entries(self, egress: bool) -> list[NaclEntry]:
         """The entries of one direction in evaluation order (NACL-4)."""

@@ -84,7 +84,11 @@ def network_acl_filters(ctx: RequestContext) -> dict[str, Any]:
 def create_network_acl(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """CreateNetworkAcl (NACL-11)."""
     acl = network_acls.create_network_acl(
-        ctx.tx, params["VpcId"], tags=spec_tags(params, "network-acl"), quotas=ctx.quotas_on
+        ctx.tx,
+        params["VpcId"],
+        tags=spec_tags(params, "network-acl"),
+        quotas=ctx.quotas_on,
+        client_token=params.get("ClientToken") or "",
     )
     result: dict[str, Any] = {"NetworkAcl": present_network_acl(ctx, acl)}
     if params.get("ClientToken"):
