@@ -1269,3 +1269,36 @@ def test_igw_11_route_without_a_stamped_vpc_is_judged_by_its_table(
     imported = Route(destination="0.0.0.0/0", target=RouteTarget(kind="gateway", id=igw))
     put(store, evolve(stored, routes=(*stored.routes, imported)))
     assert route(ec2, rtb, "0.0.0.0/0")["State"] == "blackhole"
+
+
+def test_route_tables_and_gateways_survive_a_restart(tmp_path: Any, clock: Clock) -> None:
+    """Tables, routes, associations and gateways read back from the state file unchanged."""
+    path = tmp_path / "state.db"
+    first = Store(path, clock=clock)
+    ec2 = client(Api(first))
+    vpc_id = new_vpc(ec2)
+    subnet = new_subnet(ec2, vpc_id)
+    rtb_id = ec2.create_route_table(VpcId=vpc_id, ClientToken="persist")["RouteTable"][
+        "RouteTableId"
+    ]
+    igw = attached_igw(ec2, vpc_id)
+    ec2.create_route(RouteTableId=rtb_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=rtb_id, SubnetId=subnet)
+    ec2.create_egress_only_internet_gateway(VpcId=vpc_id)
+    before = (
+        ec2.describe_route_tables()["RouteTables"],
+        ec2.describe_internet_gateways()["InternetGateways"],
+        ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"],
+    )
+    first.close()
+    second = Store(path, clock=clock)
+    reopened = client(Api(second))
+    after = (
+        reopened.describe_route_tables()["RouteTables"],
+        reopened.describe_internet_gateways()["InternetGateways"],
+        reopened.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"],
+    )
+    assert after == before
+    again = reopened.create_route_table(VpcId=vpc_id, ClientToken="persist")["RouteTable"]
+    assert again["RouteTableId"] == rtb_id
+    second.close()
