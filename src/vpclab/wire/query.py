@@ -409,15 +409,23 @@ class _Compiler:
 
 
 _COMPILERS: dict[tuple[str, str, str], _Compiler] = {}
+# Fast path keyed by the (botocore-cached) OperationModel object itself; the object is kept in
+# the value so that a recycled id() can never return another operation's plan.
+_BY_OPERATION: dict[tuple[int, str], tuple[OperationModel, _Plan | None]] = {}
 _OPERATION_PLANS: dict[tuple[str, str, str, str], _Plan | None] = {}
 
 
 def _operation_plan(op: OperationModel, protocol: str) -> _Plan | None:
     """Return the cached parse plan of an operation's input (None when it takes no input)."""
+    fast = _BY_OPERATION.get((id(op), protocol))
+    if fast is not None and fast[0] is op:
+        return fast[1]
     service = op.service_model
     key = (service.service_name, service.api_version, op.name, protocol)
     try:
-        return _OPERATION_PLANS[key]
+        found = _OPERATION_PLANS[key]
+        _BY_OPERATION[(id(op), protocol)] = (op, found)
+        return found
     except KeyError:
         pass
     shape = op.input_shape
@@ -429,6 +437,7 @@ def _operation_plan(op: OperationModel, protocol: str) -> _Plan | None:
             compiler = _COMPILERS[compiler_key] = _Compiler(protocol)
         plan = compiler.compile(shape)
     _OPERATION_PLANS[key] = plan
+    _BY_OPERATION[(id(op), protocol)] = (op, plan)
     return plan
 
 

@@ -244,15 +244,22 @@ class _OperationOut:
 
 
 _COMPILERS: dict[tuple[str, str, str], _OutCompiler] = {}
+# Fast path keyed by the (botocore-cached) OperationModel object itself; the object is kept in
+# the value so that a recycled id() can never return another operation's plan.
+_BY_OPERATION: dict[tuple[int, str], tuple[OperationModel, _OperationOut]] = {}
 _OPERATION_PLANS: dict[tuple[str, str, str, str], _OperationOut] = {}
 
 
 def _operation_out(op: OperationModel, protocol: str) -> _OperationOut:
     """Return the cached response encoder of an operation."""
+    fast = _BY_OPERATION.get((id(op), protocol))
+    if fast is not None and fast[0] is op:
+        return fast[1]
     service = op.service_model
     key = (service.service_name, service.api_version, op.name, protocol)
     cached = _OPERATION_PLANS.get(key)
     if cached is not None:
+        _BY_OPERATION[(id(op), protocol)] = (op, cached)
         return cached
     compiler_key = (service.service_name, service.api_version, protocol)
     compiler = _COMPILERS.get(compiler_key)
@@ -279,6 +286,7 @@ def _operation_out(op: OperationModel, protocol: str) -> _OperationOut:
         tail = f"</RequestId></ResponseMetadata></{root}>"
         compiled = _OperationOut(head, plan, middle, tail, id_first=False)
     _OPERATION_PLANS[key] = compiled
+    _BY_OPERATION[(id(op), protocol)] = (op, compiled)
     return compiled
 
 
