@@ -15,6 +15,7 @@ from vpclab.control.store import Store
 from vpclab.model.ids import new_id
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.state import Clock
+from vpclab.model.vpc import CidrAssociation, Vpc
 
 ME = "123456789012"
 THEM = "111122223333"
@@ -511,6 +512,7 @@ def test_describe_vpc_peering_connections_filters_and_pages(
     assert ids("accepter-vpc-info.vpc-id", theirs) == {pcx}
     assert ids("accepter-vpc-info.owner-id", THEM) == {pcx}
     assert ids("accepter-vpc-info.cidr-block", "10.1.0.0/16") == {local}
+    assert ids("accepter-vpc-info.cidr-block", "10.2.0.0/16") == set()  # not shown while pending
     assert ids("expiration-time", "20*Z") == {pcx}
     first = ec2.describe_vpc_peering_connections(MaxResults=5)
     assert len(first["VpcPeeringConnections"]) == 2 and "NextToken" not in first
@@ -564,3 +566,23 @@ def test_vpc_26_only_unexpired_requests_from_another_account_block_deletion(
     )  # outgoing never blocks
     clock.advance(168 * HOUR)
     assert not peering.blocks_vpc_deletion(store.view(THEM, "us-east-1"), theirs)
+
+
+def test_pcx_4_overlapping_ipv6_blocks_count_too() -> None:
+    def vpc(v4: str, v6: str) -> Vpc:
+        return Vpc(
+            id=new_id("vpc"),
+            cidr_block=v4,
+            cidr_associations=(CidrAssociation(association_id="a", cidr=v4),),
+            ipv6_associations=(CidrAssociation(association_id="b", cidr=v6),),
+        )
+
+    a = vpc("10.0.0.0/16", "2600:1f18:1:100::/56")
+    assert peering.blocks_overlap(a, vpc("10.1.0.0/16", "2600:1f18:1:100::/56"))
+    assert not peering.blocks_overlap(a, vpc("10.1.0.0/16", "2600:1f18:1:200::/56"))
+    assert peering.blocks_overlap(a, vpc("10.0.5.0/24", "2600:1f18:1:200::/56"))
+
+
+def test_dry_run_peering_request_changes_nothing(ec2: Any, pair: tuple[str, str]) -> None:
+    assert aws_error(request, ec2, *pair, DryRun=True)[0] == "DryRunOperation"
+    assert ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] == []

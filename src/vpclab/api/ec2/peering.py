@@ -62,6 +62,13 @@ def _expiration(state: PeeringNow) -> str | None:
     return timestamp(state.pcx.expiration_time).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _filterable_blocks(ctx: RequestContext, state: PeeringNow, role: str) -> list[str]:
+    """One side's IPv4 blocks as a filter sees them: the accepter's only once they are shown."""
+    if role == "accepter" and state.status not in peering.CONNECTED:
+        return []
+    return list(peering.side_blocks(ctx.tx, getattr(state.pcx, role))[0])
+
+
 def peering_filters(ctx: RequestContext) -> dict[str, Any]:
     """The DescribeVpcPeeringConnections filters EC2 supports."""
     fields: dict[str, Any] = {
@@ -71,9 +78,7 @@ def peering_filters(ctx: RequestContext) -> dict[str, Any]:
         "expiration-time": _expiration,
     }
     for prefix, role in (("requester-vpc-info", "requester"), ("accepter-vpc-info", "accepter")):
-        fields[f"{prefix}.cidr-block"] = lambda s, r=role: list(
-            peering.side_blocks(ctx.tx, getattr(s.pcx, r))[0]
-        )
+        fields[f"{prefix}.cidr-block"] = lambda s, r=role: _filterable_blocks(ctx, s, r)
         fields[f"{prefix}.owner-id"] = lambda s, r=role: getattr(s.pcx, r).owner_id
         fields[f"{prefix}.vpc-id"] = lambda s, r=role: getattr(s.pcx, r).vpc_id
     return fields
