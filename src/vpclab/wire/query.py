@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from botocore.model import OperationModel, Shape  # type: ignore[import-untyped]
+from botocore.model import OperationModel, Shape  # type: ignore[import-untyped,unused-ignore]
 
 from vpclab.wire.errors import WireError
 
@@ -282,6 +282,8 @@ class _ListPlan(_Plan):
                 for segment, child in node.items():
                     if segment != wrapper:
                         raise _unknown(_first_key(child, _join(path, segment)))
+            if inner is None:  # pragma: no cover - a trie node is never empty
+                raise _unknown(path)
             node = inner
             path = _join(path, wrapper)
         item = self.item
@@ -314,6 +316,8 @@ class _MapPlan(_Plan):
                 for segment, child in node.items():
                     if segment != wrapper:
                         raise _unknown(_first_key(child, _join(path, segment)))
+            if inner is None:  # pragma: no cover - a trie node is never empty
+                raise _unknown(path)
             node = inner
             path = _join(path, wrapper)
         out: dict[Any, Any] = {}

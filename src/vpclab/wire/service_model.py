@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from botocore.loaders import Loader  # type: ignore[import-untyped]
-from botocore.model import (  # type: ignore[import-untyped]
+from botocore.loaders import Loader  # type: ignore[import-untyped,unused-ignore]
+from botocore.model import (  # type: ignore[import-untyped,unused-ignore]
     OperationModel,
     OperationNotFoundError,
     ServiceModel,

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.model import OperationModel, Shape  # type: ignore[import-untyped]
+from botocore.model import OperationModel, Shape  # type: ignore[import-untyped,unused-ignore]
 
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
