@@ -141,7 +141,7 @@ def test_nacl_2_rule_numbers_outside_1_to_32766_are_rejected(ec2: Any, acl: str)
     assert numbers == {1, 32766, 32767}
 
 
-def test_nacl_3_duplicate_number_in_one_direction_is_refused_with_observed_message(
+def test_nacl_1_nacl_3_duplicate_number_in_one_direction_is_refused_with_observed_message(
     ec2: Any, acl: str
 ) -> None:
     add(ec2, acl, 100)
@@ -202,7 +202,7 @@ def test_nacl_7_tcp_and_udp_need_a_port_range(ec2: Any, acl: str) -> None:
     }
 
 
-def test_nacl_7_icmp_needs_type_and_code(ec2: Any, acl: str) -> None:
+def test_nacl_7_nacl_20_icmp_needs_type_and_code(ec2: Any, acl: str) -> None:
     code, message = aws_error(add, ec2, acl, 20, Protocol="1")
     assert code == "MissingParameter"
     assert "icmpTypeCode" in message

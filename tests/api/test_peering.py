@@ -586,3 +586,25 @@ def test_pcx_4_overlapping_ipv6_blocks_count_too() -> None:
 def test_dry_run_peering_request_changes_nothing(ec2: Any, pair: tuple[str, str]) -> None:
     assert aws_error(request, ec2, *pair, DryRun=True)[0] == "DryRunOperation"
     assert ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] == []
+
+
+def test_pcx_14_record_is_stored_durably_in_both_partitions(tmp_path: Any) -> None:
+    path = tmp_path / "state.db"
+    durable = Store(path, clock=Clock(settle_seconds=0.0))
+    api = Api(durable, Settings())
+    mine, theirs = client(api), client(api, access_key=THEM, region="eu-west-1")
+    pcx = request(
+        mine,
+        make_vpc(mine, "10.0.0.0/16"),
+        make_vpc(theirs, "10.7.0.0/16"),
+        PeerOwnerId=THEM,
+        PeerRegion="eu-west-1",
+    )["VpcPeeringConnectionId"]
+    durable.close()
+    reopened = Store(path, clock=Clock(settle_seconds=0.0))
+    try:
+        for account, region in ((ME, "us-east-1"), (THEM, "eu-west-1")):
+            stored = reopened.view(account, region).get(VpcPeeringConnection, pcx)
+            assert stored is not None and stored.status == "pending-acceptance"
+    finally:
+        reopened.close()
