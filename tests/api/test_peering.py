@@ -608,3 +608,20 @@ def test_pcx_14_record_is_stored_durably_in_both_partitions(tmp_path: Any) -> No
             assert stored is not None and stored.status == "pending-acceptance"
     finally:
         reopened.close()
+
+
+def test_pcx_14_cross_account_and_cross_region_at_once(ec2: Any, make_client: Any) -> None:
+    far = make_client(access_key=THEM, region="us-west-2")
+    same_account_there = make_client(region="us-west-2")
+    mine, theirs = make_vpc(ec2, "10.0.0.0/16"), make_vpc(far, "10.8.0.0/16")
+    pcx = request(ec2, mine, theirs, PeerOwnerId=THEM, PeerRegion="us-west-2")[
+        "VpcPeeringConnectionId"
+    ]
+    assert seen(same_account_there, pcx) is None  # neither side's partition
+    assert aws_error(same_account_there.accept_vpc_peering_connection, VpcPeeringConnectionId=pcx)[
+        0
+    ] == ("InvalidVpcPeeringConnectionID.NotFound")
+    answer = far.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)["VpcPeeringConnection"]
+    assert answer["RequesterVpcInfo"]["Region"] == "us-east-1"
+    assert answer["AccepterVpcInfo"]["Region"] == "us-west-2"
+    assert status(ec2, pcx) == status(far, pcx) == "active"
