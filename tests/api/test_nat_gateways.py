@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 from tests.api.gateway_support import ec2, error_code, error_message, igw_of, network
 from vpclab.model.state import Clock
@@ -408,3 +408,28 @@ def test_nat_1_dry_run_validates_then_changes_nothing(ec2: Any) -> None:
     assert error_code(exc) == "DryRunOperation"
     assert ec2.describe_nat_gateways()["NatGateways"] == []
     assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+
+
+def test_nat_3_available_waiter_stops_on_a_failed_gateway(ec2: Any) -> None:
+    _, subnet_id = network(ec2, igw=False)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    with pytest.raises(WaiterError) as exc:
+        ec2.get_waiter("nat_gateway_available").wait(
+            NatGatewayIds=[nat_id], WaiterConfig={"Delay": 1, "MaxAttempts": 2}
+        )
+    assert "failure state" in str(exc.value)
+
+
+def test_describe_nat_gateways_pages_with_tokens(ec2: Any) -> None:
+    vpc_id, subnet_id = network(ec2)
+    second = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")
+    made = [
+        ec2.create_nat_gateway(SubnetId=s, ConnectivityType="private")["NatGateway"]["NatGatewayId"]
+        for s in (subnet_id, second["Subnet"]["SubnetId"])
+        for _ in range(4)
+    ]
+    first = ec2.describe_nat_gateways(MaxResults=5)
+    rest = ec2.describe_nat_gateways(MaxResults=5, NextToken=first["NextToken"])
+    assert "NextToken" not in rest
+    seen = [n["NatGatewayId"] for n in first["NatGateways"] + rest["NatGateways"]]
+    assert sorted(seen) == sorted(made) and len(set(seen)) == 8
