@@ -1257,6 +1257,10 @@ def test_rt_2_each_local_route_of_several_vpc_cidrs_is_handled_separately(
         ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="10.1.0.0/16", GatewayId="local"
     )
     assert code == "RouteAlreadyExists"
+    code, _ = aws_error(
+        ec2.create_route, RouteTableId=rtb, DestinationCidrBlock="10.2.0.0/16", GatewayId="local"
+    )
+    assert code == "InvalidParameterValue"
 
 
 def test_igw_11_route_without_a_stamped_vpc_is_judged_by_its_table(
