@@ -1019,3 +1019,36 @@ def test_describe_security_groups_ids_and_names_select_the_union(ec2: Any) -> No
     by_id = ec2.create_security_group(GroupName="by-id", Description="d", VpcId=vpc)["GroupId"]
     found = ec2.describe_security_groups(GroupIds=[by_id], GroupNames=["by-name"])["SecurityGroups"]
     assert sorted(g["GroupId"] for g in found) == sorted([named, by_id])
+
+
+def test_sg_19_group_references_count_in_both_address_families(ec2: Any) -> None:
+    vpc = make_vpc(ec2)
+    group_id = make_group(ec2, vpc)
+    peers = [make_group(ec2, vpc, f"peer{i}") for i in range(3)]
+    ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[
+            tcp(port, UserIdGroupPairs=[{"GroupId": peer}])
+            for port in range(1, 21)
+            for peer in peers
+        ],
+    )
+    code, _ = aws_error(
+        ec2.authorize_security_group_ingress,
+        GroupId=group_id,
+        IpPermissions=[tcp(100, Ipv6Ranges=[{"CidrIpv6": "::/0"}])],
+    )
+    assert code == "RulesPerSecurityGroupLimitExceeded"
+
+
+def test_describe_security_group_rules_pages(ec2: Any) -> None:
+    vpc = make_vpc(ec2)
+    group_id = make_group(ec2, vpc)
+    ec2.authorize_security_group_ingress(
+        GroupId=group_id, IpPermissions=[tcp(port, **cidr("10.0.0.0/8")) for port in range(1, 8)]
+    )
+    pages = ec2.get_paginator("describe_security_group_rules").paginate(
+        Filters=[{"Name": "group-id", "Values": [group_id]}], PaginationConfig={"PageSize": 5}
+    )
+    sizes = [len(page["SecurityGroupRules"]) for page in pages]
+    assert sizes == [5, 3]
