@@ -36,6 +36,7 @@ def aws_list(ec2: Any, service: str, region: str = "us-east-1") -> dict[str, Any
 
 
 def test_aws_managed_service_lists_exist_in_every_partition(ec2: Any, make_client: Any) -> None:
+    """s3 and dynamodb lists owned by AWS exist per region, with one id per region."""
     s3 = aws_list(ec2, "s3")
     assert s3["OwnerId"] == "AWS"
     assert s3["PrefixListArn"] == f"arn:aws:ec2:us-east-1:aws:prefix-list/{s3['PrefixListId']}"
@@ -50,6 +51,7 @@ def test_aws_managed_service_lists_exist_in_every_partition(ec2: Any, make_clien
 
 
 def test_describe_prefix_lists_shows_only_aws_lists_with_cidrs(ec2: Any) -> None:
+    """DescribePrefixLists lists only AWS service lists, with their CIDRs."""
     make_list(ec2)
     found = ec2.describe_prefix_lists()["PrefixLists"]
     assert sorted(p["PrefixListName"] for p in found) == [
@@ -60,6 +62,7 @@ def test_describe_prefix_lists_shows_only_aws_lists_with_cidrs(ec2: Any) -> None
 
 
 def test_create_list_canonicalises_entries_and_tags(ec2: Any) -> None:
+    """A new list has canonical entries, version 1 and its tags."""
     created = make_list(
         ec2,
         Entries=[{"Cidr": "10.1.2.3/16", "Description": "office"}],
@@ -78,6 +81,7 @@ def test_create_list_canonicalises_entries_and_tags(ec2: Any) -> None:
 
 
 def test_create_list_validations(ec2: Any) -> None:
+    """Reserved names, bad families, sizes and CIDRs, and overfull lists are refused."""
     code, _ = aws_error(
         ec2.create_managed_prefix_list,
         PrefixListName="com.amazonaws.mine",
@@ -112,6 +116,7 @@ def test_create_list_validations(ec2: Any) -> None:
 
 
 def test_modify_entries_bumps_version_and_keeps_history(ec2: Any) -> None:
+    """Entry changes bump the version, keep old versions readable and check CurrentVersion."""
     plist = make_list(ec2, Entries=[{"Cidr": "10.0.0.0/8"}])["PrefixListId"]
     out = ec2.modify_managed_prefix_list(
         PrefixListId=plist,
@@ -135,6 +140,7 @@ def test_modify_entries_bumps_version_and_keeps_history(ec2: Any) -> None:
 
 
 def test_modify_max_entries_alone_and_not_with_entries(ec2: Any) -> None:
+    """MaxEntries changes alone, never below the entry count, never with entry changes."""
     plist = make_list(ec2, max_entries=2, Entries=[{"Cidr": "10.0.0.0/8"}, {"Cidr": "11.0.0.0/8"}])[
         "PrefixListId"
     ]
@@ -160,12 +166,14 @@ def test_modify_max_entries_alone_and_not_with_entries(ec2: Any) -> None:
 
 
 def test_aws_managed_lists_cannot_be_changed(ec2: Any) -> None:
+    """AWS-managed lists cannot be deleted by a customer."""
     s3 = aws_list(ec2, "s3")["PrefixListId"]
     code, _ = aws_error(ec2.delete_managed_prefix_list, PrefixListId=s3)
     assert code == "UnauthorizedOperation"
 
 
 def test_unknown_and_malformed_list_ids(ec2: Any) -> None:
+    """Unknown and malformed prefix list ids get EC2's codes."""
     code, _ = aws_error(ec2.get_managed_prefix_list_entries, PrefixListId="pl-0123456789abcdef0")
     assert code == "InvalidPrefixListID.NotFound"
     code, _ = aws_error(ec2.describe_managed_prefix_lists, PrefixListIds=["nope"])
@@ -173,6 +181,7 @@ def test_unknown_and_malformed_list_ids(ec2: Any) -> None:
 
 
 def test_list_usable_in_sg_rules_and_delete_refused_while_referenced(ec2: Any) -> None:
+    """Lists serve as SG peers, show their users, and cannot be deleted while used."""
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     group_id = ec2.create_security_group(GroupName="g", Description="d", VpcId=vpc)["GroupId"]
     plist = make_list(ec2)["PrefixListId"]
@@ -200,6 +209,7 @@ def test_list_usable_in_sg_rules_and_delete_refused_while_referenced(ec2: Any) -
 
 
 def test_sg_19_growing_a_referenced_list_must_fit_the_rule_quota(ec2: Any) -> None:
+    """Raising MaxEntries of a referenced list must keep referencing groups within quota."""
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     group_id = ec2.create_security_group(GroupName="g", Description="d", VpcId=vpc)["GroupId"]
     plist = make_list(ec2, max_entries=10)["PrefixListId"]
@@ -220,6 +230,7 @@ def test_sg_19_growing_a_referenced_list_must_fit_the_rule_quota(ec2: Any) -> No
 
 
 def test_prefix_list_pages(ec2: Any) -> None:
+    """DescribeManagedPrefixLists pages by MaxResults."""
     for index in range(3):
         make_list(ec2, name=f"l{index}")
     first = ec2.describe_managed_prefix_lists(MaxResults=2)
@@ -229,6 +240,7 @@ def test_prefix_list_pages(ec2: Any) -> None:
 
 
 def test_list_referenced_by_route_cannot_be_deleted(ec2: Any) -> None:
+    """A list used as a route destination cannot be deleted until the route goes."""
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)

@@ -86,6 +86,7 @@ def attach_to_eni(store: Store, vpc_id: str, subnet_id: str, group_id: str) -> N
 
 
 def test_sg_4_new_group_has_no_ingress_and_one_all_egress_rule(ec2: Any) -> None:
+    """A new group starts closed inbound and open outbound to 0.0.0.0/0 on all protocols."""
     vpc = make_vpc(ec2)
     found = group(ec2, make_group(ec2, vpc))
     assert found["IpPermissions"] == []
@@ -97,12 +98,14 @@ def test_sg_4_new_group_has_no_ingress_and_one_all_egress_rule(ec2: Any) -> None
 
 
 def test_amb_15_new_group_in_ipv6_vpc_gets_only_ipv4_egress(ec2: Any) -> None:
+    """AMB-15: custom groups get no ::/0 egress rule even in an IPv6 VPC."""
     vpc = make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True)
     egress = group(ec2, make_group(ec2, vpc))["IpPermissionsEgress"]
     assert [p["Ipv6Ranges"] for p in egress] == [[]]
 
 
 def test_sg_5_default_group_rules_and_description(ec2: Any) -> None:
+    """The default group admits itself, egresses to 0.0.0.0/0 and ::/0, and has AWS's description."""
     vpc = make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True)
     found = default_group(ec2, vpc)
     assert found["Description"] == "default VPC security group"
@@ -115,6 +118,7 @@ def test_sg_5_default_group_rules_and_description(ec2: Any) -> None:
 
 
 def test_sg_5_default_group_cannot_be_deleted(ec2: Any) -> None:
+    """Deleting the default group is CannotDelete with the documented wording."""
     vpc = make_vpc(ec2)
     default_id = default_group(ec2, vpc)["GroupId"]
     code, message = aws_error(ec2.delete_security_group, GroupId=default_id)
@@ -129,6 +133,7 @@ def test_sg_5_default_group_cannot_be_deleted(ec2: Any) -> None:
 
 
 def test_sg_6_duplicate_name_is_case_insensitive_per_vpc(ec2: Any) -> None:
+    """Names are unique per VPC regardless of case, with the observed Duplicate message."""
     vpc = make_vpc(ec2)
     make_group(ec2, vpc, "Web")
     code, message = aws_error(
@@ -141,6 +146,7 @@ def test_sg_6_duplicate_name_is_case_insensitive_per_vpc(ec2: Any) -> None:
 
 
 def test_sg_6_default_name_is_reserved(ec2: Any) -> None:
+    """'default' is reserved for the group AWS creates."""
     vpc = make_vpc(ec2)
     code, _ = aws_error(ec2.create_security_group, GroupName="default", Description="x", VpcId=vpc)
     assert code == "InvalidGroup.Reserved"
@@ -156,6 +162,7 @@ BAD_NAMES = [
 
 
 def test_sg_6_invalid_names_and_descriptions_refused(ec2: Any) -> None:
+    """sg- prefixes, over-long text and characters outside the allowed set are refused."""
     vpc = make_vpc(ec2)
     for name, description in BAD_NAMES:
         code, _ = aws_error(
@@ -165,6 +172,7 @@ def test_sg_6_invalid_names_and_descriptions_refused(ec2: Any) -> None:
 
 
 def test_sg_6_allowed_characters_and_trailing_spaces_trimmed(ec2: Any) -> None:
+    """Every allowed special character is accepted and trailing spaces are dropped."""
     vpc = make_vpc(ec2)
     name = "a-Z_0.9 :/()#,@[]+=&;{}!$*"
     group_id = ec2.create_security_group(GroupName=name + "  ", Description=name, VpcId=vpc)[
@@ -174,12 +182,14 @@ def test_sg_6_allowed_characters_and_trailing_spaces_trimmed(ec2: Any) -> None:
 
 
 def test_sg_6_without_vpc_id_uses_default_vpc(ec2: Any) -> None:
+    """Without VpcId the group lands in the default VPC."""
     default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     group_id = ec2.create_security_group(GroupName="nodefaultvpcid", Description="d")["GroupId"]
     assert group(ec2, group_id)["VpcId"] == default_vpc["VpcId"]
 
 
 def test_sg_6_without_vpc_id_and_default_vpc_fails(ec2: Any) -> None:
+    """Without VpcId and without a default VPC the call is VPCIdNotSpecified."""
     default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     ec2.delete_internet_gateway  # noqa: B018 - the default VPC has companions to remove first
     for subnet in ec2.describe_subnets(
@@ -198,6 +208,7 @@ def test_sg_6_without_vpc_id_and_default_vpc_fails(ec2: Any) -> None:
 
 
 def test_sg_6_tags_on_create_and_arn(ec2: Any) -> None:
+    """TagSpecifications tag the new group and the answer carries its ARN."""
     vpc = make_vpc(ec2)
     out = ec2.create_security_group(
         GroupName="tagged",
@@ -214,6 +225,7 @@ def test_sg_6_tags_on_create_and_arn(ec2: Any) -> None:
 
 
 def test_sg_21_unknown_and_malformed_group_ids(ec2: Any) -> None:
+    """Unknown ids are InvalidGroup.NotFound, ids of the wrong form are malformed."""
     code, message = aws_error(ec2.describe_security_groups, GroupIds=["sg-0123456789abcdef0"])
     assert code == "InvalidGroup.NotFound"
     assert "sg-0123456789abcdef0" in message
@@ -222,6 +234,7 @@ def test_sg_21_unknown_and_malformed_group_ids(ec2: Any) -> None:
 
 
 def test_sg_21_group_of_another_region_is_not_found(ec2: Any, make_client: Any) -> None:
+    """A group exists only in its own region."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     west = make_client(region="us-west-2")
@@ -233,6 +246,7 @@ def test_sg_21_group_of_another_region_is_not_found(ec2: Any, make_client: Any) 
 
 
 def test_sg_16_authorize_returns_rule_ids(ec2: Any) -> None:
+    """Authorize answers Return=true and the new rules with sgr- ids."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     out = ec2.authorize_security_group_ingress(
@@ -253,6 +267,7 @@ def test_sg_16_authorize_returns_rule_ids(ec2: Any) -> None:
 
 
 def test_sg_12_cidr_canonicalised_and_non_canonical_form_is_duplicate(ec2: Any) -> None:
+    """Host bits are cleared, so the canonical form of an existing rule is a duplicate."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     out = ec2.authorize_security_group_ingress(
@@ -272,6 +287,7 @@ def test_sg_12_cidr_canonicalised_and_non_canonical_form_is_duplicate(ec2: Any) 
 
 
 def test_sg_12_ipv6_and_single_host_rules(ec2: Any) -> None:
+    """IPv6 peers are canonicalised too and single hosts stay /32."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -292,6 +308,7 @@ def test_sg_12_ipv6_and_single_host_rules(ec2: Any) -> None:
 
 
 def test_sg_16_duplicate_messages_for_all_and_other_protocols(ec2: Any) -> None:
+    """Duplicate messages name ALL or 'protocol: N' as AWS does."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, message = aws_error(
@@ -310,6 +327,7 @@ def test_sg_16_duplicate_messages_for_all_and_other_protocols(ec2: Any) -> None:
 
 
 def test_sg_16_duplicate_group_reference_message_and_nothing_added(ec2: Any) -> None:
+    """A duplicate anywhere in a request refuses all of it, naming the group peer."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     pair = {"UserIdGroupPairs": [{"GroupId": group_id}]}
@@ -328,6 +346,7 @@ def test_sg_16_duplicate_group_reference_message_and_nothing_added(ec2: Any) -> 
 
 
 def test_sg_11_protocol_numbers_normalised_and_all_ports_for_other_protocols(ec2: Any) -> None:
+    """6 means tcp; other protocol numbers allow every port whatever ports were sent."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     out = ec2.authorize_security_group_ingress(
@@ -353,6 +372,7 @@ MALFORMED_PORTS = [
 
 
 def test_sg_11_bad_ports_and_icmp_combinations_are_malformed(ec2: Any) -> None:
+    """Reversed or out-of-range ports and ICMP code without type are InvalidPermission.Malformed."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     for permission in MALFORMED_PORTS:
@@ -366,6 +386,7 @@ def test_sg_11_bad_ports_and_icmp_combinations_are_malformed(ec2: Any) -> None:
 
 
 def test_sg_11_icmp_type_and_code_and_icmpv6_defaults(ec2: Any) -> None:
+    """ICMP keeps type/code; ICMPv6 without ports means all types and codes."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     out = ec2.authorize_security_group_ingress(
@@ -381,6 +402,7 @@ def test_sg_11_icmp_type_and_code_and_icmpv6_defaults(ec2: Any) -> None:
 
 
 def test_sg_11_unknown_protocol_and_bad_cidr_refused(ec2: Any) -> None:
+    """Unknown protocol names and invalid or wrong-family CIDRs are refused."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, message = aws_error(
@@ -407,6 +429,7 @@ def test_sg_11_unknown_protocol_and_bad_cidr_refused(ec2: Any) -> None:
 
 
 def test_sg_16_legacy_top_level_ingress_form(ec2: Any) -> None:
+    """The top-level CidrIp form works for ingress and cannot be mixed with IpPermissions."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     out = ec2.authorize_security_group_ingress(
@@ -426,6 +449,7 @@ def test_sg_16_legacy_top_level_ingress_form(ec2: Any) -> None:
 
 
 def test_sg_16_ingress_by_group_name_only_in_default_vpc(ec2: Any) -> None:
+    """GroupName names a group only in the default VPC; the legacy source group grants all traffic."""
     group_id = ec2.create_security_group(GroupName="legacy", Description="d")["GroupId"]
     ec2.authorize_security_group_ingress(GroupName="legacy", SourceSecurityGroupName="default")
     (perm,) = group(ec2, group_id)["IpPermissions"]
@@ -445,6 +469,7 @@ def test_sg_16_ingress_by_group_name_only_in_default_vpc(ec2: Any) -> None:
 
 
 def test_sg_12_rule_description_validated(ec2: Any) -> None:
+    """Rule descriptions obey the SG-6 character set."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, _ = aws_error(
@@ -459,6 +484,7 @@ def test_sg_12_rule_description_validated(ec2: Any) -> None:
 
 
 def test_sg_13_reference_to_group_in_unpeered_vpc_refused(ec2: Any) -> None:
+    """A group of another, unpeered VPC cannot be referenced."""
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
     code, _ = aws_error(
@@ -470,6 +496,7 @@ def test_sg_13_reference_to_group_in_unpeered_vpc_refused(ec2: Any) -> None:
 
 
 def test_sg_13_reference_to_group_in_peered_vpc_carries_peering(ec2: Any) -> None:
+    """A peered VPC's group can be referenced and the rule records VPC and peering."""
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
     pcx = peer_vpcs(ec2, ec2, vpc_a, vpc_b)
@@ -485,6 +512,7 @@ def test_sg_13_reference_to_group_in_peered_vpc_carries_peering(ec2: Any) -> Non
 
 
 def test_sg_13_cross_account_reference_through_peering(ec2: Any, make_client: Any) -> None:
+    """Another account's group is referenced as UserId + GroupId over an active peering."""
     other = make_client(access_key=OTHER_ACCOUNT)
     vpc_a = make_vpc(ec2)
     vpc_b = make_vpc(other, "10.1.0.0/16")
@@ -511,6 +539,7 @@ def test_sg_13_cross_account_reference_through_peering(ec2: Any, make_client: An
 
 
 def test_sg_13_cross_account_group_unknown_without_peering(ec2: Any, make_client: Any) -> None:
+    """Another account's group is out of reach without a peering."""
     other = make_client(access_key=OTHER_ACCOUNT)
     group_b = make_group(other, make_vpc(other, "10.1.0.0/16"))
     group_a = make_group(ec2, make_vpc(ec2))
@@ -525,6 +554,7 @@ def test_sg_13_cross_account_group_unknown_without_peering(ec2: Any, make_client
 def test_sg_13_inter_region_peering_cannot_carry_group_references(
     ec2: Any, make_client: Any
 ) -> None:
+    """Inter-region peerings need CIDR rules (PCX-13)."""
     west = make_client(region="us-west-2")
     vpc_a = make_vpc(ec2)
     vpc_b = make_vpc(west, "10.1.0.0/16")
@@ -545,6 +575,7 @@ def test_sg_13_inter_region_peering_cannot_carry_group_references(
 
 
 def test_sg_15_deleted_peering_makes_rule_stale_and_new_peering_unstales(ec2: Any) -> None:
+    """A lost peering leaves a stale rule; a new peering of the same VPCs revives it."""
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
     pcx = peer_vpcs(ec2, ec2, vpc_a, vpc_b)
@@ -566,6 +597,7 @@ def test_sg_15_deleted_peering_makes_rule_stale_and_new_peering_unstales(ec2: An
 
 
 def test_sg_15_deleted_cross_account_group_leaves_stale_rule(ec2: Any, make_client: Any) -> None:
+    """A deleted group of another account leaves our rule stale, not removed."""
     other = make_client(access_key=OTHER_ACCOUNT)
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(other, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(other, vpc_b)
@@ -583,6 +615,7 @@ def test_sg_15_deleted_cross_account_group_leaves_stale_rule(ec2: Any, make_clie
 
 
 def test_sg_17_revoke_by_exact_match_without_description(ec2: Any) -> None:
+    """Revoke matches on protocol, ports and peer; the description is not needed."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -598,6 +631,7 @@ def test_sg_17_revoke_by_exact_match_without_description(ec2: Any) -> None:
 
 
 def test_sg_17_revoke_by_rule_id(ec2: Any) -> None:
+    """Revoke by sgr- id works only in the rule's own direction."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     egress_id = ec2.describe_security_group_rules(
@@ -612,6 +646,7 @@ def test_sg_17_revoke_by_rule_id(ec2: Any) -> None:
 
 
 def test_sg_17_revoke_unknown_rule_in_non_default_vpc_fails_and_changes_nothing(ec2: Any) -> None:
+    """Outside the default VPC one unknown rule fails the whole revoke."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -627,6 +662,7 @@ def test_sg_17_revoke_unknown_rule_in_non_default_vpc_fails_and_changes_nothing(
 
 
 def test_sg_17_revoke_unknown_rule_in_default_vpc_reports_unknown_permissions(ec2: Any) -> None:
+    """In the default VPC unknown rules come back in UnknownIpPermissions."""
     group_id = ec2.create_security_group(GroupName="dv", Description="d")["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group_id, IpPermissions=[tcp(22, **cidr("10.0.0.0/8"))]
@@ -640,6 +676,7 @@ def test_sg_17_revoke_unknown_rule_in_default_vpc_reports_unknown_permissions(ec
 
 
 def test_sg_21_malformed_rule_id(ec2: Any) -> None:
+    """Rule ids of the wrong form are malformed; unknown ones are not found."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, _ = aws_error(
@@ -656,6 +693,7 @@ def test_sg_21_malformed_rule_id(ec2: Any) -> None:
 
 
 def test_sg_16_modify_rule_in_place_keeps_id_and_refuses_duplicates(ec2: Any) -> None:
+    """ModifySecurityGroupRules replaces a rule under the same id and refuses duplicates."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     rules = ec2.authorize_security_group_ingress(
@@ -705,6 +743,7 @@ def test_sg_16_modify_rule_in_place_keeps_id_and_refuses_duplicates(ec2: Any) ->
 
 
 def test_sg_12_update_rule_descriptions_by_match_and_by_id(ec2: Any) -> None:
+    """Descriptions change by matching permission or by rule id; unknown rules fail."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     rule_id = ec2.authorize_security_group_ingress(
@@ -732,6 +771,7 @@ def test_sg_12_update_rule_descriptions_by_match_and_by_id(ec2: Any) -> None:
 
 
 def test_sg_19_sixty_rules_per_direction_per_family(ec2: Any) -> None:
+    """60 rules per direction and address family, counted apart."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -754,6 +794,7 @@ def test_sg_19_sixty_rules_per_direction_per_family(ec2: Any) -> None:
 
 
 def test_sg_19_customer_prefix_list_counts_its_max_entries(ec2: Any) -> None:
+    """A customer-managed prefix list counts as its MaxEntries rules."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     big = ec2.create_managed_prefix_list(PrefixListName="big", AddressFamily="IPv4", MaxEntries=59)[
@@ -774,6 +815,7 @@ def test_sg_19_customer_prefix_list_counts_its_max_entries(ec2: Any) -> None:
 
 
 def test_sg_19_group_quota_only_when_quotas_on(store: Store) -> None:
+    """The per-region group quota applies only with quotas enabled."""
     from tests.support import client
     from vpclab.api.context import Settings
     from vpclab.api.dispatch import Api
@@ -799,6 +841,7 @@ def test_sg_19_group_quota_only_when_quotas_on(store: Store) -> None:
 
 
 def test_sg_20_delete_refused_while_attached_to_eni(ec2: Any, store: Store) -> None:
+    """A group on an ENI cannot be deleted (observed DependencyViolation wording)."""
     vpc = make_vpc(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
     group_id = make_group(ec2, vpc)
@@ -808,6 +851,7 @@ def test_sg_20_delete_refused_while_attached_to_eni(ec2: Any, store: Store) -> N
 
 
 def test_amb_11_delete_refused_while_referenced_by_another_group(ec2: Any) -> None:
+    """AMB-11: a group referenced by another group's rule is DependencyViolation until revoked."""
     vpc = make_vpc(ec2)
     target, referrer = make_group(ec2, vpc, "target"), make_group(ec2, vpc, "referrer")
     ec2.authorize_security_group_ingress(
@@ -822,6 +866,7 @@ def test_amb_11_delete_refused_while_referenced_by_another_group(ec2: Any) -> No
 
 
 def test_sg_20_self_referencing_group_can_be_deleted(ec2: Any) -> None:
+    """A group's reference to itself does not block its deletion."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -833,6 +878,7 @@ def test_sg_20_self_referencing_group_can_be_deleted(ec2: Any) -> None:
 
 
 def test_sg_20_delete_by_name_only_in_default_vpc(ec2: Any) -> None:
+    """GroupName identifies a group to delete only in the default VPC."""
     ec2.create_security_group(GroupName="byname", Description="d")
     ec2.delete_security_group(GroupName="byname")
     vpc = make_vpc(ec2)
@@ -845,6 +891,7 @@ def test_sg_20_delete_by_name_only_in_default_vpc(ec2: Any) -> None:
 
 
 def test_describe_security_groups_permission_filters(ec2: Any) -> None:
+    """ip-permission.* and egress.ip-permission.* filters select groups by their rules."""
     vpc = make_vpc(ec2)
     web, db = make_group(ec2, vpc, "web"), make_group(ec2, vpc, "db")
     ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[tcp(443, **cidr("0.0.0.0/0"))])
@@ -853,6 +900,7 @@ def test_describe_security_groups_permission_filters(ec2: Any) -> None:
     )
 
     def ids(*filters: tuple[str, str]) -> list[str]:
+        """Ids of this VPC's groups that every given filter admits."""
         found = ec2.describe_security_groups(
             Filters=[{"Name": "vpc-id", "Values": [vpc]}]
             + [{"Name": n, "Values": [v]} for n, v in filters]
@@ -874,6 +922,7 @@ def test_describe_security_groups_permission_filters(ec2: Any) -> None:
 
 
 def test_describe_security_groups_pages(ec2: Any) -> None:
+    """DescribeSecurityGroups pages through every group exactly once."""
     vpc = make_vpc(ec2)
     for index in range(6):
         make_group(ec2, vpc, f"g{index}")
@@ -888,6 +937,7 @@ def test_describe_security_groups_pages(ec2: Any) -> None:
 
 
 def test_describe_security_group_rules_tag_filter(ec2: Any) -> None:
+    """Rule tags from TagSpecifications can be filtered on."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(
@@ -904,6 +954,7 @@ def test_describe_security_group_rules_tag_filter(ec2: Any) -> None:
 
 
 def test_dry_run_authorize_changes_nothing(ec2: Any) -> None:
+    """DryRun answers DryRunOperation and leaves the group unchanged."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, _ = aws_error(
@@ -917,6 +968,7 @@ def test_dry_run_authorize_changes_nothing(ec2: Any) -> None:
 
 
 def test_sg_20_delete_refused_while_used_by_created_eni_then_allowed(ec2: Any) -> None:
+    """A group is deletable again once the ENI using it is gone."""
     vpc = make_vpc(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     group_id = make_group(ec2, vpc)
@@ -928,6 +980,7 @@ def test_sg_20_delete_refused_while_used_by_created_eni_then_allowed(ec2: Any) -
 
 
 def test_sg_20_delete_refused_while_instance_uses_group(ec2: Any) -> None:
+    """An instance's group cannot be deleted."""
     vpc = make_vpc(ec2)
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
     group_id = make_group(ec2, vpc)
@@ -945,6 +998,7 @@ def test_sg_20_delete_refused_while_instance_uses_group(ec2: Any) -> None:
 
 
 def test_pcx_13_reference_needs_an_active_peering(ec2: Any) -> None:
+    """A pending peering does not let rules reference the peer's groups."""
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
     ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)  # pending-acceptance
@@ -957,6 +1011,7 @@ def test_pcx_13_reference_needs_an_active_peering(ec2: Any) -> None:
 
 
 def test_sg_16_egress_needs_ip_permissions_not_the_legacy_form(ec2: Any) -> None:
+    """Egress rules must use IpPermissions."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     code, _ = aws_error(
@@ -971,6 +1026,7 @@ def test_sg_16_egress_needs_ip_permissions_not_the_legacy_form(ec2: Any) -> None
 
 
 def test_sg_15_deleted_group_in_peered_vpc_shows_active_peering(ec2: Any) -> None:
+    """A deleted peer group makes the rule stale while the peering stays active."""
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(ec2, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(ec2, vpc_b)
     pcx = peer_vpcs(ec2, ec2, vpc_a, vpc_b)
@@ -989,6 +1045,7 @@ def test_sg_15_deleted_group_in_peered_vpc_shows_active_peering(ec2: Any) -> Non
 
 
 def test_describe_security_groups_by_names_in_default_vpc(ec2: Any) -> None:
+    """GroupNames look groups up in the default VPC."""
     group_id = ec2.create_security_group(GroupName="named", Description="d")["GroupId"]
     found = ec2.describe_security_groups(GroupNames=["named"])["SecurityGroups"]
     assert [g["GroupId"] for g in found] == [group_id]
@@ -997,6 +1054,7 @@ def test_describe_security_groups_by_names_in_default_vpc(ec2: Any) -> None:
 
 
 def test_sg_15_stale_rule_can_still_be_revoked(ec2: Any, make_client: Any) -> None:
+    """A stale rule can be revoked by naming the deleted group."""
     other = make_client(access_key=OTHER_ACCOUNT)
     vpc_a, vpc_b = make_vpc(ec2), make_vpc(other, "10.1.0.0/16")
     group_a, group_b = make_group(ec2, vpc_a), make_group(other, vpc_b)
@@ -1014,6 +1072,7 @@ def test_sg_15_stale_rule_can_still_be_revoked(ec2: Any, make_client: Any) -> No
 
 
 def test_describe_security_groups_ids_and_names_select_the_union(ec2: Any) -> None:
+    """GroupIds and GroupNames together select both sets."""
     named = ec2.create_security_group(GroupName="by-name", Description="d")["GroupId"]
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     by_id = ec2.create_security_group(GroupName="by-id", Description="d", VpcId=vpc)["GroupId"]
@@ -1022,6 +1081,7 @@ def test_describe_security_groups_ids_and_names_select_the_union(ec2: Any) -> No
 
 
 def test_sg_19_group_references_count_in_both_address_families(ec2: Any) -> None:
+    """Group references count against the IPv6 quota as well as IPv4."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     peers = [make_group(ec2, vpc, f"peer{i}") for i in range(3)]
@@ -1042,6 +1102,7 @@ def test_sg_19_group_references_count_in_both_address_families(ec2: Any) -> None
 
 
 def test_describe_security_group_rules_pages(ec2: Any) -> None:
+    """DescribeSecurityGroupRules pages by MaxResults."""
     vpc = make_vpc(ec2)
     group_id = make_group(ec2, vpc)
     ec2.authorize_security_group_ingress(

@@ -141,6 +141,7 @@ def _rule_values(
     """A filter getter over one direction's rules (a group matches if any rule does)."""
 
     def values(group: SecurityGroup) -> list[Any]:
+        """The values of one rule field across the group's rules of that direction."""
         return [v for r in group.rules if r.egress == egress and (v := pick(r)) is not None]
 
     return values
