@@ -173,11 +173,11 @@ def create_default_vpc(tx: Tx) -> Vpc:
 
 def ensure_partition(tx: Tx) -> None:
     """Set a partition up on first use: create its default VPC once, never again (VPC-15, VPC-17)."""
-    if tx.get(PartitionSettings, SETTINGS_ID) is not None:
-        return
     from vpclab.control.prefix_lists import ensure_aws_managed
 
-    ensure_aws_managed(tx)
+    ensure_aws_managed(tx)  # also fills partitions restored from state older than the lists
+    if tx.get(PartitionSettings, SETTINGS_ID) is not None:
+        return
     if not zones(tx.region):
         return
     create_default_vpc(tx)
