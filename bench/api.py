@@ -35,7 +35,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 VPCLAB = [sys.executable, "-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
-CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, tcp_keepalive=True)
+CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 def free_port() -> int:

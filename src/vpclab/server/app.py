@@ -57,7 +57,11 @@ class App:
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+                # An explicit length spares chunked encoding (one more write and read per call).
+                "headers": [
+                    *((k.encode(), v.encode()) for k, v in response.headers.items()),
+                    (b"content-length", str(len(response.body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": response.body})
