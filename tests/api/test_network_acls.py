@@ -77,6 +77,7 @@ def acl(ec2: Any, vpc: str) -> str:
 
 
 def test_nacl_11_custom_acl_starts_with_only_the_star_deny_entries(ec2: Any, vpc: str) -> None:
+    """A new custom ACL blocks everything until allow rules are added."""
     created = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]
     assert created["IsDefault"] is False
     assert created["Associations"] == []
@@ -94,6 +95,7 @@ def test_nacl_11_custom_acl_starts_with_only_the_star_deny_entries(ec2: Any, vpc
 
 
 def test_nacl_11_ipv6_vpc_custom_acl_also_gets_the_ipv6_star_rule(ec2: Any) -> None:
+    """In an IPv6 VPC the custom ACL also carries the 32768 deny rules."""
     vpc_id = make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True)
     entries = acl_of(ec2, make_acl(ec2, vpc_id))["Entries"]
     v6 = sorted((e["RuleNumber"], e["Egress"]) for e in entries if "Ipv6CidrBlock" in e)
@@ -102,11 +104,13 @@ def test_nacl_11_ipv6_vpc_custom_acl_also_gets_the_ipv6_star_rule(ec2: Any) -> N
 
 
 def test_nacl_11_create_in_unknown_vpc_fails(ec2: Any) -> None:
+    """CreateNetworkAcl names the missing VPC with EC2's code."""
     code, _ = aws_error(ec2.create_network_acl, VpcId="vpc-0123456789abcdef0")
     assert code == "InvalidVpcID.NotFound"
 
 
 def test_nacl_10_amb_9_default_acl_cannot_be_deleted(ec2: Any, vpc: str) -> None:
+    """The default ACL is undeletable even with no subnet on it."""
     default = default_acl(ec2, vpc)
     assert default["Associations"] == []
     code, message = aws_error(ec2.delete_network_acl, NetworkAclId=default["NetworkAclId"])
@@ -115,6 +119,7 @@ def test_nacl_10_amb_9_default_acl_cannot_be_deleted(ec2: Any, vpc: str) -> None
 
 
 def test_nacl_13_amb_9_associated_acl_cannot_be_deleted(ec2: Any, vpc: str, acl: str) -> None:
+    """An ACL in use by a subnet is a dependency; once free it deletes."""
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     assoc = default_acl(ec2, vpc)["Associations"][0]["NetworkAclAssociationId"]
     ec2.replace_network_acl_association(AssociationId=assoc, NetworkAclId=acl)
@@ -132,6 +137,7 @@ def test_nacl_13_amb_9_associated_acl_cannot_be_deleted(ec2: Any, vpc: str, acl:
 
 
 def test_nacl_2_rule_numbers_outside_1_to_32766_are_rejected(ec2: Any, acl: str) -> None:
+    """Only user rule numbers 1-32766 are accepted, both bounds included."""
     for number in (0, -5, 32767, 32768, 65535, 70000):
         code, _ = aws_error(add, ec2, acl, number)
         assert code == "InvalidParameterValue", number
@@ -144,6 +150,7 @@ def test_nacl_2_rule_numbers_outside_1_to_32766_are_rejected(ec2: Any, acl: str)
 def test_nacl_1_nacl_3_duplicate_number_in_one_direction_is_refused_with_observed_message(
     ec2: Any, acl: str
 ) -> None:
+    """A number is unique per direction, with AWS's observed message."""
     add(ec2, acl, 100)
     code, message = aws_error(add, ec2, acl, 100, RuleAction="deny")
     assert (code, message) == (
@@ -163,6 +170,7 @@ def test_nacl_1_nacl_3_duplicate_number_in_one_direction_is_refused_with_observe
 def test_nacl_7_protocol_names_are_stored_as_numbers(
     ec2: Any, acl: str, given: str, stored: str
 ) -> None:
+    """Protocol names are accepted and shown as EC2's number strings."""
     add(
         ec2,
         acl,
@@ -175,11 +183,13 @@ def test_nacl_7_protocol_names_are_stored_as_numbers(
 
 
 def test_nacl_7_unknown_protocol_is_invalid(ec2: Any, acl: str) -> None:
+    """Protocols outside names, -1 and 0-255 are refused."""
     for bad in ("foo", "256", "-2"):
         assert aws_error(add, ec2, acl, 10, Protocol=bad)[0] == "InvalidParameterValue"
 
 
 def test_nacl_7_tcp_and_udp_need_a_port_range(ec2: Any, acl: str) -> None:
+    """TCP/UDP entries need a valid port range, shown as PortRange."""
     for protocol in ("6", "udp"):
         code, message = aws_error(add, ec2, acl, 10, Protocol=protocol)
         assert code == "MissingParameter"
@@ -203,6 +213,7 @@ def test_nacl_7_tcp_and_udp_need_a_port_range(ec2: Any, acl: str) -> None:
 
 
 def test_nacl_7_nacl_20_icmp_needs_type_and_code(ec2: Any, acl: str) -> None:
+    """ICMP entries need type and code (the PMTUD entry of NACL-20 works)."""
     code, message = aws_error(add, ec2, acl, 20, Protocol="1")
     assert code == "MissingParameter"
     assert "icmpTypeCode" in message
@@ -218,6 +229,7 @@ def test_nacl_7_nacl_20_icmp_needs_type_and_code(ec2: Any, acl: str) -> None:
 
 
 def test_nacl_7_icmpv6_needs_type_code_only_with_an_ipv6_cidr(ec2: Any) -> None:
+    """ICMPv6 needs type/code with an IPv6 CIDR, not with an IPv4 one."""
     acl = make_acl(ec2, make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True))
     assert (
         aws_error(add, ec2, acl, 30, Protocol="58", Ipv6CidrBlock="::/0")[0] == "MissingParameter"
@@ -230,6 +242,7 @@ def test_nacl_7_icmpv6_needs_type_code_only_with_an_ipv6_cidr(ec2: Any) -> None:
 
 
 def test_nacl_7_ports_and_icmp_are_not_kept_for_other_protocols(ec2: Any, acl: str) -> None:
+    """Ports and ICMP fields are dropped where the protocol ignores them."""
     add(
         ec2,
         acl,
@@ -245,6 +258,7 @@ def test_nacl_7_ports_and_icmp_are_not_kept_for_other_protocols(ec2: Any, acl: s
 
 
 def test_nacl_6_exactly_one_cidr_canonicalised(ec2: Any) -> None:
+    """An entry has exactly one CIDR, canonicalised; bad values are refused."""
     acl = make_acl(ec2, make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True))
     add(ec2, acl, 50, CidrBlock="10.1.2.3/16")  # VPC-3: host bits cleared
     add(ec2, acl, 51, Ipv6CidrBlock="2001:db8::1/32")
@@ -268,6 +282,7 @@ def test_nacl_6_exactly_one_cidr_canonicalised(ec2: Any) -> None:
 
 
 def test_nacl_14_replace_overwrites_an_existing_entry_only(ec2: Any, acl: str) -> None:
+    """ReplaceNetworkAclEntry needs an existing entry and overwrites it whole."""
     code, _ = aws_error(
         ec2.replace_network_acl_entry,
         NetworkAclId=acl,
@@ -300,6 +315,7 @@ def test_nacl_14_replace_overwrites_an_existing_entry_only(ec2: Any, acl: str) -
 
 
 def test_nacl_14_delete_entry_removes_only_that_direction(ec2: Any, acl: str) -> None:
+    """DeleteNetworkAclEntry removes one (number, direction) pair."""
     add(ec2, acl, 100)
     add(ec2, acl, 100, Egress=True)
     ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=True)
@@ -311,6 +327,7 @@ def test_nacl_14_delete_entry_removes_only_that_direction(ec2: Any, acl: str) ->
 
 
 def test_nacl_5_star_rules_can_be_neither_deleted_nor_replaced(ec2: Any, acl: str) -> None:
+    """The * rules are fixed."""
     code, _ = aws_error(
         ec2.delete_network_acl_entry, NetworkAclId=acl, RuleNumber=32767, Egress=False
     )
@@ -329,6 +346,7 @@ def test_nacl_5_star_rules_can_be_neither_deleted_nor_replaced(ec2: Any, acl: st
 
 
 def test_nacl_10_default_acl_entries_can_be_edited(ec2: Any, vpc: str) -> None:
+    """The default ACL's entries are editable like any other."""
     default = default_acl(ec2, vpc)["NetworkAclId"]
     ec2.replace_network_acl_entry(
         NetworkAclId=default,
@@ -344,6 +362,7 @@ def test_nacl_10_default_acl_entries_can_be_edited(ec2: Any, vpc: str) -> None:
 def test_nacl_12_replace_association_moves_the_subnet_with_a_new_id(
     ec2: Any, vpc: str, acl: str
 ) -> None:
+    """Moving a subnet issues a new association id and retires the old one."""
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     default = default_acl(ec2, vpc)
     (first,) = default["Associations"]
@@ -381,6 +400,7 @@ def test_nacl_12_replace_association_moves_the_subnet_with_a_new_id(
 
 
 def test_nacl_12_acl_of_another_vpc_cannot_take_the_subnet(ec2: Any, vpc: str) -> None:
+    """A subnet can only move to an ACL of its own VPC."""
     ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")
     foreign = make_acl(ec2, make_vpc(ec2, "10.1.0.0/16"))
     assoc = default_acl(ec2, vpc)["Associations"][0]["NetworkAclAssociationId"]
@@ -392,6 +412,7 @@ def test_nacl_12_acl_of_another_vpc_cannot_take_the_subnet(ec2: Any, vpc: str) -
 
 
 def test_nacl_18_twenty_entries_per_direction_and_family_including_star(ec2: Any) -> None:
+    """20 entries per direction and family, * included; replace is free."""
     acl = make_acl(ec2, make_vpc(ec2, AmazonProvidedIpv6CidrBlock=True))
     for number in range(1, 20):  # 19 user entries + the * rule = 20
         add(ec2, acl, number)
@@ -413,6 +434,7 @@ def test_nacl_18_twenty_entries_per_direction_and_family_including_star(ec2: Any
 
 
 def test_nacl_18_acls_per_vpc_limited_only_with_quotas_on(store: Store, ec2: Any) -> None:
+    """200 ACLs per VPC, enforced only with --quotas aws."""
     limited = client(Api(store, Settings(quotas="aws")))
     vpc_id = make_vpc(limited)
     for _ in range(199):  # the default ACL counts too
@@ -423,6 +445,7 @@ def test_nacl_18_acls_per_vpc_limited_only_with_quotas_on(store: Store, ec2: Any
 
 
 def test_nacl_19_unknown_and_malformed_ids(ec2: Any) -> None:
+    """Unknown and malformed ids give EC2's distinct codes."""
     assert aws_error(ec2.describe_network_acls, NetworkAclIds=["acl-0123456789abcdef0"])[0] == (
         "InvalidNetworkAclID.NotFound"
     )
@@ -443,6 +466,7 @@ def test_nacl_19_unknown_and_malformed_ids(ec2: Any) -> None:
 def test_vpc_20_ipv6_block_added_later_extends_acls(
     store: Store, ec2: Any, vpc: str, acl: str
 ) -> None:
+    """A later IPv6 block adds 101 allow only to unedited default directions."""
     default = default_acl(ec2, vpc)["NetworkAclId"]
     ec2.delete_network_acl_entry(
         NetworkAclId=default, RuleNumber=100, Egress=True
@@ -465,6 +489,7 @@ def test_vpc_20_ipv6_block_added_later_extends_acls(
 
 
 def test_describe_network_acls_filters(ec2: Any, vpc: str) -> None:
+    """Every DescribeNetworkAcls filter selects what AWS would."""
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     acl = make_acl(
         ec2,
@@ -489,6 +514,7 @@ def test_describe_network_acls_filters(ec2: Any, vpc: str) -> None:
     ]
 
     def ids(*filters: tuple[str, str]) -> set[str]:
+        """The ids one filter (plus any fixed ones) selects."""
         wanted = [{"Name": n, "Values": [v]} for n, v in filters] + [
             {"Name": "vpc-id", "Values": [vpc]}
         ]
@@ -519,6 +545,7 @@ def test_describe_network_acls_filters(ec2: Any, vpc: str) -> None:
 
 
 def test_describe_network_acls_paginates(ec2: Any, vpc: str) -> None:
+    """MaxResults/NextToken pages cover every ACL exactly once."""
     for _ in range(6):
         make_acl(ec2, vpc)
     seen: list[str] = []
@@ -535,12 +562,14 @@ def test_describe_network_acls_paginates(ec2: Any, vpc: str) -> None:
 
 
 def test_dry_run_entry_changes_nothing(ec2: Any, acl: str) -> None:
+    """DryRun answers DryRunOperation and changes nothing."""
     code, _ = aws_error(add, ec2, acl, 100, DryRun=True)
     assert code == "DryRunOperation"
     assert entry(acl_of(ec2, acl), 100, False) is None
 
 
 def test_nacl_12_default_vpc_subnets_start_on_its_default_acl(ec2: Any) -> None:
+    """The default VPC's subnets are on its default ACL from the start."""
     default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc["VpcId"]]}])[
         "Subnets"
@@ -553,6 +582,7 @@ def test_nacl_12_default_vpc_subnets_start_on_its_default_acl(ec2: Any) -> None:
 
 
 def test_create_network_acl_client_token_is_idempotent(ec2: Any, vpc: str) -> None:
+    """A reused ClientToken returns the same ACL, or a mismatch error."""
     first = ec2.create_network_acl(VpcId=vpc, ClientToken="token-1")
     again = ec2.create_network_acl(VpcId=vpc, ClientToken="token-1")
     assert first["NetworkAcl"]["NetworkAclId"] == again["NetworkAcl"]["NetworkAclId"]

@@ -79,6 +79,7 @@ def cross(ec2: Any, them: Any) -> tuple[str, str, str]:
 def test_pcx_1_create_defaults_to_own_account_and_region(
     ec2: Any, clock: Clock, pair: tuple[str, str]
 ) -> None:
+    """The request defaults to the caller's account and region, expiring in 168 h."""
     vpc_id, peer_id = pair
     before = datetime.fromtimestamp(clock.now(), tz=UTC)
     created = request(ec2, vpc_id, peer_id)
@@ -108,6 +109,7 @@ def test_pcx_1_create_defaults_to_own_account_and_region(
 def test_pcx_1_create_needs_an_existing_requester_vpc_and_a_peer(
     ec2: Any, pair: tuple[str, str]
 ) -> None:
+    """Requester VPC, peer id and region are validated synchronously."""
     vpc_id, peer_id = pair
     assert aws_error(request, ec2, "vpc-0123456789abcdef0", peer_id)[0] == "InvalidVpcID.NotFound"
     assert aws_error(ec2.create_vpc_peering_connection, VpcId=vpc_id)[0] == "MissingParameter"
@@ -121,6 +123,7 @@ def test_pcx_1_create_needs_an_existing_requester_vpc_and_a_peer(
 def test_pcx_4_unknown_peer_in_same_account_and_region_is_an_api_error(
     ec2: Any, pair: tuple[str, str]
 ) -> None:
+    """A missing peer VPC the caller owns here is a synchronous error."""
     code, _ = aws_error(request, ec2, pair[0], "vpc-0123456789abcdef0")
     assert code == "InvalidVpcID.NotFound"
     assert ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] == []
@@ -129,6 +132,7 @@ def test_pcx_4_unknown_peer_in_same_account_and_region_is_an_api_error(
 def test_pcx_4_unknown_peer_elsewhere_is_created_then_failed(
     ec2: Any, them: Any, pair: tuple[str, str]
 ) -> None:
+    """A missing peer VPC elsewhere gives a failed request, as AWS does."""
     pcx = request(ec2, pair[0], "vpc-0123456789abcdef0", PeerOwnerId=THEM)["VpcPeeringConnectionId"]
     shown = seen(ec2, pcx)
     assert shown is not None
@@ -140,6 +144,7 @@ def test_pcx_4_unknown_peer_elsewhere_is_created_then_failed(
 
 
 def test_pcx_4_overlapping_primary_cidrs_fail_without_an_api_error(ec2: Any) -> None:
+    """Overlapping primary CIDRs fail the request, not the API call."""
     a, b = make_vpc(ec2, "10.0.0.0/16"), make_vpc(ec2, "10.0.128.0/17")
     created = request(ec2, a, b)
     assert created["Status"]["Code"] == "initiating-request"
@@ -151,6 +156,7 @@ def test_pcx_4_overlapping_primary_cidrs_fail_without_an_api_error(ec2: Any) -> 
 
 
 def test_pcx_4_overlap_through_a_secondary_cidr_fails(ec2: Any, them: Any) -> None:
+    """A secondary CIDR overlap fails the request as well."""
     mine, theirs = make_vpc(ec2, "10.0.0.0/16"), make_vpc(them, "10.5.0.0/16")
     ec2.associate_vpc_cidr_block(VpcId=mine, CidrBlock="10.6.0.0/16")
     them.associate_vpc_cidr_block(VpcId=theirs, CidrBlock="10.6.0.0/24")
@@ -161,6 +167,7 @@ def test_pcx_4_overlap_through_a_secondary_cidr_fails(ec2: Any, them: Any) -> No
 def test_vpc_13_accepter_block_overlapping_the_requester_fails_the_request(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """An overlapping block added by the accepter makes the request fail."""
     pcx, _, theirs = cross
     them.associate_vpc_cidr_block(VpcId=theirs, CidrBlock="10.0.0.0/20")  # overlaps the requester
     answer = them.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)["VpcPeeringConnection"]
@@ -173,6 +180,7 @@ def test_vpc_13_accepter_block_overlapping_the_requester_fails_the_request(
 
 
 def test_pcx_2_accept_answers_provisioning_then_active(ec2: Any, pair: tuple[str, str]) -> None:
+    """Accept answers provisioning; Describe then shows active with options."""
     vpc_id, peer_id = pair
     pcx = request(ec2, vpc_id, peer_id)["VpcPeeringConnectionId"]
     answer = ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)["VpcPeeringConnection"]
@@ -193,6 +201,7 @@ def test_pcx_2_accept_answers_provisioning_then_active(ec2: Any, pair: tuple[str
 def test_pcx_2_unaccepted_request_expires_after_168_hours(
     ec2: Any, them: Any, clock: Clock, cross: tuple[str, str, str]
 ) -> None:
+    """An unaccepted request expires at 168 h and is listed two more days."""
     pcx = cross[0]
     clock.advance(167 * HOUR)
     assert status(them, pcx) == "pending-acceptance"
@@ -210,6 +219,7 @@ def test_pcx_2_unaccepted_request_expires_after_168_hours(
 def test_pcx_6_cross_account_only_the_accepter_may_accept(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """Across accounts only the accepter's owner can accept."""
     pcx, mine, theirs = cross
     incoming = seen(them, pcx)
     assert incoming is not None and incoming["Status"]["Code"] == "pending-acceptance"
@@ -237,6 +247,7 @@ def test_pcx_6_cross_account_only_the_accepter_may_accept(
 
 
 def test_pcx_6_cross_region_is_accepted_only_in_the_accepter_region(ec2: Any, west: Any) -> None:
+    """Across regions acceptance happens in the accepter's region."""
     mine, theirs = make_vpc(ec2, "10.0.0.0/16"), make_vpc(west, "10.3.0.0/16")
     created = request(ec2, mine, theirs, PeerRegion="us-west-2")
     pcx = created["VpcPeeringConnectionId"]
@@ -251,6 +262,7 @@ def test_pcx_6_cross_region_is_accepted_only_in_the_accepter_region(ec2: Any, we
 def test_pcx_7_reject_only_by_the_accepter_while_pending(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """Only the accepter rejects, only while pending; rejected is terminal."""
     pcx = cross[0]
     assert (
         aws_error(ec2.reject_vpc_peering_connection, VpcPeeringConnectionId=pcx)[0]
@@ -271,6 +283,7 @@ def test_pcx_7_reject_only_by_the_accepter_while_pending(
 def test_pcx_7_requester_deletes_pending_request_accepter_cannot(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """A pending request is deleted by its requester, never the accepter."""
     pcx = cross[0]
     assert (
         aws_error(them.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)[0]
@@ -284,6 +297,7 @@ def test_pcx_7_requester_deletes_pending_request_accepter_cannot(
 def test_pcx_7_either_owner_deletes_an_active_peering(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """Either owner deletes an active peering; deleted is terminal."""
     pcx = cross[0]
     them.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     them.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
@@ -295,6 +309,7 @@ def test_pcx_7_either_owner_deletes_an_active_peering(
 
 
 def test_pcx_7_failed_connection_cannot_be_deleted(ec2: Any) -> None:
+    """A failed request cannot be deleted."""
     a, b = make_vpc(ec2, "10.0.0.0/16"), make_vpc(ec2, "10.0.0.0/16")
     pcx = request(ec2, a, b)["VpcPeeringConnectionId"]
     assert (
@@ -306,6 +321,7 @@ def test_pcx_7_failed_connection_cannot_be_deleted(ec2: Any) -> None:
 def test_pcx_3_rejected_stays_two_days_for_requester_two_hours_for_accepter(
     ec2: Any, them: Any, clock: Clock, cross: tuple[str, str, str]
 ) -> None:
+    """Rejected: listed 2 days to the requester, 2 h to the accepter."""
     pcx = cross[0]
     them.reject_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     clock.advance(2 * HOUR)
@@ -321,6 +337,7 @@ def test_pcx_3_rejected_stays_two_days_for_requester_two_hours_for_accepter(
 def test_pcx_3_deleted_stays_two_hours_for_deleter_two_days_for_the_other(
     ec2: Any, them: Any, clock: Clock, cross: tuple[str, str, str]
 ) -> None:
+    """Deleted: listed 2 h to the deleter, 2 days to the other side."""
     pcx = cross[0]
     them.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
@@ -334,6 +351,7 @@ def test_pcx_3_deleted_stays_two_hours_for_deleter_two_days_for_the_other(
 def test_pcx_3_same_account_terminal_states_stay_two_hours(
     ec2: Any, clock: Clock, pair: tuple[str, str]
 ) -> None:
+    """Within one account rejected and failed stay listed 2 h."""
     rejected = request(ec2, *pair)["VpcPeeringConnectionId"]
     ec2.reject_vpc_peering_connection(VpcPeeringConnectionId=rejected)
     failed = request(ec2, pair[0], make_vpc(ec2, "10.0.0.0/24"))["VpcPeeringConnectionId"]
@@ -346,6 +364,7 @@ def test_pcx_3_same_account_terminal_states_stay_two_hours(
 def test_pcx_5_amb_18_one_live_connection_per_pair_either_direction(
     ec2: Any, pair: tuple[str, str]
 ) -> None:
+    """One live peering per VPC pair, in either direction."""
     a, b = pair
     first = request(ec2, a, b)["VpcPeeringConnectionId"]
     for left, right in ((a, b), (b, a)):
@@ -358,11 +377,13 @@ def test_pcx_5_amb_18_one_live_connection_per_pair_either_direction(
 
 
 def test_amb_18_peering_a_vpc_with_itself_is_invalid(ec2: Any, pair: tuple[str, str]) -> None:
+    """A VPC cannot be peered with itself."""
     code, _ = aws_error(request, ec2, pair[0], pair[0])
     assert code == "InvalidParameterValue"
 
 
 def test_pcx_14_tags_are_local_to_each_side(ec2: Any, them: Any, pair: tuple[str, str]) -> None:
+    """Each side tags its own copy of the connection."""
     theirs = make_vpc(them, "10.9.0.0/16")
     tag_spec = [
         {"ResourceType": "vpc-peering-connection", "Tags": [{"Key": "Name", "Value": "to-them"}]}
@@ -384,6 +405,7 @@ def test_pcx_14_tags_are_local_to_each_side(ec2: Any, them: Any, pair: tuple[str
 def test_pcx_15_dns_resolution_needs_active_peering_and_dns_hostnames(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """DNS resolution options need an active peering, DNS on both VPCs, own side."""
     pcx, mine, theirs = cross
     dns_on = {"AllowDnsResolutionFromRemoteVpc": True}
     code, _ = aws_error(
@@ -438,6 +460,7 @@ def _seed(store: Store, status: str, count: int, vpc_id: str) -> None:
 def test_pcx_17_outstanding_requests_limited_with_quotas_on(
     store: Store, ec2: Any, pair: tuple[str, str]
 ) -> None:
+    """25 outstanding requests per account with --quotas aws."""
     limited = client(Api(store, Settings(quotas="aws")))
     _seed(store, "pending-acceptance", 25, pair[0])
     code, _ = aws_error(request, limited, *pair)
@@ -448,6 +471,7 @@ def test_pcx_17_outstanding_requests_limited_with_quotas_on(
 def test_pcx_17_active_peerings_per_vpc_limited_with_quotas_on(
     store: Store, ec2: Any, pair: tuple[str, str]
 ) -> None:
+    """50 active peerings per VPC with --quotas aws."""
     limited = client(Api(store, Settings(quotas="aws")))
     _seed(store, "active", 50, pair[0])
     pcx = request(limited, *pair)["VpcPeeringConnectionId"]
@@ -457,6 +481,7 @@ def test_pcx_17_active_peerings_per_vpc_limited_with_quotas_on(
 
 
 def test_pcx_18_unknown_and_malformed_ids(ec2: Any) -> None:
+    """Unknown and malformed pcx ids give EC2's distinct codes."""
     unknown = "pcx-0123456789abcdef0"
     for call in (
         ec2.accept_vpc_peering_connection,
@@ -475,6 +500,7 @@ def test_pcx_18_unknown_and_malformed_ids(ec2: Any) -> None:
 def test_vpc_26_vpc_with_pending_request_from_another_account_cannot_be_deleted(
     ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """A pending request from another account blocks DeleteVpc until rejected."""
     pcx, _, theirs = cross
     assert aws_error(them.delete_vpc, VpcId=theirs)[0] == "DependencyViolation"
     them.reject_vpc_peering_connection(VpcPeeringConnectionId=pcx)
@@ -484,6 +510,7 @@ def test_vpc_26_vpc_with_pending_request_from_another_account_cannot_be_deleted(
 def test_vpc_26_amb_16_deleting_a_vpc_ends_its_peerings_on_both_sides(
     ec2: Any, them: Any, cross: tuple[str, str, str], pair: tuple[str, str]
 ) -> None:
+    """DeleteVpc ends its active and outgoing peerings on both sides."""
     active, mine, _ = cross
     them.accept_vpc_peering_connection(VpcPeeringConnectionId=active)
     outgoing = request(ec2, mine, pair[1])["VpcPeeringConnectionId"]
@@ -495,11 +522,13 @@ def test_vpc_26_amb_16_deleting_a_vpc_ends_its_peerings_on_both_sides(
 def test_describe_vpc_peering_connections_filters_and_pages(
     ec2: Any, them: Any, cross: tuple[str, str, str], pair: tuple[str, str]
 ) -> None:
+    """Every DescribeVpcPeeringConnections filter selects what AWS would."""
     pcx, mine, theirs = cross
     local = request(ec2, *pair)["VpcPeeringConnectionId"]
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=local)
 
     def ids(name: str, value: str) -> set[str]:
+        """The ids one filter (plus any fixed ones) selects."""
         found = ec2.describe_vpc_peering_connections(Filters=[{"Name": name, "Values": [value]}])
         return {p["VpcPeeringConnectionId"] for p in found["VpcPeeringConnections"]}
 
@@ -525,6 +554,7 @@ def test_describe_vpc_peering_connections_filters_and_pages(
 def test_amb_1_transitional_states_last_for_the_settle_delay(
     ec2: Any, clock: Clock, pair: tuple[str, str]
 ) -> None:
+    """initiating-request and provisioning last for the clock's settle delay."""
     clock.settle_seconds = 10.0
     pcx = request(ec2, *pair)["VpcPeeringConnectionId"]
     assert status(ec2, pcx) == "initiating-request"
@@ -543,6 +573,7 @@ def test_amb_1_transitional_states_last_for_the_settle_delay(
 def test_amb_16_end_for_vpc_keeps_each_sides_tags(
     store: Store, ec2: Any, them: Any, cross: tuple[str, str, str]
 ) -> None:
+    """Ending a deleted VPC's peerings keeps each side's own tags."""
     pcx, mine, _ = cross
     ec2.create_tags(Resources=[pcx], Tags=[{"Key": "side", "Value": "requester"}])
     them.create_tags(Resources=[pcx], Tags=[{"Key": "side", "Value": "accepter"}])
@@ -559,6 +590,7 @@ def test_amb_16_end_for_vpc_keeps_each_sides_tags(
 def test_vpc_26_only_unexpired_requests_from_another_account_block_deletion(
     store: Store, them: Any, clock: Clock, cross: tuple[str, str, str]
 ) -> None:
+    """Expired and outgoing requests never block DeleteVpc."""
     _, mine, theirs = cross
     assert peering.blocks_vpc_deletion(store.view(THEM, "us-east-1"), theirs)
     assert not peering.blocks_vpc_deletion(
@@ -569,7 +601,10 @@ def test_vpc_26_only_unexpired_requests_from_another_account_block_deletion(
 
 
 def test_pcx_4_overlapping_ipv6_blocks_count_too() -> None:
+    """Overlap is judged on IPv6 blocks as well as IPv4 ones."""
+
     def vpc(v4: str, v6: str) -> Vpc:
+        """A VPC value with one IPv4 and one IPv6 block."""
         return Vpc(
             id=new_id("vpc"),
             cidr_block=v4,
@@ -584,11 +619,13 @@ def test_pcx_4_overlapping_ipv6_blocks_count_too() -> None:
 
 
 def test_dry_run_peering_request_changes_nothing(ec2: Any, pair: tuple[str, str]) -> None:
+    """DryRun answers DryRunOperation and creates nothing."""
     assert aws_error(request, ec2, *pair, DryRun=True)[0] == "DryRunOperation"
     assert ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] == []
 
 
 def test_pcx_14_record_is_stored_durably_in_both_partitions(tmp_path: Any) -> None:
+    """The record is persisted in both sides' partitions."""
     path = tmp_path / "state.db"
     durable = Store(path, clock=Clock(settle_seconds=0.0))
     api = Api(durable, Settings())
@@ -611,6 +648,7 @@ def test_pcx_14_record_is_stored_durably_in_both_partitions(tmp_path: Any) -> No
 
 
 def test_pcx_14_cross_account_and_cross_region_at_once(ec2: Any, make_client: Any) -> None:
+    """A peering across account and region works; third parties do not see it."""
     far = make_client(access_key=THEM, region="us-west-2")
     same_account_there = make_client(region="us-west-2")
     mine, theirs = make_vpc(ec2, "10.0.0.0/16"), make_vpc(far, "10.8.0.0/16")
