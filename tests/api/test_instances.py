@@ -683,3 +683,25 @@ def test_vpc_21_dns_name_and_public_ip_filters(ec2: Any) -> None:
         ]
     )["Reservations"]
     assert [i["InstanceId"] for r in found for i in r["Instances"]] == [inst["InstanceId"]]
+
+
+def test_dry_run_launches_nothing(ec2: Any) -> None:
+    code, _ = aws_error(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, DryRun=True)
+    assert code == "DryRunOperation"
+    assert ec2.describe_instances()["Reservations"] == []
+
+
+def test_instances_and_interfaces_survive_a_restart(tmp_path: Any, clock: Clock) -> None:
+    from tests.support import client
+    from vpclab.api.dispatch import Api
+    from vpclab.control.store import Store
+
+    path = tmp_path / "state.db"
+    first = Store(path, clock=clock)
+    inst = launch(client(Api(first)))
+    first.close()
+    again = client(Api(Store(path, clock=clock)))
+    shown = instance(again, inst["InstanceId"])
+    assert shown["PrivateIpAddress"] == inst["PrivateIpAddress"]
+    assert shown["PublicIpAddress"] == inst["PublicIpAddress"]
+    assert shown["NetworkInterfaces"][0]["Attachment"]["DeviceIndex"] == 0
