@@ -247,32 +247,41 @@ def instance_filters(
     view = ctx.tx
 
     def primary(i: Instance) -> NetworkInterface | None:
+        """The instance's attached eth0, if any."""
         return next((e for e in attached.get(i.id, []) if e.id == i.primary_eni_id), None)
 
     def public_ip(i: Instance) -> str | None:
+        """The public IPv4 of eth0's primary address (ip-address filter)."""
         eni = primary(i)
         mapped = enis.public_address(view, eni, eni.primary_ip) if eni else None
         return mapped.public_ip if mapped else None
 
     def groups(i: Instance) -> list[str]:
+        """The instance's group ids (those of eth0)."""
         eni = primary(i)
         return list(eni.groups) if eni else []
 
     def group_names(i: Instance) -> list[str]:
+        """The instance's group names (those of eth0)."""
         eni = primary(i)
         return [g["GroupName"] for g in enis.group_names(view, eni)] if eni else []
 
     def on_primary(read: Callable[[NetworkInterface], Any]) -> Callable[[Instance], Any]:
+        """A filter getter reading eth0 (None when the instance has none)."""
+
         def get(i: Instance) -> Any:
+            """eth0's value, or None."""
             eni = primary(i)
             return read(eni) if eni is not None else None
 
         return get
 
     def of_interfaces(read: Callable[[NetworkInterface], Any]) -> Callable[[Instance], Any]:
+        """A filter getter reading every attached ENI."""
         return lambda i: [read(e) for e in attached.get(i.id, [])]
 
     def state(i: Instance) -> str:
+        """The instance's state name now."""
         return instances.state_of(view, i)
 
     return {
@@ -525,6 +534,7 @@ def present_status(ctx: RequestContext, instance: Instance) -> dict[str, Any]:
     detail = "passed" if state == "running" else "not-applicable"
 
     def summary(extra: str) -> dict[str, Any]:
+        """An InstanceStatusSummary with one detail."""
         return {"Status": check, "Details": [{"Name": extra, "Status": detail}]}
 
     return {
@@ -542,9 +552,11 @@ def status_filters(ctx: RequestContext) -> dict[str, Any]:
     """The DescribeInstanceStatus filters vpclab supports."""
 
     def state(i: Instance) -> str:
+        """The instance's state name now."""
         return instances.state_of(ctx.tx, i)
 
     def check(i: Instance) -> str:
+        """ok while running, not-applicable otherwise."""
         return "ok" if state(i) == "running" else "not-applicable"
 
     return {

@@ -121,6 +121,7 @@ def _attachment_field(name: str) -> Any:
     """A filter getter reading one attribute of the ENI's attachment."""
 
     def get(eni: NetworkInterface) -> Any:
+        """The attachment attribute, or None for a detached ENI."""
         if eni.attachment is None:
             return None
         return getattr(eni.attachment, name)
@@ -133,6 +134,7 @@ def interface_filters(ctx: RequestContext) -> dict[str, Any]:
     view = ctx.tx
 
     def group_name_list(eni: NetworkInterface) -> list[str]:
+        """The names of the ENI's groups (group-name filter)."""
         return [g["GroupName"] for g in enis.group_names(view, eni)]
 
     return {
