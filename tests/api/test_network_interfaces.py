@@ -196,6 +196,11 @@ def test_sg_18_modify_groups_replaces_the_whole_set(ec2: Any) -> None:
         NetworkInterfaceId=eni_id, Attribute="groupSet"
     )
     assert shown["Groups"] == [{"GroupId": c, "GroupName": "c"}]
+    code, _ = aws_error(
+        ec2.modify_network_interface_attribute, NetworkInterfaceId=eni_id, Groups=[]
+    )
+    assert code == "MissingParameter"
+    assert [g["GroupId"] for g in interface(ec2, eni_id)["Groups"]] == [c]
 
 
 # -- ENI-6 and other attributes ----------------------------------------------------------------
@@ -534,3 +539,18 @@ def test_dry_run_creates_nothing(ec2: Any) -> None:
     code, _ = aws_error(ec2.create_network_interface, SubnetId=subnet_id, DryRun=True)
     assert code == "DryRunOperation"
     assert available(ec2, subnet_id) == 251
+
+
+def test_eni_7_attach_to_terminated_or_vanished_instance(ec2: Any, clock: Any) -> None:
+    _, subnet_id = network(ec2)
+    instance_id = launch(ec2, subnet_id)["InstanceId"]
+    eni_id = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"][
+        "NetworkInterfaceId"
+    ]
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    attach = ec2.attach_network_interface
+    code, _ = aws_error(attach, NetworkInterfaceId=eni_id, InstanceId=instance_id, DeviceIndex=1)
+    assert code == "IncorrectInstanceState"
+    clock.advance(3601)
+    code, _ = aws_error(attach, NetworkInterfaceId=eni_id, InstanceId=instance_id, DeviceIndex=1)
+    assert code == "InvalidInstanceID.NotFound"

@@ -13,7 +13,7 @@ from vpclab.model.base import Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.gateways import Address
 from vpclab.model.ids import has_prefix, new_id, random_mac
-from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
+from vpclab.model.interface import EniAttachment, NetworkInterface, PrivateIp
 from vpclab.model.lifecycle import instance_state
 from vpclab.model.security_group import SecurityGroup
 from vpclab.model.state import View
@@ -313,8 +313,10 @@ def attach_network_interface(
     tx: Tx, eni_id: str, instance_id: str, device_index: int
 ) -> EniAttachment:
     """AttachNetworkInterface: an available ENI, a running or stopped instance in its AZ."""
+    from vpclab.control.instances import require_visible  # instances builds on this module
+
     eni = require(tx, NetworkInterface, eni_id)
-    instance = require(tx, Instance, instance_id)
+    instance = require_visible(tx, instance_id)
     state = instance_state(instance, tx.now(), tx.clock.settle_seconds)
     if state not in ("running", "stopped"):
         raise DomainError(
