@@ -705,3 +705,9 @@ def test_instances_and_interfaces_survive_a_restart(tmp_path: Any, clock: Clock)
     assert shown["PrivateIpAddress"] == inst["PrivateIpAddress"]
     assert shown["PublicIpAddress"] == inst["PublicIpAddress"]
     assert shown["NetworkInterfaces"][0]["Attachment"]["DeviceIndex"] == 0
+
+
+def test_ipv6_addresses_are_refused_not_ignored(ec2: Any) -> None:
+    code, _ = aws_error(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, Ipv6AddressCount=1)
+    assert code == "Unsupported"
+    assert ec2.describe_instances()["Reservations"] == []

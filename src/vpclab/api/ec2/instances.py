@@ -15,6 +15,7 @@ from vpclab.api.ec2.network_interfaces import (
     present_attachment,
     present_private_ips,
     public_ips,
+    refuse_unmodelled,
     status_of,
 )
 from vpclab.api.registry import operation
@@ -210,6 +211,9 @@ def _bool_value(params: dict[str, Any], name: str) -> bool:
 @operation("RunInstances")
 def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """RunInstances: a reservation of new instances (ENI-1, ENI-3, SUB-9)."""
+    refuse_unmodelled(params)
+    for item in params.get("NetworkInterfaces") or ():
+        refuse_unmodelled(item)
     tagged = launch_tags(params)
     request = instances.LaunchRequest(
         image_id=params.get("ImageId"),

@@ -181,6 +181,31 @@ def interface_filters(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
+# Members that ask for IPv6 addresses or delegated prefixes, which vpclab does not model yet:
+# refusing them beats launching something other than what was asked for.
+UNMODELLED_ADDRESSING = (
+    "Ipv6AddressCount",
+    "Ipv6Addresses",
+    "Ipv4Prefixes",
+    "Ipv4PrefixCount",
+    "Ipv6Prefixes",
+    "Ipv6PrefixCount",
+    "PrimaryIpv6",
+    "EnablePrimaryIpv6",
+)
+
+
+def refuse_unmodelled(params: dict[str, Any]) -> None:
+    """Refuse IPv6 addresses and prefix delegation instead of silently ignoring them."""
+    for name in UNMODELLED_ADDRESSING:
+        if params.get(name):
+            raise DomainError(
+                "Unsupported",
+                f"vpclab does not model the parameter {name} yet (IPv6 addresses and "
+                "prefix delegation on network interfaces).",
+            )
+
+
 def address_request(params: dict[str, Any]) -> enis.AddressRequest:
     """The private addresses a CreateNetworkInterface or interface specification asks for."""
     listed = tuple(
@@ -198,6 +223,7 @@ def address_request(params: dict[str, Any]) -> enis.AddressRequest:
 @operation("CreateNetworkInterface")
 def create_network_interface(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """CreateNetworkInterface (ENI-1, SG-2, SG-19)."""
+    refuse_unmodelled(params)
     eni = enis.create_network_interface(
         ctx.tx,
         subnet_id=params["SubnetId"],
@@ -312,6 +338,7 @@ def describe_network_interface_attribute(
 @operation("AssignPrivateIpAddresses")
 def assign_private_ip_addresses(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """AssignPrivateIpAddresses (ENI-2: AllowReassignment moves secondaries between ENIs)."""
+    refuse_unmodelled(params)
     assigned = enis.assign_private_ips(
         ctx.tx,
         params["NetworkInterfaceId"],
