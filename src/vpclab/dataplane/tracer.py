@@ -1,0 +1,1263 @@
+"""The packet walk of spec §10: forward and return, hop by hop, naming every blocking setting.
+
+Checks run in the AMB-20 order (SrcCheck, SG egress, NACL egress, route, hop, NACL ingress,
+SG ingress, DstCheck). When a filter drops the packet the walk records why and carries on with
+the header as if it had passed, so every setting on the best candidate path that would have to
+change is named, not only the first. Routing failures end the walk (there is nowhere to go).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vpclab.dataplane.compile import Compiled, CompiledWorld, Eni, SubnetInfo, compile_view
+from vpclab.dataplane.filtering import (
+    WHOLE,
+    evaluate_acl,
+    evaluate_security_groups,
+)
+from vpclab.dataplane.flow import (
+    NAT_PORTS,
+    Flow,
+    Header,
+    PortSet,
+    canonical_protocol,
+    cidr_span,
+    int_ip,
+    ip_int,
+    is_ipv4,
+)
+from vpclab.dataplane.routing import select_route
+from vpclab.dataplane.trace import (
+    Condition,
+    Explanation,
+    Hop,
+    Ref,
+    Step,
+    Trace,
+    Translation,
+)
+from vpclab.model.peering import PeeringSide
+from vpclab.model.state import View
+
+# A public address standing for "somewhere on the internet" when none is given (TEST-NET-2).
+INTERNET_ADDRESS = "198.51.100.10"
+# Link-local services that are never filtered by SGs or NACLs (VPC-22).
+UNFILTERED_SERVICES = frozenset(
+    {"169.254.169.253", "169.254.169.254", "169.254.169.123", "169.254.169.250", "169.254.169.251"}
+)
+_RFC1918 = tuple(cidr_span(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_RFC6598 = cidr_span("100.64.0.0/10")
+_NAT_PROTOCOLS = ("tcp", "udp", "icmp")
+MAX_HOPS = 48
+
+
+def _in_spans(address: str, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether an address lies in any of the spans."""
+    value = ip_int(address)
+    return any(low <= value <= high for low, high in spans)
+
+
+def is_rfc1918(address: str) -> bool:
+    """Whether an address is private RFC 1918 space."""
+    return _in_spans(address, _RFC1918)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A resolved source or destination of a trace."""
+
+    kind: str  # eni | internet | peering | address | service
+    ref: Ref | None
+    part: Compiled | None = None
+    eni: Eni | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Where a walk ended and the header as it arrived there."""
+
+    kind: str  # eni | internet | peering | service
+    header: Header
+    part: Compiled | None = None
+    eni: Eni | None = None
+    component: Ref | None = None
+    sender_vpc: str | None = None
+
+
+@dataclass(slots=True)
+class _NatEntry:
+    """A translation made on the forward path, so the reply can be mapped back (NAT-6, NATI-6)."""
+
+    inside_address: str
+    inside_ports: PortSet
+    outside_address: str
+
+
+@dataclass(slots=True)
+class _HopBuilder:
+    """A hop being assembled while the packet passes a component."""
+
+    component: Ref
+    vpc_id: str | None
+    subnet_id: str | None
+    inbound: Header | None
+    steps: list[Step] = field(default_factory=list)
+
+
+class _Walk:
+    """One trace in progress: hops, explanations, connection tracking and NAT state."""
+
+    def __init__(self, world: CompiledWorld) -> None:
+        self.world = world
+        self.hops: list[Hop] = []
+        self.explanations: list[Explanation] = []
+        self.tracked: set[str] = set()
+        self.nat: dict[str, _NatEntry] = {}
+        self.conditions: list[Condition] = []
+        self.reverse = False
+        self.stop_at_peering: str | None = None
+        self.budget = MAX_HOPS
+
+    # -- recording ------------------------------------------------------------------------
+    def open(
+        self, component: Ref, vpc_id: str | None, subnet_id: str | None, inbound: Header | None
+    ) -> _HopBuilder:
+        """Start a hop at a component."""
+        self.budget -= 1
+        return _HopBuilder(component, vpc_id, subnet_id, inbound)
+
+    def close(self, hop: _HopBuilder, outbound: Header | None) -> None:
+        """Finish a hop with the header that leaves it."""
+        self.hops.append(
+            Hop(
+                component=hop.component,
+                vpc_id=hop.vpc_id,
+                subnet_id=hop.subnet_id,
+                inbound=hop.inbound,
+                outbound=outbound,
+                steps=tuple(hop.steps),
+            )
+        )
+
+    def block(
+        self, hop: _HopBuilder, step_kind: str, explanation: Explanation, **extra: object
+    ) -> None:
+        """Record a drop: a deny step carrying its explanation, and the explanation itself."""
+        self.explanations.append(explanation)
+        hop.steps.append(
+            Step(
+                kind=step_kind,
+                component=explanation.component or hop.component,
+                verdict="deny",
+                text=explanation.message,
+                direction=explanation.direction,
+                explanations=(explanation,),
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+
+    def note(self, hop: _HopBuilder, kind: str, text: str, **extra: object) -> None:
+        """Record a passing step."""
+        hop.steps.append(
+            Step(kind=kind, component=hop.component, verdict="note", text=text, **extra)  # type: ignore[arg-type]
+        )
+
+    # -- filters --------------------------------------------------------------------------
+    def security_groups(
+        self, part: Compiled, eni: Eni, header: Header, hop: _HopBuilder, *, egress: bool
+    ) -> Header:
+        """SG egress or ingress at an ENI: tracked replies pass (SG-7), else the union (SG-3)."""
+        direction = "egress" if egress else "ingress"
+        if self.reverse and eni.id in self.tracked:
+            hop.steps.append(
+                Step(
+                    kind="security-group",
+                    component=eni.ref,
+                    verdict="allow",
+                    direction=direction,
+                    text=f"reply of a tracked connection passes the {direction} rules (SG-7)",
+                )
+            )
+            return header
+        if eni.eni.interface_type == "natGateway":
+            return header
+        groups = [g for g in (part.group(gid) for gid in sorted(eni.eni.groups)) if g is not None]
+        result = evaluate_security_groups(groups, header, egress=egress)
+        group_ids = tuple(sorted(eni.eni.groups))
+        if result.admitted.is_empty():
+            code = "ENI_SG_RULES_MISMATCH" if result.has_rules else "SG_HAS_NO_RULES"
+            what = "no rule" if result.has_rules else "no rules at all"
+            self.block(
+                hop,
+                "security-group",
+                Explanation(
+                    code=code,
+                    message=(
+                        f"security groups {', '.join(group_ids) or '(none)'} of {eni.id} have "
+                        f"{what} admitting {direction} {_describe(header)} (SG-3)"
+                    ),
+                    component=eni.owner,
+                    direction=direction,
+                    security_groups=group_ids,
+                    subnet_id=eni.eni.subnet_id,
+                    vpc_id=eni.eni.vpc_id,
+                    packet_field="destination-port" if header.ported else None,
+                    port_ranges=header.destination_ports if header.ported else None,
+                ),
+            )
+            return header
+        if not self.reverse:
+            self.tracked.add(eni.id)
+        hop.steps.append(
+            Step(
+                kind="security-group",
+                component=eni.ref,
+                verdict="allow",
+                direction=direction,
+                text=f"{direction} allowed by {', '.join(r.rule_id for r in result.rules)}",
+                sg_rules=result.rules,
+                admitted=result.admitted if header.ported else None,
+            )
+        )
+        return _restrict(header, result.admitted)
+
+    def acl(self, part: Compiled, subnet: SubnetInfo, header: Header, *, egress: bool) -> Header:
+        """The subnet's NACL in one direction, statelessly, as its own path component (NACL-4..8)."""
+        direction = "egress" if egress else "ingress"
+        acl = subnet.acl
+        hop = self.open(acl.ref, subnet.subnet.vpc_id, subnet.subnet.id, header)
+        if header.destination in UNFILTERED_SERVICES:
+            self.close(hop, header)
+            return header
+        result = evaluate_acl(acl.egress if egress else acl.ingress, header, egress=egress)
+        if result.admitted.is_empty():
+            denying = result.denied_by[0] if result.denied_by else None
+            rule_text = f"rule {denying.rule_number}" if denying else "the final * rule"
+            self.block(
+                hop,
+                "acl",
+                Explanation(
+                    code="SUBNET_ACL_RESTRICTION",
+                    message=(
+                        f"network ACL {acl.ref.id} of {subnet.subnet.id} denies {direction} "
+                        f"{_describe(header)} ({rule_text}, NACL-4)"
+                    ),
+                    component=acl.ref,
+                    acl=acl.ref,
+                    acl_rule=denying,
+                    direction=direction,
+                    subnet_id=subnet.subnet.id,
+                    vpc_id=subnet.subnet.vpc_id,
+                    packet_field="destination-port" if header.ported else None,
+                    port_ranges=header.destination_ports if header.ported else None,
+                ),
+                acl_rules=result.rules,
+            )
+            self.close(hop, header)
+            return header
+        allowed = [r for r in result.rules if r.action == "allow"]
+        hop.steps.append(
+            Step(
+                kind="acl",
+                component=acl.ref,
+                verdict="allow",
+                direction=direction,
+                text=f"{direction} allowed by rule {', '.join(str(r.rule_number) for r in allowed)}",
+                acl_rules=tuple(allowed),
+                admitted=result.admitted if header.ported else None,
+            )
+        )
+        out = _restrict(header, result.admitted)
+        self.close(hop, out)
+        return out
+
+    # -- the walk -------------------------------------------------------------------------
+    def send(
+        self, part: Compiled, eni: Eni, header: Header, *, origin: bool = False
+    ) -> Arrival | None:
+        """A packet leaving an ENI: state, SrcCheck, SG egress, then out of the subnet (PKT-1..6)."""
+        hop = self.open(eni.owner, eni.eni.vpc_id, eni.eni.subnet_id, None)
+        self.check_state(eni, hop)
+        if header.source not in eni.addresses and eni.eni.source_dest_check:
+            code = "ENI_ADDRESS_RESTRICTION" if origin else "ENI_SOURCE_DEST_CHECK_RESTRICTION"
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code=code,
+                    message=(
+                        f"{eni.id} only sends packets from its own addresses; source "
+                        f"{header.source} is not one of them (ENI-6)"
+                    ),
+                    component=eni.owner,
+                    address=header.source,
+                    packet_field="source-address",
+                    direction="egress",
+                ),
+            )
+        if self.unfiltered(part, eni, header):
+            self.note(hop, "check", f"{header.destination} is an AWS service address (VPC-22)")
+            self.close(hop, header)
+            return Arrival(
+                "service", header, part, None, Ref(kind="service", id=header.destination)
+            )
+        header = self.security_groups(part, eni, header, hop, egress=True)
+        self.close(hop, header)
+        return self.leave_subnet(part, eni.eni.subnet_id, header, eni.id)
+
+    def unfiltered(self, part: Compiled, eni: Eni, header: Header) -> bool:
+        """Whether the destination is the VPC's DNS resolver or a link-local service (VPC-22)."""
+        if header.destination in UNFILTERED_SERVICES:
+            return True
+        vpc = part.vpcs.get(eni.eni.vpc_id)
+        if vpc is None:
+            return False
+        return ip_int(header.destination) == cidr_span(vpc.cidr_block)[0] + 2
+
+    def check_state(self, eni: Eni, hop: _HopBuilder) -> None:
+        """A stopped instance or an unattached ENI passes no traffic (AMB-24, BAD_STATE)."""
+        if eni.usable:
+            return
+        self.block(
+            hop,
+            "state",
+            Explanation(
+                code="BAD_STATE",
+                message=f"{eni.owner.id} is {eni.state}, so {eni.id} passes no traffic (AMB-24)",
+                component=eni.owner,
+                state=eni.state,
+            ),
+        )
+
+    def leave_subnet(
+        self, part: Compiled, subnet_id: str, header: Header, sender: str
+    ) -> Arrival | None:
+        """Same subnet: layer 2 (RT-18, NACL-15); else NACL egress then the route table."""
+        subnet = part.subnets[subnet_id]
+        vpc_id = subnet.subnet.vpc_id
+        local = part.by_address.get((vpc_id, header.destination))
+        if local is not None and local != sender and part.enis[local].eni.subnet_id == subnet_id:
+            return self.receive(part, part.enis[local], header, subnet_id)
+        header = self.acl(part, subnet, header, egress=True)
+        return self.route(part, subnet, header)
+
+    def route(self, part: Compiled, subnet: SubnetInfo, header: Header) -> Arrival | None:
+        """Longest-prefix match in the subnet's table, then the target's hop (RT-4..RT-7, RT-13)."""
+        hop = self.open(subnet.route_table, subnet.subnet.vpc_id, subnet.subnet.id, header)
+        if self.budget <= 0:
+            self.give_up(hop, header)
+            return None
+        decision = select_route(subnet.lpm, header.destination)
+        entry = decision.entry
+        if entry is None:
+            self.block(
+                hop,
+                "route",
+                Explanation(
+                    code="NO_ROUTE_TO_DESTINATION",
+                    message=(
+                        f"route table {subnet.route_table.id} has no route to "
+                        f"{header.destination} (RT-4)"
+                    ),
+                    component=subnet.route_table,
+                    route_table=subnet.route_table,
+                    subnet_id=subnet.subnet.id,
+                    vpc_id=subnet.subnet.vpc_id,
+                    address=header.destination,
+                ),
+            )
+            self.close(hop, header)
+            return None
+        if not entry.usable:
+            self.block(
+                hop,
+                "route",
+                Explanation(
+                    code="BAD_STATE_ROUTE",
+                    message=(
+                        f"route {entry.ref.destination} -> {entry.ref.target_id} in "
+                        f"{subnet.route_table.id} is a blackhole; there is no fallback (RT-13)"
+                    ),
+                    component=subnet.route_table,
+                    route_table=subnet.route_table,
+                    route=entry.ref,
+                    state="blackhole",
+                ),
+                route=entry.ref,
+            )
+            self.explain_target_state(part, hop, entry.ref.target_kind, entry.ref.target_id)
+            fallback = decision.usable_fallback
+            if fallback is not None:
+                self.block(
+                    hop,
+                    "route",
+                    Explanation(
+                        code="MORE_SPECIFIC_ROUTE",
+                        message=(
+                            f"the more specific route {entry.ref.destination} wins over "
+                            f"{fallback.ref.destination} -> {fallback.ref.target_id} (RT-4)"
+                        ),
+                        component=subnet.route_table,
+                        route_table=subnet.route_table,
+                        route=entry.ref,
+                    ),
+                    route=entry.ref,
+                )
+            self.close(hop, header)
+            return None
+        hop.steps.append(
+            Step(
+                kind="route",
+                component=subnet.route_table,
+                verdict="allow",
+                text=f"{header.destination} matches {entry.ref.destination} -> {entry.ref.target_id}",
+                route=entry.ref,
+            )
+        )
+        self.close(hop, header)
+        return self.to_target(part, subnet, entry.ref.target_kind, entry.route, header)
+
+    def give_up(self, hop: _HopBuilder, header: Header) -> None:
+        """Stop a walk that loops between appliances (it would never arrive)."""
+        self.block(
+            hop,
+            "route",
+            Explanation(code="NO_PATH", message="the path loops without reaching the destination"),
+        )
+        self.close(hop, header)
+
+    def explain_target_state(
+        self, part: Compiled, hop: _HopBuilder, kind: str, target: str
+    ) -> None:
+        """Name the component that made a route a blackhole (RT-12)."""
+        if kind == "gateway" and target.startswith("igw-"):
+            igw = part.igws.get(target)
+            code, msg = "BAD_STATE_ATTACHMENT", f"internet gateway {target} is not attached"
+            if igw is None:
+                code, msg = "BAD_STATE", f"internet gateway {target} does not exist"
+            ref = (
+                part.ref("internet-gateway", igw)
+                if igw
+                else Ref(kind="internet-gateway", id=target)
+            )
+            self.block(
+                hop, "state", Explanation(code=code, message=msg, component=ref, state="detached")
+            )
+        elif kind == "nat":
+            nat = part.nats.get(target)
+            state = nat.state if nat else "deleted"
+            ref = nat.ref if nat else Ref(kind="nat-gateway", id=target)
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE",
+                    message=f"NAT gateway {target} is {state} (NAT-3)",
+                    component=ref,
+                    state=state,
+                ),
+            )
+        elif kind == "peering":
+            pcx = part.peerings.get(target)
+            state = pcx.status if pcx else "deleted"
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE",
+                    message=f"peering connection {target} is {state}, not active (PCX-8)",
+                    component=Ref(kind="vpc-peering-connection", id=target),
+                    state=state,
+                ),
+            )
+        elif kind in ("instance", "eni"):
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE",
+                    message=f"{target} is terminated or deleted (RT-12)",
+                    component=Ref(
+                        kind="instance" if kind == "instance" else "network-interface", id=target
+                    ),
+                    state="terminated",
+                ),
+            )
+
+    def to_target(
+        self, part: Compiled, subnet: SubnetInfo, kind: str, route: object, header: Header
+    ) -> Arrival | None:
+        """Hand the packet to the route's target (RT-11)."""
+        from vpclab.model.route_table import Route
+
+        assert isinstance(route, Route)
+        vpc_id = subnet.subnet.vpc_id
+        target = route.target.id
+        if kind == "local":
+            return self.deliver_local(part, vpc_id, header, subnet.subnet.id)
+        if kind == "gateway" and target.startswith("igw-"):
+            return self.igw_out(part, target, header)
+        if kind == "nat":
+            return self.nat_forward(part, target, header, subnet.subnet.id)
+        if kind in ("instance", "eni"):
+            eni_id = route.target_eni if kind == "instance" else target
+            if eni_id is None and kind == "instance":
+                instance = part.instances.get(target)
+                eni_id = instance.primary_eni_id if instance else None
+            eni = part.enis.get(eni_id or "")
+            if eni is None:
+                return None
+            return self.appliance(part, eni, header, subnet.subnet.id)
+        if kind == "peering":
+            return self.cross_peering(part, target, header, vpc_id)
+        hop = self.open(Ref(kind=kind, id=target), vpc_id, None, header)
+        self.block(
+            hop,
+            "route",
+            Explanation(
+                code="UNSUPPORTED_COMPONENT",
+                message=f"vpclab's tracer does not follow routes to {target}",
+                component=hop.component,
+            ),
+        )
+        self.close(hop, header)
+        return None
+
+    def deliver_local(
+        self, part: Compiled, vpc_id: str, header: Header, from_subnet: str | None
+    ) -> Arrival | None:
+        """The VPC router delivers to the ENI holding the address, through its subnet's NACL."""
+        owner = part.by_address.get((vpc_id, header.destination))
+        if owner is None:
+            hop = self.open(Ref(kind="vpc", id=vpc_id), vpc_id, None, header)
+            self.block(
+                hop,
+                "route",
+                Explanation(
+                    code="NO_POSSIBLE_DESTINATION",
+                    message=f"no network interface in {vpc_id} holds {header.destination}",
+                    component=hop.component,
+                    vpc_id=vpc_id,
+                    address=header.destination,
+                ),
+            )
+            self.close(hop, header)
+            return None
+        eni = part.enis[owner]
+        if eni.eni.subnet_id != from_subnet:
+            header = self.acl(part, part.subnets[eni.eni.subnet_id], header, egress=False)
+        return self.receive(part, eni, header, from_subnet)
+
+    def receive(
+        self, part: Compiled, eni: Eni, header: Header, from_subnet: str | None
+    ) -> Arrival | None:
+        """A packet addressed to an ENI: NAT replies, appliance replies, or delivery (PKT-1..5)."""
+        nat_id = part.nat_by_eni.get(eni.id)
+        if nat_id is not None:
+            return self.nat_receive(part, nat_id, eni, header)
+        entry = self.nat.get(eni.id)
+        if self.reverse and entry is not None and header.destination == entry.outside_address:
+            return self.appliance_reply(part, eni, entry, header)
+        hop = self.open(eni.owner, eni.eni.vpc_id, eni.eni.subnet_id, header)
+        self.check_state(eni, hop)
+        if eni.eni.interface_type == "lambda" and not self.reverse:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="NO_PATH",
+                    message=f"{eni.id} is a Lambda ENI: nothing can open a connection to it (LAM-2)",
+                    component=eni.ref,
+                ),
+            )
+        header = self.security_groups(part, eni, header, hop, egress=False)
+        self.close(hop, None)
+        return Arrival("eni", header, part, eni, eni.owner)
+
+    def appliance(
+        self, part: Compiled, eni: Eni, header: Header, from_subnet: str
+    ) -> Arrival | None:
+        """A route to an instance or ENI: the middlebox's NACL, SGs, source/dest check (PKT-7)."""
+        subnet_id = eni.eni.subnet_id
+        if subnet_id != from_subnet:
+            header = self.acl(part, part.subnets[subnet_id], header, egress=False)
+        hop = self.open(eni.owner, eni.eni.vpc_id, subnet_id, header)
+        self.check_state(eni, hop)
+        header = self.security_groups(part, eni, header, hop, egress=False)
+        checked = False
+        if header.destination not in eni.addresses and eni.eni.source_dest_check:
+            checked = True
+            self.block(hop, "check", _sdc(eni, header.destination, "destination"))
+        out = header
+        next_hop = select_route(part.subnets[subnet_id].lpm, header.destination).entry
+        goes_out = next_hop is not None and next_hop.ref.target_id.startswith("igw-")
+        if goes_out and header.source not in eni.addresses and not self.reverse:
+            out = header.with_(source=eni.eni.primary_ip)
+            self.nat[eni.id] = _NatEntry(header.source, header.source_ports, out.source)
+            hop.steps.append(
+                Step(
+                    kind="translation",
+                    component=eni.owner,
+                    verdict="note",
+                    text=f"source {header.source} -> {out.source} (NAT instance, NATI-6)",
+                    translation=Translation(
+                        component_id=eni.id, field="source", before=header.source, after=out.source
+                    ),
+                )
+            )
+        out = self.security_groups(part, eni, out, hop, egress=True)
+        if out.source not in eni.addresses and eni.eni.source_dest_check and not checked:
+            self.block(hop, "check", _sdc(eni, out.source, "source"))
+        self.close(hop, out)
+        return self.leave_subnet(part, subnet_id, out, eni.id)
+
+    def appliance_reply(
+        self, part: Compiled, eni: Eni, entry: _NatEntry, header: Header
+    ) -> Arrival | None:
+        """A reply to a NAT instance's translated address, mapped back to the inside host."""
+        hop = self.open(eni.owner, eni.eni.vpc_id, eni.eni.subnet_id, header)
+        self.check_state(eni, hop)
+        header = self.security_groups(part, eni, header, hop, egress=False)
+        out = header.with_(destination=entry.inside_address)
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=eni.owner,
+                verdict="note",
+                text=f"destination {header.destination} -> {out.destination} (NAT instance reply)",
+                translation=Translation(
+                    component_id=eni.id,
+                    field="destination",
+                    before=header.destination,
+                    after=out.destination,
+                ),
+            )
+        )
+        out = self.security_groups(part, eni, out, hop, egress=True)
+        if out.source not in eni.addresses and eni.eni.source_dest_check:
+            self.block(hop, "check", _sdc(eni, out.source, "source"))
+        self.close(hop, out)
+        return self.leave_subnet(part, eni.eni.subnet_id, out, eni.id)
+
+    def nat_forward(
+        self, part: Compiled, nat_id: str, header: Header, from_subnet: str
+    ) -> Arrival | None:
+        """A public or private NAT gateway: SNAT to its private IP and a port in 1024-65535 (PKT-6)."""
+        nat = part.nats[nat_id]
+        subnet_id = nat.nat.subnet_id
+        if subnet_id == from_subnet:
+            hop = self.open(nat.ref, nat.nat.vpc_id, subnet_id, header)
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="NO_POSSIBLE_DESTINATION",
+                    message=(
+                        f"NAT gateway {nat_id} does not serve its own subnet {subnet_id} (AMB-12)"
+                    ),
+                    component=nat.ref,
+                    subnet_id=subnet_id,
+                ),
+            )
+            self.close(hop, header)
+            return None
+        header = self.acl(part, part.subnets[subnet_id], header, egress=False)
+        hop = self.open(nat.ref, nat.nat.vpc_id, subnet_id, header)
+        if nat.state != "available":
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE",
+                    message=f"NAT gateway {nat_id} is {nat.state}",
+                    component=nat.ref,
+                    state=nat.state,
+                ),
+            )
+        if not part.in_vpc(nat.nat.vpc_id, header.source):
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="NGW_REQUIRES_SOURCE_IN_VPC",
+                    message=(
+                        f"NAT gateway {nat_id} only serves sources in {nat.nat.vpc_id}; "
+                        f"{header.source} is not (NAT-13)"
+                    ),
+                    component=nat.ref,
+                    address=header.source,
+                ),
+            )
+        if header.protocol not in _NAT_PROTOCOLS:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="PROTOCOL_RESTRICTION",
+                    message="NAT gateways translate only TCP, UDP and ICMP (NAT-7)",
+                    component=nat.ref,
+                ),
+            )
+        private_ip = nat.private_ip or header.source
+        out = header.with_(source=private_ip)
+        if header.ported:
+            out = out.with_(source_ports=NAT_PORTS)
+        self.nat[nat_id] = _NatEntry(header.source, header.source_ports, private_ip)
+        notes = [
+            Explanation(
+                code="NGW_SOURCE_ADDRESS_REASSIGN",
+                message=f"source {header.source} -> {private_ip} (NAT-6)",
+                component=nat.ref,
+                blocking=False,
+            )
+        ]
+        if header.ported:
+            notes.append(
+                Explanation(
+                    code="REMAP_EPHEMERAL_PORT",
+                    message="source port remapped into 1024-65535 (NAT-6)",
+                    component=nat.ref,
+                    port_ranges=NAT_PORTS,
+                    blocking=False,
+                )
+            )
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=nat.ref,
+                verdict="note",
+                text=f"source {header.source} -> {private_ip}",
+                translation=Translation(
+                    component_id=nat_id,
+                    field="source",
+                    before=header.source,
+                    after=private_ip,
+                    ports_before=header.source_ports if header.ported else None,
+                    ports_after=out.source_ports if header.ported else None,
+                ),
+                explanations=tuple(notes),
+            )
+        )
+        self.close(hop, out)
+        sender = nat.nat.network_interface_id or nat_id
+        return self.leave_subnet(part, subnet_id, out, sender)
+
+    def nat_receive(self, part: Compiled, nat_id: str, eni: Eni, header: Header) -> Arrival | None:
+        """A packet to a NAT gateway's address: only replies of its translations pass (NAT-8)."""
+        nat = part.nats[nat_id]
+        hop = self.open(nat.ref, nat.nat.vpc_id, nat.nat.subnet_id, header)
+        entry = self.nat.get(nat_id)
+        if entry is None or not self.reverse:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="NO_POSSIBLE_DESTINATION",
+                    message=f"NAT gateway {nat_id} accepts no unsolicited inbound traffic (NAT-8)",
+                    component=nat.ref,
+                ),
+            )
+            self.close(hop, header)
+            return None
+        if header.ported and header.destination_ports != NAT_PORTS:
+            self.conditions.append(
+                Condition(field="nat-port", asked=NAT_PORTS, holds_for=header.destination_ports)
+            )
+        out = header.with_(destination=entry.inside_address)
+        if header.ported:
+            out = out.with_(destination_ports=entry.inside_ports)
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=nat.ref,
+                verdict="note",
+                text=f"destination {header.destination} -> {entry.inside_address} (reply)",
+                translation=Translation(
+                    component_id=nat_id,
+                    field="destination",
+                    before=header.destination,
+                    after=entry.inside_address,
+                ),
+            )
+        )
+        self.close(hop, out)
+        return self.leave_subnet(part, nat.nat.subnet_id, out, eni.id)
+
+    def igw_out(self, part: Compiled, igw_id: str, header: Header) -> Arrival | None:
+        """Leaving through the IGW: no private destinations, 1:1 NAT of the source (PKT-4, IGW-6/8)."""
+        igw = part.igws[igw_id]
+        ref = part.ref("internet-gateway", igw)
+        vpc_id = igw.vpc_id or ""
+        hop = self.open(ref, vpc_id, None, header)
+        for spans, code in (
+            (_RFC1918, "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"),
+            ((_RFC6598,), "IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"),
+        ):
+            if _in_spans(header.destination, spans):
+                self.block(
+                    hop,
+                    "check",
+                    Explanation(
+                        code=code,
+                        message=f"{igw_id} drops outbound traffic to {header.destination}",
+                        component=ref,
+                        address=header.destination,
+                        packet_field="destination-address",
+                    ),
+                )
+                self.close(hop, header)
+                return None
+        owner = part.by_address.get((vpc_id, header.source))
+        public = part.enis[owner].public.get(header.source) if owner else None
+        out = header
+        if public is None:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+                    message=(
+                        f"{header.source} has no public IPv4 or Elastic IP, so {igw_id} drops "
+                        "its traffic (IGW-8, IGW-12)"
+                    ),
+                    component=ref,
+                    address=header.source,
+                    packet_field="source-address",
+                ),
+            )
+        else:
+            out = header.with_(source=public)
+            hop.steps.append(
+                Step(
+                    kind="translation",
+                    component=ref,
+                    verdict="note",
+                    text=f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
+                    translation=Translation(
+                        component_id=igw_id, field="source", before=header.source, after=public
+                    ),
+                )
+            )
+        self.close(hop, out)
+        inbound = self.world.public_owner(out.destination)
+        if inbound is not None:
+            return self.internet_in(inbound, out)
+        return Arrival("internet", out, part, None, ref)
+
+    def internet_in(
+        self, part: Compiled, header: Header, igw_id: str | None = None
+    ) -> Arrival | None:
+        """Arriving from the internet: the public address maps to a private one (PKT-5, IGW-9)."""
+        mapped = part.public_to_private.get(header.destination)
+        vpc_id = part.enis[mapped[0]].eni.vpc_id if mapped else None
+        gateway = igw_id or (part.igw_of_vpc.get(vpc_id) if vpc_id else None)
+        igw = part.igws.get(gateway or "")
+        ref = (
+            part.ref("internet-gateway", igw)
+            if igw
+            else Ref(kind="internet-gateway", id=gateway or "")
+        )
+        hop = self.open(ref, vpc_id, None, header)
+        if igw is not None and igw.vpc_id is None:
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE_ATTACHMENT",
+                    message=f"internet gateway {igw.id} is not attached to a VPC (IGW-7)",
+                    component=ref,
+                    state="detached",
+                ),
+            )
+        if is_rfc1918(header.source) or _in_spans(header.source, (_RFC6598,)):
+            code = (
+                "IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS"
+                if is_rfc1918(header.source)
+                else "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS"
+            )
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code=code,
+                    message=f"{ref.id} drops inbound traffic from {header.source}",
+                    component=ref,
+                    address=header.source,
+                    packet_field="source-address",
+                ),
+            )
+        if mapped is None or (igw is not None and igw.vpc_id != vpc_id):
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+                    message=(
+                        f"{header.destination} is not the public address of a network interface "
+                        f"behind {ref.id or 'an internet gateway'} (IGW-9)"
+                    ),
+                    component=ref,
+                    address=header.destination,
+                    packet_field="destination-address",
+                ),
+            )
+            self.close(hop, header)
+            return None
+        private = mapped[1]
+        out = header.with_(destination=private)
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=ref,
+                verdict="note",
+                text=f"destination {header.destination} -> {private} (1:1 NAT, IGW-6)",
+                translation=Translation(
+                    component_id=ref.id,
+                    field="destination",
+                    before=header.destination,
+                    after=private,
+                ),
+            )
+        )
+        self.close(hop, out)
+        assert vpc_id is not None
+        return self.deliver_local(part, vpc_id, out, None)
+
+    def cross_peering(
+        self, part: Compiled, pcx_id: str, header: Header, sender_vpc: str
+    ) -> Arrival | None:
+        """Across a peering: active only, addresses inside both VPCs, non-transitive (PKT-3)."""
+        pcx = part.peerings.get(pcx_id)
+        ref = Ref(kind="vpc-peering-connection", id=pcx_id, name=None)
+        hop = self.open(ref, sender_vpc, None, header)
+        if pcx is None:
+            self.close(hop, header)
+            return None
+        ref = part.ref("vpc-peering-connection", pcx)
+        hop.component = ref
+        near, far = _sides(pcx, part, sender_vpc)
+        far_part = self.world.part(far.owner_id, far.region)
+        problems = []
+        if not _in_spans(header.source, part.vpc_spans.get(near.vpc_id, ())):
+            problems.append(("source-address", header.source, near.vpc_id))
+        if not _in_spans(header.destination, far_part.vpc_spans.get(far.vpc_id, ())):
+            problems.append(("destination-address", header.destination, far.vpc_id))
+        for packet_field, address, vpc in problems:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",
+                    message=(
+                        f"{pcx_id} only carries traffic whose {packet_field.replace('-', ' ')} "
+                        f"lies in {vpc}; {address} does not (PCX-11, AMB-19)"
+                    ),
+                    component=ref,
+                    address=address,
+                    packet_field=packet_field,
+                    vpc_id=vpc,
+                ),
+            )
+        self.close(hop, header)
+        if problems:
+            return None
+        if self.stop_at_peering == pcx_id:
+            return Arrival("peering", header, far_part, None, ref, sender_vpc)
+        return self.deliver_local(far_part, far.vpc_id, header, None)
+
+
+def _sides(pcx: object, part: Compiled, sender_vpc: str) -> tuple[PeeringSide, PeeringSide]:
+    """(the sending side, the receiving side) of a peering as seen from a VPC."""
+    from vpclab.model.peering import VpcPeeringConnection
+
+    assert isinstance(pcx, VpcPeeringConnection)
+    here = (part.view.account, part.view.region)
+    if pcx.requester.vpc_id == sender_vpc and pcx.requester.partition() == here:
+        return pcx.requester, pcx.accepter
+    return pcx.accepter, pcx.requester
+
+
+def _sdc(eni: Eni, address: str, which: str) -> Explanation:
+    """The source/destination-check drop at a forwarding ENI (ENI-6, NATI-2)."""
+    return Explanation(
+        code="ENI_SOURCE_DEST_CHECK_RESTRICTION",
+        message=(
+            f"{eni.id} has source/destination check on and drops forwarded traffic whose {which} "
+            f"{address} is not its own (ENI-6); turn SourceDestCheck off"
+        ),
+        component=eni.owner,
+        address=address,
+        packet_field=f"{which}-address",
+    )
+
+
+def _restrict(header: Header, admitted: PortSet) -> Header:
+    """The header narrowed to the admitted destination ports."""
+    if not header.ported or admitted == header.destination_ports or admitted == WHOLE:
+        return header
+    return header.with_(destination_ports=admitted)
+
+
+def _describe(header: Header) -> str:
+    """A short human form of a header for messages."""
+    if header.ported:
+        return (
+            f"{header.protocol} {header.source} -> {header.destination}:"
+            f"{header.destination_ports.describe()}"
+        )
+    return f"{header.protocol} {header.source} -> {header.destination}"
+
+
+# -- endpoints --------------------------------------------------------------------------------
+def _resolve(world: CompiledWorld, spec: str) -> Endpoint | None:
+    """A SRC/DST string: i-, eni-, igw-, pcx- ids, 'internet', or an IPv4 address."""
+    home = world.home
+    if spec == "internet":
+        return Endpoint("internet", Ref(kind="internet", id="internet"))
+    if spec.startswith("i-"):
+        instance = home.instances.get(spec)
+        eni = home.enis.get(instance.primary_eni_id) if instance else None
+        return Endpoint("eni", eni.owner, home, eni) if eni else None
+    if spec.startswith("eni-"):
+        eni = home.enis.get(spec)
+        return Endpoint("eni", eni.owner, home, eni) if eni else None
+    if spec.startswith("igw-"):
+        igw = home.igws.get(spec)
+        return Endpoint("internet", home.ref("internet-gateway", igw), home) if igw else None
+    if spec.startswith("pcx-"):
+        pcx = home.peerings.get(spec)
+        return Endpoint("peering", home.ref("vpc-peering-connection", pcx), home) if pcx else None
+    if is_ipv4(spec):
+        for (_, address), eni_id in sorted(home.by_address.items()):
+            if address == spec:
+                eni = home.enis[eni_id]
+                return Endpoint("eni", eni.owner, home, eni, spec)
+        return Endpoint("address", Ref(kind="ip-address", id=spec), home, None, spec)
+    return None
+
+
+def _far_address(world: CompiledWorld, endpoint: Endpoint, other: Endpoint) -> str:
+    """A representative address on the far side of a peering (the VPC without `other`)."""
+    pcx = world.home.peerings[endpoint.ref.id if endpoint.ref else ""]
+    near_vpc = other.eni.eni.vpc_id if other.eni else None
+    side = pcx.requester if pcx.requester.vpc_id != near_vpc else pcx.accepter
+    part = world.part(side.owner_id, side.region)
+    spans = part.vpc_spans.get(side.vpc_id) or tuple(cidr_span(c) for c in side.cidr_blocks)
+    return int_ip(spans[0][0] + 4) if spans else INTERNET_ADDRESS
+
+
+def trace(
+    state: View | CompiledWorld, source: str, destination: str, flow: Flow | None = None
+) -> Trace:
+    """Walk `flow` from `source` to `destination` and back: the verdict and why (spec §10)."""
+    world = state if isinstance(state, CompiledWorld) else compile_view(state)
+    flow = flow or Flow()
+    protocol = canonical_protocol(flow.protocol)
+    src = _resolve(world, source)
+    dst = _resolve(world, destination)
+    if src is None or dst is None:
+        missing = source if src is None else destination
+        return Trace(
+            reachable=False,
+            source=src.ref if src else None,
+            destination=dst.ref if dst else None,
+            flow=None,
+            explanations=(
+                Explanation(
+                    code="NO_SOURCE_OR_DESTINATION",
+                    message=f"{missing} does not exist or is not a supported endpoint",
+                ),
+            ),
+        )
+    walk = _Walk(world)
+    header = Header(
+        protocol,
+        _source_address(world, src, dst, flow),
+        _destination_address(world, src, dst, flow),
+        flow.source_port_set() if protocol in ("tcp", "udp") else WHOLE,
+        flow.destination_port_set() if protocol in ("tcp", "udp") else WHOLE,
+        flow.icmp_type,
+        flow.icmp_code,
+    )
+    if dst.kind == "peering":
+        walk.stop_at_peering = dst.ref.id if dst.ref else None
+    arrival = _start(walk, world, src, dst, header)
+    forward = tuple(walk.hops)
+    arrived = arrival is not None and _arrived(arrival, dst, header.destination)
+    if arrival is not None and not arrived:
+        _misdelivered(walk, arrival, dst.ref)
+    reverse_arrival = None
+    walk.hops = []
+    if arrival is not None and arrival.kind != "service":
+        walk.reverse = True
+        walk.stop_at_peering = src.ref.id if src.kind == "peering" and src.ref else None
+        reverse_arrival = _start_reply(walk, arrival)
+        if reverse_arrival is not None and not _returned(reverse_arrival, src, header):
+            _misdelivered(walk, reverse_arrival, src.ref)
+            reverse_arrival = None
+    reverse = tuple(walk.hops)
+    returned = arrival is not None and (arrival.kind == "service" or reverse_arrival is not None)
+    reachable = arrived and returned and not walk.explanations
+    if not reachable and not walk.explanations:
+        walk.explanations.append(
+            Explanation(code="NO_PATH", message=f"no path from {source} to {destination}")
+        )
+    conditions: list[Condition] = []
+    if reachable and arrival is not None and header.ported:
+        if arrival.header.destination_ports != header.destination_ports:
+            conditions.append(
+                Condition(
+                    field="destination-port",
+                    asked=header.destination_ports,
+                    holds_for=arrival.header.destination_ports,
+                )
+            )
+        if (
+            reverse_arrival is not None
+            and reverse_arrival.header.destination_ports != header.source_ports
+        ):
+            conditions.append(
+                Condition(
+                    field="source-port",
+                    asked=header.source_ports,
+                    holds_for=reverse_arrival.header.destination_ports,
+                )
+            )
+        conditions.extend(walk.conditions)
+    return Trace(
+        reachable=reachable,
+        source=src.ref,
+        destination=dst.ref,
+        flow=header,
+        forward=forward,
+        reverse=reverse,
+        explanations=tuple(walk.explanations),
+        conditions=tuple(conditions),
+    )
+
+
+def _source_address(world: CompiledWorld, src: Endpoint, dst: Endpoint, flow: Flow) -> str:
+    """The packet's source address: given, the ENI's primary IP, or a representative one."""
+    if flow.source_ip:
+        return flow.source_ip
+    if src.eni is not None:
+        return src.address or src.eni.eni.primary_ip
+    if src.kind == "peering":
+        return _far_address(world, src, dst)
+    return src.address or INTERNET_ADDRESS
+
+
+def _destination_address(world: CompiledWorld, src: Endpoint, dst: Endpoint, flow: Flow) -> str:
+    """The packet's destination: given, the ENI's address as the source sees it, or representative."""
+    if flow.destination_ip:
+        return flow.destination_ip
+    if dst.eni is not None:
+        if dst.address:
+            return dst.address
+        if src.kind == "internet":
+            return dst.eni.public.get(dst.eni.eni.primary_ip, dst.eni.eni.primary_ip)
+        return dst.eni.eni.primary_ip
+    if dst.kind == "peering":
+        return _far_address(world, dst, src)
+    return dst.address or INTERNET_ADDRESS
+
+
+def _start(
+    walk: _Walk, world: CompiledWorld, src: Endpoint, dst: Endpoint, header: Header
+) -> Arrival | None:
+    """Begin the forward walk at the source."""
+    if src.kind == "eni" and src.eni is not None and src.part is not None:
+        return walk.send(src.part, src.eni, header, origin=True)
+    if src.kind == "internet":
+        part = world.public_owner(header.destination) or world.home
+        igw_id = src.ref.id if src.ref and src.ref.id.startswith("igw-") else None
+        return walk.internet_in(part, header, igw_id)
+    if src.kind == "peering" and src.ref is not None:
+        pcx = world.home.peerings[src.ref.id]
+        for side in (pcx.requester, pcx.accepter):
+            part = world.part(side.owner_id, side.region)
+            if _in_spans(header.source, part.vpc_spans.get(side.vpc_id, ())):
+                return walk.cross_peering(part, src.ref.id, header, side.vpc_id)
+        side = pcx.requester
+        return walk.cross_peering(
+            world.part(side.owner_id, side.region), src.ref.id, header, side.vpc_id
+        )
+    hop = walk.open(src.ref or Ref(kind="ip-address", id="?"), None, None, None)
+    walk.block(
+        hop,
+        "check",
+        Explanation(
+            code="NO_SOURCE_OR_DESTINATION",
+            message=f"{src.address} is not an address of any network interface",
+            address=src.address,
+        ),
+    )
+    walk.close(hop, header)
+    return None
+
+
+def _start_reply(walk: _Walk, arrival: Arrival) -> Arrival | None:
+    """Begin the return walk where the forward walk arrived, with the reversed header."""
+    reply = arrival.header.reversed()
+    if arrival.kind == "eni" and arrival.eni is not None and arrival.part is not None:
+        return walk.send(arrival.part, arrival.eni, reply)
+    if arrival.kind == "internet" and arrival.part is not None:
+        owner = walk.world.public_owner(reply.destination) or arrival.part
+        return walk.internet_in(owner, reply)
+    if arrival.kind == "peering" and arrival.part is not None and arrival.component is not None:
+        far_vpc = _receiving_vpc(arrival)
+        return walk.cross_peering(arrival.part, arrival.component.id, reply, far_vpc)
+    return None
+
+
+def _receiving_vpc(arrival: Arrival) -> str:
+    """The VPC on the far side of the peering a packet arrived through."""
+    assert arrival.part is not None and arrival.component is not None
+    pcx = arrival.part.peerings[arrival.component.id]
+    ends = (pcx.requester.vpc_id, pcx.accepter.vpc_id)
+    return ends[1] if ends[0] == arrival.sender_vpc else ends[0]
+
+
+def _arrived(arrival: Arrival, dst: Endpoint, address: str) -> bool:
+    """Whether the forward walk ended at the destination asked for."""
+    if dst.kind == "eni":
+        return arrival.kind == "eni" and arrival.eni is dst.eni
+    if dst.kind == "internet":
+        wanted = dst.ref.id if dst.ref and dst.ref.id.startswith("igw-") else None
+        got = arrival.component.id if arrival.component else None
+        return arrival.kind == "internet" and (wanted is None or wanted == got)
+    if dst.kind == "peering":
+        return arrival.kind == "peering"
+    if dst.kind == "address":
+        return arrival.kind in ("internet", "service") or (
+            arrival.kind == "eni" and arrival.eni is not None and address in arrival.eni.addresses
+        )
+    return False
+
+
+def _returned(arrival: Arrival, src: Endpoint, header: Header) -> bool:
+    """Whether the reply came back to the source that sent the request (PCX-12)."""
+    if src.kind == "eni":
+        return arrival.kind == "eni" and arrival.eni is src.eni
+    if src.kind == "internet":
+        return arrival.kind == "internet" and arrival.header.destination == header.source
+    if src.kind == "peering":
+        return arrival.kind == "peering"
+    return False
+
+
+def _misdelivered(walk: _Walk, arrival: Arrival, wanted: Ref | None) -> None:
+    """The walk ended somewhere else than asked (wrong VPC, wrong gateway, PCX-12)."""
+    where = arrival.component.id if arrival.component else arrival.kind
+    walk.explanations.append(
+        Explanation(
+            code="NO_PATH",
+            message=(
+                f"the packet is delivered to {where}, not to {wanted.id if wanted else '?'} "
+                "(routing is by destination only; no reverse-path forwarding, PCX-12)"
+            ),
+            component=arrival.component,
+        )
+    )
