@@ -360,6 +360,7 @@ class CompiledWorld:
     def __init__(self, view: View) -> None:
         self.view = view
         self.parts: dict[tuple[str, str], Compiled] = {}
+        self.home_key = (view.account, view.region)
         self.home = self.part(view.account, view.region)
 
     def part(self, account: str, region: str) -> Compiled:
