@@ -1126,6 +1126,7 @@ def trace(
                 )
             )
         conditions.extend(walk.conditions)
+    unique = {(e.code, e.component, e.message): e for e in walk.explanations}
     return Trace(
         reachable=reachable,
         source=src.ref,
@@ -1133,7 +1134,7 @@ def trace(
         flow=header,
         forward=forward,
         reverse=reverse,
-        explanations=tuple(walk.explanations),
+        explanations=tuple(unique.values()),
         conditions=tuple(conditions),
     )
 

@@ -1,0 +1,149 @@
+"""`vpclab trace SRC DST`: would AWS deliver this flow? Exit 0 reachable, 1 not, 2 usage error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+
+def register(sub: Any) -> None:
+    """Add the trace subcommand."""
+    cmd = sub.add_parser("trace", help="trace a flow through the network and explain the verdict")
+    cmd.add_argument("source", metavar="SRC", help="i-/eni-/igw-/pcx- id, IP, internet, tag:K=V")
+    cmd.add_argument("destination", metavar="DST", help="same forms as SRC")
+    cmd.add_argument("--protocol", default="tcp", choices=["tcp", "udp", "icmp"])
+    cmd.add_argument("--port", type=int, help="destination port (default: any)")
+    cmd.add_argument("--source-port", type=int, help="source port (default: any)")
+    cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    where = cmd.add_mutually_exclusive_group(required=True)
+    where.add_argument("--endpoint", metavar="URL", help="a running vpclab server")
+    where.add_argument("--state", metavar="PATH", help="a vpclab state file")
+    cmd.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=1.0,
+        help="with --state: how long pending states last (as given to `vpclab serve`)",
+    )
+    cmd.add_argument("--account", default=DEFAULT_ACCOUNT)
+    cmd.add_argument("--region", default=DEFAULT_REGION)
+    cmd.set_defaults(func=run)
+
+
+def _view_from_endpoint(endpoint: str, account: str, region: str) -> Any:
+    """The server's whole state through GET /_vpclab/api/state, as a read-only View."""
+    import time
+    import urllib.request
+
+    from vpclab.control import codec
+    from vpclab.model import load_all_kinds
+    from vpclab.model.state import Clock, World
+
+    load_all_kinds()
+    url = endpoint.rstrip("/") + "/_vpclab/api/state"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        payload = json.loads(response.read())
+    partitions = {
+        (p["account"], p["region"]): codec.partition_from_plain(p["resources"])
+        for p in payload["partitions"]
+    }
+    clock = Clock(settle_seconds=payload["settle_seconds"], offset=payload["now"] - time.time())
+    return World(partitions, clock).view(account, region)
+
+
+def _view_from_state(path: str, account: str, region: str, settle: float) -> Any:
+    """A state file's partition as a View (the file is only read)."""
+    from vpclab.network import Network
+
+    return Network.open(path, settle_seconds=settle).store.view(account, region)
+
+
+def trace_json(result: Any) -> Any:
+    """The trace as plain JSON (port sets become [[low, high], ...])."""
+    from vpclab.control.codec import to_plain
+
+    out = to_plain(result)
+    out["verdict"] = result.verdict
+    return out
+
+
+def _paint(text: str, ok: bool, color: bool) -> str:
+    """Green or red on a terminal, plain otherwise."""
+    if not color:
+        return text
+    return f"\033[{32 if ok else 31}m{text}\033[0m"
+
+
+def _header_text(header: Any) -> str:
+    """src:ports -> dst:ports."""
+    if header is None:
+        return ""
+    if header.ported:
+        return (
+            f"{header.protocol} {header.source}:{header.source_ports.describe()} -> "
+            f"{header.destination}:{header.destination_ports.describe()}"
+        )
+    return f"{header.protocol} {header.source} -> {header.destination}"
+
+
+def _hop_lines(hops: Any, color: bool) -> list[str]:
+    """One line per hop and one indented line per step."""
+    lines = []
+    for number, hop in enumerate(hops, start=1):
+        name = f" ({hop.component.name})" if hop.component.name else ""
+        lines.append(f"  {number:>2}. {hop.component.kind} {hop.component.id}{name}")
+        for step in hop.steps:
+            mark = _paint("x" if step.verdict == "deny" else "+", step.verdict != "deny", color)
+            codes = "".join(f" [{e.code}]" for e in step.explanations)
+            lines.append(f"        {mark} {step.kind}: {step.text}{codes}")
+    return lines
+
+
+def trace_tree(result: Any, color: bool) -> str:
+    """The path as a readable tree: each hop with the rule that decided it and its rewrites."""
+    lines = [
+        f"{result.source.id} -> {result.destination.id}  {_header_text(result.flow)}",
+        _paint(result.verdict.upper(), result.reachable, color),
+        "forward:",
+        *_hop_lines(result.forward, color),
+    ]
+    if result.reverse:
+        lines += ["return:", *_hop_lines(result.reverse, color)]
+    if result.explanations:
+        lines.append("what would have to change:")
+        lines += [f"  - {e.code}: {e.message}" for e in result.explanations]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Trace and print; the exit code gates CI."""
+    from vpclab.control.store import StateFileError
+    from vpclab.network import UsageError, trace_view
+
+    try:
+        if args.state:
+            view = _view_from_state(args.state, args.account, args.region, args.settle_seconds)
+        else:
+            view = _view_from_endpoint(args.endpoint, args.account, args.region)
+        result = trace_view(
+            view,
+            args.source,
+            args.destination,
+            protocol=args.protocol,
+            port=args.port,
+            source_port=args.source_port,
+        )
+    except (UsageError, StateFileError, OSError) as exc:
+        print(f"vpclab trace: {exc}", file=sys.stderr)
+        return 2
+    if result.source is None or result.destination is None:
+        print(f"vpclab trace: {result.explanations[0].message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(trace_json(result), indent=2))
+    else:
+        print(trace_tree(result, color=sys.stdout.isatty()))
+    return 0 if result.reachable else 1

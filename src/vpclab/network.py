@@ -1,0 +1,162 @@
+"""The Python API: `vpclab.Network()` — a world in memory (or a state file), boto3 clients, traces."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from vpclab.control.store import Store
+from vpclab.dataplane.compile import CompiledWorld, compile_view
+from vpclab.dataplane.flow import Flow
+from vpclab.dataplane.trace import Trace
+from vpclab.dataplane.tracer import trace
+from vpclab.model import load_all_kinds
+from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
+from vpclab.model.state import Clock, View
+
+
+class UsageError(ValueError):
+    """A SRC/DST the caller gave that names nothing, or more than one thing."""
+
+
+def resolve_endpoint(view: View, spec: str) -> str:
+    """Turn `tag:KEY=VALUE` into the one instance or ENI it names; other forms pass through."""
+    if not spec.startswith("tag:"):
+        return spec
+    key, sep, value = spec[4:].partition("=")
+    if not sep or not key:
+        raise UsageError(f"{spec!r}: write tag:KEY=VALUE")
+    instances = [i.id for i in view.all(Instance) if i.tag_dict().get(key) == value]
+    interfaces = [e.id for e in view.all(NetworkInterface) if e.tag_dict().get(key) == value]
+    matches = instances or interfaces
+    if len(matches) != 1:
+        listed = ", ".join(instances + interfaces) or "nothing"
+        raise UsageError(f"{spec} must name exactly one instance or ENI; it matches {listed}")
+    return matches[0]
+
+
+def trace_view(
+    view: View | CompiledWorld,
+    source: str,
+    destination: str,
+    *,
+    protocol: str = "tcp",
+    port: int | None = None,
+    source_port: int | None = None,
+) -> Trace:
+    """Trace with the CLI's SRC/DST syntax (ids, IPs, `internet`, `tag:KEY=VALUE`)."""
+    plain = view.view if isinstance(view, CompiledWorld) else view
+    return trace(
+        view,
+        resolve_endpoint(plain, source),
+        resolve_endpoint(plain, destination),
+        Flow(protocol=protocol, destination_port=port, source_port=source_port),
+    )
+
+
+class _Raw:
+    """The raw-response object botocore reads a body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        """The body in one chunk."""
+        yield self.body
+
+
+class Network:
+    """An emulated AWS network you can drive with boto3 and question with `trace`."""
+
+    def __init__(self, store: Store | None = None, *, settle_seconds: float = 0.0) -> None:
+        load_all_kinds()
+        self.store = store or Store(None, clock=Clock(settle_seconds=settle_seconds))
+        self._api: Any = None
+        self._compiled: dict[tuple[str, str], tuple[tuple[Any, ...], CompiledWorld]] = {}
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, settle_seconds: float = 1.0) -> Network:
+        """A network on an existing state file (settle_seconds as the server that wrote it)."""
+        if not os.path.exists(path):
+            raise UsageError(f"no state file at {path}")
+        load_all_kinds()
+        return cls(Store(path, clock=Clock(settle_seconds=settle_seconds)))
+
+    def api(self) -> Any:
+        """The in-process EC2 API over this network's state."""
+        if self._api is None:
+            from vpclab.api.dispatch import Api
+
+            self._api = Api(self.store)
+        return self._api
+
+    def client(
+        self,
+        service: str = "ec2",
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+    ) -> Any:
+        """A boto3 client answered in-process (no sockets); the access key names the account."""
+        import boto3
+        from botocore.awsrequest import AWSResponse
+        from botocore.config import Config
+
+        api = self.api()
+        session = boto3.session.Session(
+            aws_access_key_id=account, aws_secret_access_key="vpclab", region_name=region
+        )
+        made = session.client(
+            service,
+            endpoint_url="http://vpclab.invalid",
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        )
+
+        def answer(request: Any, **_: Any) -> AWSResponse:
+            """Serve the request from the in-process API."""
+            headers = {
+                k.lower(): (v.decode() if isinstance(v, bytes) else v)
+                for k, v in request.headers.items()
+            }
+            body = request.body or b""
+            if isinstance(body, str):
+                body = body.encode()
+            elif not isinstance(body, bytes):
+                body = body.read()
+            response = api.handle(body, headers)
+            return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+
+        made.meta.events.register("before-send", answer)
+        return made
+
+    def compiled(self, account: str, region: str) -> CompiledWorld:
+        """The compiled world for a partition, rebuilt only when some partition changed."""
+        versions = tuple(sorted(self.store.versions.items()))
+        cached = self._compiled.get((account, region))
+        if cached is None or cached[0] != versions:
+            cached = (versions, compile_view(self.store.view(account, region)))
+            self._compiled[(account, region)] = cached
+        return cached[1]
+
+    def trace(
+        self,
+        source: str,
+        destination: str,
+        protocol: str = "tcp",
+        port: int | None = None,
+        source_port: int | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+    ) -> Trace:
+        """Would AWS deliver this flow, and why (or why not)?"""
+        return trace_view(
+            self.compiled(account, region),
+            source,
+            destination,
+            protocol=protocol,
+            port=port,
+            source_port=source_port,
+        )
