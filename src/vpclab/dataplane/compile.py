@@ -9,8 +9,9 @@ Group rules are compiled lazily on first use, so building stays linear in the ne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from vpclab.dataplane.flow import canonical_protocol, cidr_span, ip_int
+from vpclab.dataplane.flow import PortSet, canonical_protocol, cidr_span, ip_int
 from vpclab.dataplane.trace import AclRuleRef, Ref, RouteRef, SgRuleRef
 from vpclab.model.base import Resource
 from vpclab.model.gateways import Address, InternetGateway, NatGateway
@@ -201,6 +202,8 @@ class Compiled:
     groups: dict[str, Group | None] = field(default_factory=dict)
     acls: dict[str, Acl] = field(default_factory=dict)
     tables: dict[str, tuple[Ref, Lpm]] = field(default_factory=dict)
+    # Pure filter decisions already made on this compiled state, by (filter, where, header).
+    memo: dict[tuple[object, ...], tuple[Any, PortSet]] = field(default_factory=dict)
 
     def ref(self, kind: str, resource: Resource) -> Ref:
         """A path-component reference for a resource of this partition."""

@@ -17,6 +17,7 @@ from vpclab.dataplane.filtering import (
     evaluate_security_groups,
 )
 from vpclab.dataplane.flow import (
+    EMPTY,
     NAT_PORTS,
     Flow,
     Header,
@@ -183,15 +184,33 @@ class _Walk:
             return header
         if eni.eni.interface_type == "natGateway":
             return header
+        key = ("sg", eni.id, egress, header)
+        cached = part.memo.get(key)
+        if cached is None:
+            cached = self._sg_step(part, eni, header, egress=egress)
+            part.memo[key] = cached
+        step, admitted = cached
+        hop.steps.append(step)
+        if step.verdict == "deny":
+            self.explanations.extend(step.explanations)
+            return header
+        if not self.reverse:
+            self.tracked.add(eni.id)
+        return _restrict(header, admitted)
+
+    @staticmethod
+    def _sg_step(part: Compiled, eni: Eni, header: Header, *, egress: bool) -> tuple[Step, PortSet]:
+        """The SG step for a header at an ENI (memoised per compiled state: it is pure)."""
+        direction = "egress" if egress else "ingress"
         groups = [g for g in (part.group(gid) for gid in sorted(eni.eni.groups)) if g is not None]
         result = evaluate_security_groups(groups, header, egress=egress)
         group_ids = tuple(sorted(eni.eni.groups))
         if result.admitted.is_empty():
             code = "ENI_SG_RULES_MISMATCH" if result.has_rules else "SG_HAS_NO_RULES"
             what = "no rule" if result.has_rules else "no rules at all"
-            self.block(
-                hop,
+            return _deny_step(
                 "security-group",
+                eni.owner,
                 Explanation(
                     code=code,
                     message=(
@@ -207,37 +226,51 @@ class _Walk:
                     port_ranges=header.destination_ports if header.ported else None,
                 ),
             )
-            return header
-        if not self.reverse:
-            self.tracked.add(eni.id)
-        hop.steps.append(
-            Step(
-                kind="security-group",
-                component=eni.ref,
-                verdict="allow",
-                direction=direction,
-                text=f"{direction} allowed by {', '.join(r.rule_id for r in result.rules)}",
-                sg_rules=result.rules,
-                admitted=result.admitted if header.ported else None,
-            )
+        step = Step(
+            kind="security-group",
+            component=eni.ref,
+            verdict="allow",
+            direction=direction,
+            text=f"{direction} allowed by {', '.join(r.rule_id for r in result.rules)}",
+            sg_rules=result.rules,
+            admitted=result.admitted if header.ported else None,
         )
-        return _restrict(header, result.admitted)
+        return step, result.admitted
 
     def acl(self, part: Compiled, subnet: SubnetInfo, header: Header, *, egress: bool) -> Header:
         """The subnet's NACL in one direction, statelessly, as its own path component (NACL-4..8)."""
-        direction = "egress" if egress else "ingress"
         acl = subnet.acl
         hop = self.open(acl.ref, subnet.subnet.vpc_id, subnet.subnet.id, header)
         if header.destination in UNFILTERED_SERVICES:
             self.close(hop, header)
             return header
+        key = ("acl", subnet.subnet.id, egress, header)
+        cached = part.memo.get(key)
+        if cached is None:
+            cached = self._acl_step(subnet, header, egress=egress)
+            part.memo[key] = cached
+        step, admitted = cached
+        hop.steps.append(step)
+        if step.verdict == "deny":
+            self.explanations.extend(step.explanations)
+            self.close(hop, header)
+            return header
+        out = _restrict(header, admitted)
+        self.close(hop, out)
+        return out
+
+    @staticmethod
+    def _acl_step(subnet: SubnetInfo, header: Header, *, egress: bool) -> tuple[Step, PortSet]:
+        """The NACL step for a header leaving or entering a subnet (pure, so memoised)."""
+        direction = "egress" if egress else "ingress"
+        acl = subnet.acl
         result = evaluate_acl(acl.egress if egress else acl.ingress, header, egress=egress)
         if result.admitted.is_empty():
             denying = result.denied_by[0] if result.denied_by else None
             rule_text = f"rule {denying.rule_number}" if denying else "the final * rule"
-            self.block(
-                hop,
+            return _deny_step(
                 "acl",
+                acl.ref,
                 Explanation(
                     code="SUBNET_ACL_RESTRICTION",
                     message=(
@@ -255,23 +288,17 @@ class _Walk:
                 ),
                 acl_rules=result.rules,
             )
-            self.close(hop, header)
-            return header
         allowed = [r for r in result.rules if r.action == "allow"]
-        hop.steps.append(
-            Step(
-                kind="acl",
-                component=acl.ref,
-                verdict="allow",
-                direction=direction,
-                text=f"{direction} allowed by rule {', '.join(str(r.rule_number) for r in allowed)}",
-                acl_rules=tuple(allowed),
-                admitted=result.admitted if header.ported else None,
-            )
+        step = Step(
+            kind="acl",
+            component=acl.ref,
+            verdict="allow",
+            direction=direction,
+            text=f"{direction} allowed by rule {', '.join(str(r.rule_number) for r in allowed)}",
+            acl_rules=tuple(allowed),
+            admitted=result.admitted if header.ported else None,
         )
-        out = _restrict(header, result.admitted)
-        self.close(hop, out)
-        return out
+        return step, result.admitted
 
     # -- the walk -------------------------------------------------------------------------
     def send(
@@ -977,6 +1004,22 @@ def _sides(pcx: object, part: Compiled, sender_vpc: str) -> tuple[PeeringSide, P
     if pcx.requester.vpc_id == sender_vpc and pcx.requester.partition() == here:
         return pcx.requester, pcx.accepter
     return pcx.accepter, pcx.requester
+
+
+def _deny_step(
+    kind: str, component: Ref, explanation: Explanation, **extra: object
+) -> tuple[Step, PortSet]:
+    """A step that drops the packet, carrying its explanation; nothing is admitted."""
+    step = Step(
+        kind=kind,
+        component=component,
+        verdict="deny",
+        text=explanation.message,
+        direction=explanation.direction,
+        explanations=(explanation,),
+        **extra,  # type: ignore[arg-type]
+    )
+    return step, EMPTY
 
 
 def _sdc(eni: Eni, address: str, which: str) -> Explanation:

@@ -27,20 +27,35 @@ from vpclab.model.state import View
 
 ANALYSIS_SECONDS = 0.1
 _CACHE_LOCK = threading.Lock()
-_CACHE: dict[int, tuple[tuple[tuple[tuple[str, str], int], ...], CompiledWorld]] = {}
+_CACHE: dict[int, tuple[tuple[Any, ...], CompiledWorld]] = {}
 
 
-def compiled_for(store: Store, view: View) -> CompiledWorld:
-    """The compiled world of a store, reused while no partition has changed since it was built."""
-    versions = tuple(sorted(store.versions.items()))
+def _versions(store: Store, bump: tuple[str, str] | None = None) -> tuple[Any, ...]:
+    """Every partition's version, optionally as it will be once `bump`'s partition commits."""
+    versions = dict(store.versions)
+    if bump is not None:
+        versions[bump] = versions.get(bump, 0) + 1
+    return tuple(sorted(versions.items()))
+
+
+def compiled_for(store: Store, view: View, *, own_commit: bool = False) -> CompiledWorld:
+    """The compiled world of a store, reused while no partition has changed since it was built.
+
+    With `own_commit`, the caller's transaction writes only insights resources (which the data
+    plane never reads), so the cache entry is keyed on the version that commit will produce.
+    """
+    versions = _versions(store)
     key = id(store)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         place = (view.account, view.region)
         if cached is not None and cached[0] == versions and cached[1].home_key == place:
+            if own_commit:
+                _CACHE[key] = (_versions(store, place), cached[1])
             return cached[1]
         world = compile_view(view)
-        _CACHE[key] = (versions, world)
+        place = (view.account, view.region)
+        _CACHE[key] = (_versions(store, place if own_commit else None), world)
         return world
 
 
@@ -455,7 +470,7 @@ def _endpoint(value: str | None, address: str | None) -> str:
 def start_analysis(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """StartNetworkInsightsAnalysis: the answer reflects the state at start (computed now)."""
     path = _require(ctx, NetworkInsightsPath, params["NetworkInsightsPathId"], PATH_NOT_FOUND)
-    world = compiled_for(ctx.store, ctx.tx)
+    world = compiled_for(ctx.store, ctx.tx, own_commit=True)
     flow = path_flow(path)
     result = trace(world, path.source, _endpoint(path.destination, flow.destination_ip), flow)
     analysis = NetworkInsightsAnalysis(
