@@ -838,7 +838,6 @@ class _Walk:
                 return None
         owner = part.by_address.get((vpc_id, header.source))
         public = part.enis[owner].public.get(header.source) if owner else None
-        out = header
         if public is None:
             self.block(
                 hop,
@@ -854,19 +853,20 @@ class _Walk:
                     packet_field="source-address",
                 ),
             )
-        else:
-            out = header.with_(source=public)
-            hop.steps.append(
-                Step(
-                    kind="translation",
-                    component=ref,
-                    verdict="note",
-                    text=f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
-                    translation=Translation(
-                        component_id=igw_id, field="source", before=header.source, after=public
-                    ),
-                )
+            self.close(hop, header)
+            return None
+        out = header.with_(source=public)
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=ref,
+                verdict="note",
+                text=f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
+                translation=Translation(
+                    component_id=igw_id, field="source", before=header.source, after=public
+                ),
             )
+        )
         self.close(hop, out)
         inbound = self.world.public_owner(out.destination)
         if inbound is not None:
