@@ -178,3 +178,12 @@ def test_pkt_0_icmp_echo_reply_needs_the_nacl_return_rule(ec2: Any, store: Store
     other = w.instance(ec2, net["sub"], w.open_group(ec2, net["vpc"], "o"))
     result = w.trace_on(store, net["web"], other, protocol="icmp")
     assert result.codes == ("ENI_SG_RULES_MISMATCH",)
+
+
+def test_disconnected_vpcs_without_any_peering(ec2: Any, store: Store) -> None:
+    """Two VPCs with no peering at all: DISCONNECTED_VPCS and NO_ROUTE_TO_DESTINATION."""
+    net = _public(ec2)
+    far_vpc = w.vpc(ec2, "10.5.0.0/16")
+    far = w.instance(ec2, w.subnet(ec2, far_vpc, "10.5.1.0/24"), w.open_group(ec2, far_vpc, "f"))
+    result = w.trace_on(store, net["web"], far, destination_port=22)
+    assert result.codes[0] == "DISCONNECTED_VPCS"

@@ -1169,6 +1169,14 @@ def trace(
                 )
             )
         conditions.extend(walk.conditions)
+    if not reachable and _disconnected(world, src, dst):
+        walk.explanations.insert(
+            0,
+            Explanation(
+                code="DISCONNECTED_VPCS",
+                message="the source and destination VPCs are not connected by any peering",
+            ),
+        )
     unique = {(e.code, e.component, e.message): e for e in walk.explanations}
     return Trace(
         reachable=reachable,
@@ -1180,6 +1188,19 @@ def trace(
         explanations=tuple(unique.values()),
         conditions=tuple(conditions),
     )
+
+
+def _disconnected(world: CompiledWorld, src: Endpoint, dst: Endpoint) -> bool:
+    """Whether two ENIs sit in different VPCs that no peering joins (DISCONNECTED_VPCS)."""
+    if src.eni is None or dst.eni is None:
+        return False
+    ends = {src.eni.eni.vpc_id, dst.eni.eni.vpc_id}
+    if len(ends) == 1:
+        return False
+    for pcx in world.home.peerings.values():
+        if {pcx.requester.vpc_id, pcx.accepter.vpc_id} == ends:
+            return False
+    return True
 
 
 def _source_address(world: CompiledWorld, src: Endpoint, dst: Endpoint, flow: Flow) -> str:
