@@ -150,13 +150,24 @@ class Network:
         *,
         account: str = DEFAULT_ACCOUNT,
         region: str = DEFAULT_REGION,
+        record: bool = False,
     ) -> Trace:
-        """Would AWS deliver this flow, and why (or why not)?"""
-        return trace_view(
-            self.compiled(account, region),
-            source,
-            destination,
-            protocol=protocol,
-            port=port,
-            source_port=source_port,
+        """Would AWS deliver this flow, and why (or why not)? `record` appends flow-log lines."""
+        world = self.compiled(account, region)
+        result = trace_view(
+            world, source, destination, protocol=protocol, port=port, source_port=source_port
         )
+        if record:
+            write_flow_logs(world, result)
+        return result
+
+
+def write_flow_logs(world: CompiledWorld, result: Trace) -> int:
+    """Append the trace's flow-log records to their file destinations; how many were written."""
+    from vpclab.dataplane.flowlog import flow_log_records
+
+    records = flow_log_records(world, result, world.view.now())
+    for record in records:
+        with open(record.path, "a", encoding="utf-8") as out:
+            out.write(record.line + "\n")
+    return len(records)

@@ -126,3 +126,28 @@ def test_cli_exit_2_on_unknown_resource_and_missing_file(tmp_path: Path, state_f
         == 2
     )
     assert main(["trace", "internet", "10.0.0.5", "--state", str(tmp_path / "none.db")]) == 2
+
+
+def test_flow_logs_recorded_only_when_asked(tmp_path: Path) -> None:
+    """trace(record=True) appends version 2 records; a plain trace writes nothing."""
+    network = vpclab.Network()
+    ec2 = network.client()
+    _, web = _build(ec2)
+    log = tmp_path / "flows.log"
+    eni = w.eni_of(ec2, web)
+    ec2.create_flow_logs(
+        ResourceIds=[eni],
+        ResourceType="NetworkInterface",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination=f"file://{log}",
+    )
+    network.trace("internet", web, port=443)
+    assert not log.exists()
+    network.trace("internet", web, port=443, source_port=40000, record=True)
+    network.trace("internet", web, port=22, source_port=40001, record=True)
+    lines = log.read_text().splitlines()
+    fields = [line.split() for line in lines]
+    assert all(f[0] == "2" and f[2] == eni and f[-1] == "OK" for f in fields)
+    assert [f[-2] for f in fields if f[6] == "443"] == ["ACCEPT"]
+    assert [f[-2] for f in fields if f[6] == "22"] == ["REJECT"]
