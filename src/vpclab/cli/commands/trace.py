@@ -19,6 +19,9 @@ def register(sub: Any) -> None:
     cmd.add_argument("--port", type=int, help="destination port (default: any)")
     cmd.add_argument("--source-port", type=int, help="source port (default: any)")
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    cmd.add_argument(
+        "--record", action="store_true", help="append flow-log records to file destinations"
+    )
     where = cmd.add_mutually_exclusive_group(required=True)
     where.add_argument("--endpoint", metavar="URL", help="a running vpclab server")
     where.add_argument("--state", metavar="PATH", help="a vpclab state file")
@@ -139,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
     except (UsageError, StateFileError, OSError) as exc:
         print(f"vpclab trace: {exc}", file=sys.stderr)
         return 2
+    if args.record:
+        from vpclab.dataplane.compile import compile_view
+        from vpclab.network import write_flow_logs
+
+        write_flow_logs(compile_view(view), result)
     if result.source is None or result.destination is None:
         print(f"vpclab trace: {result.explanations[0].message}", file=sys.stderr)
         return 2
