@@ -187,3 +187,29 @@ def test_disconnected_vpcs_without_any_peering(ec2: Any, store: Store) -> None:
     far = w.instance(ec2, w.subnet(ec2, far_vpc, "10.5.1.0/24"), w.open_group(ec2, far_vpc, "f"))
     result = w.trace_on(store, net["web"], far, destination_port=22)
     assert result.codes[0] == "DISCONNECTED_VPCS"
+
+
+def test_sg_12_open_internet_source_finds_the_admitted_address_class(
+    ec2: Any, store: Store
+) -> None:
+    """SG admits only 203.0.113.0/24: from 'the internet' the path is found for that class."""
+    net = _public(ec2)
+    only = ec2.create_security_group(GroupName="only", Description="o", VpcId=net["vpc"])["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=only,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "203.0.113.0/24"}],
+            }
+        ],
+    )
+    target = w.instance(ec2, net["sub"], only, public=True)
+    result = w.trace_on(store, "internet", target, destination_port=443)
+    assert result.reachable
+    assert result.flow is not None and result.flow.source == "203.0.113.0"
+    assert not w.trace_on(
+        store, "internet", target, destination_port=443, source_ip="8.8.8.8"
+    ).reachable

@@ -160,4 +160,4 @@ def test_pcx_10_transitive_routing_through_hub_is_dropped(ec2: Any, store: Store
     _route(ec2, net["b_sub"], "10.2.0.0/16", net["pcx_b"])
     result = w.trace_on(store, net["b_i"], net["c_i"], destination_port=22)
     assert not result.reachable
-    assert result.codes == ("PCX_REQUIRES_ADDRESS_IN_VPC_CIDR",)
+    assert result.codes == ("DISCONNECTED_VPCS", "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")

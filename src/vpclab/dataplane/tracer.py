@@ -8,7 +8,7 @@ change is named, not only the first. Routing failures end the walk (there is now
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vpclab.dataplane.compile import Compiled, CompiledWorld, Eni, SubnetInfo, compile_view
 from vpclab.dataplane.filtering import (
@@ -1091,12 +1091,57 @@ def _far_address(world: CompiledWorld, endpoint: Endpoint, other: Endpoint) -> s
     return int_ip(spans[0][0] + 4) if spans else INTERNET_ADDRESS
 
 
+MAX_ADDRESS_CLASSES = 64
+
+
+def _internet_candidates(world: CompiledWorld, destination: Endpoint) -> list[str]:
+    """Public source addresses worth trying: the start of every public CIDR a filter names.
+
+    Internet addresses that no rule tells apart behave alike, so one address per class of
+    the rules on the destination's side decides whether *some* internet host gets through.
+    """
+    lows: set[int] = set()
+    if destination.eni is not None and destination.part is not None:
+        part = destination.part
+        for group_id in destination.eni.eni.groups:
+            group = part.group(group_id)
+            for entry in group.ingress if group else ():
+                lows.update(low for low, _ in entry.spans)
+        subnet = part.subnets.get(destination.eni.eni.subnet_id)
+        for acl_entry in subnet.acl.ingress if subnet else ():
+            lows.add(acl_entry.low)
+    candidates = [int_ip(v) for v in sorted(lows)]
+    public = [a for a in candidates if not is_rfc1918(a) and not _in_spans(a, (_RFC6598,))]
+    return [INTERNET_ADDRESS, *[a for a in public if a != "0.0.0.0"]][:MAX_ADDRESS_CLASSES]
+
+
 def trace(
     state: View | CompiledWorld, source: str, destination: str, flow: Flow | None = None
 ) -> Trace:
-    """Walk `flow` from `source` to `destination` and back: the verdict and why (spec §10)."""
+    """Walk `flow` from `source` to `destination` and back: the verdict and why (spec §10).
+
+    From the internet with no source address given, every class of public addresses the
+    destination's rules distinguish is tried; the first reachable one answers (shortest path),
+    else the representative address's blocked trace does.
+    """
     world = state if isinstance(state, CompiledWorld) else compile_view(state)
     flow = flow or Flow()
+    if flow.source_ip is None and (source == "internet" or source.startswith("igw-")):
+        dst = _resolve(world, destination)
+        if dst is not None:
+            first: Trace | None = None
+            for address in _internet_candidates(world, dst):
+                attempt = _trace_one(world, source, destination, replace(flow, source_ip=address))
+                if attempt.reachable:
+                    return attempt
+                first = first or attempt
+            if first is not None:
+                return first
+    return _trace_one(world, source, destination, flow)
+
+
+def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) -> Trace:
+    """One concrete walk of `flow` (addresses fixed; ports may be sets)."""
     protocol = canonical_protocol(flow.protocol)
     src = _resolve(world, source)
     dst = _resolve(world, destination)
