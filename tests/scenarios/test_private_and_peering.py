@@ -161,3 +161,20 @@ def test_pcx_10_transitive_routing_through_hub_is_dropped(ec2: Any, store: Store
     result = w.trace_on(store, net["b_i"], net["c_i"], destination_port=22)
     assert not result.reachable
     assert result.codes == ("DISCONNECTED_VPCS", "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR")
+
+
+def test_pcx_9_cannot_route_when_peering_route_misses_the_address(ec2: Any, store: Store) -> None:
+    """The only peering route covers 10.1.0.0/24; an address beyond it: CANNOT_ROUTE."""
+    net = _peered(ec2, ("10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"))
+    _route(ec2, net["a_sub"], "10.1.0.0/24", net["pcx_b"])
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, net["a_sub"]),
+        DestinationCidrBlock="10.1.0.0/16",
+        VpcPeeringConnectionId=net["pcx_c"],
+    )
+    result = w.trace_on(
+        store, net["a_i"], net["pcx_b"], destination_port=22, destination_ip="10.1.7.7"
+    )
+    assert result.codes == ("CANNOT_ROUTE",)
+    assert result.explanations[0].route is not None
+    assert result.explanations[0].route.destination == "10.1.0.0/24"

@@ -119,6 +119,8 @@ class _Walk:
         self.conditions: list[Condition] = []
         self.reverse = False
         self.stop_at_peering: str | None = None
+        # The gateway or peering the destination names, so a route elsewhere is CANNOT_ROUTE.
+        self.wanted: str | None = None
         self.budget = MAX_HOPS
 
     # -- recording ------------------------------------------------------------------------
@@ -434,6 +436,27 @@ class _Walk:
                 )
             self.close(hop, header)
             return None
+        if self.wanted is not None and entry.ref.target_id != self.wanted:
+            towards = [e for e in subnet.lpm.entries if e.ref.target_id == self.wanted]
+            if towards:
+                self.block(
+                    hop,
+                    "route",
+                    Explanation(
+                        code="CANNOT_ROUTE",
+                        message=(
+                            f"the route {towards[0].ref.destination} -> {self.wanted} does not "
+                            f"cover {header.destination}; it goes to {entry.ref.target_id}"
+                        ),
+                        component=subnet.route_table,
+                        route_table=subnet.route_table,
+                        route=towards[0].ref,
+                        address=header.destination,
+                    ),
+                    route=towards[0].ref,
+                )
+                self.close(hop, header)
+                return None
         hop.steps.append(
             Step(
                 kind="route",
@@ -1171,6 +1194,8 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
     )
     if dst.kind == "peering":
         walk.stop_at_peering = dst.ref.id if dst.ref else None
+    if dst.kind in ("peering", "internet") and dst.ref and dst.ref.id[:4] in ("pcx-", "igw-"):
+        walk.wanted = dst.ref.id
     arrival = _start(walk, world, src, dst, header)
     forward = tuple(walk.hops)
     arrived = arrival is not None and _arrived(arrival, dst, header.destination)
@@ -1180,6 +1205,7 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
     walk.hops = []
     if arrival is not None and arrival.kind != "service":
         walk.reverse = True
+        walk.wanted = None
         walk.stop_at_peering = src.ref.id if src.kind == "peering" and src.ref else None
         reverse_arrival = _start_reply(walk, arrival)
         if reverse_arrival is not None and not _returned(reverse_arrival, src, header):
