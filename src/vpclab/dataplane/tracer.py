@@ -1152,14 +1152,16 @@ def trace(
     if flow.source_ip is None and (source == "internet" or source.startswith("igw-")):
         dst = _resolve(world, destination)
         if dst is not None:
-            first: Trace | None = None
-            for address in _internet_candidates(world, dst):
+            first = _trace_one(
+                world, source, destination, replace(flow, source_ip=INTERNET_ADDRESS)
+            )
+            if first.reachable:
+                return first
+            for address in _internet_candidates(world, dst)[1:]:
                 attempt = _trace_one(world, source, destination, replace(flow, source_ip=address))
                 if attempt.reachable:
                     return attempt
-                first = first or attempt
-            if first is not None:
-                return first
+            return first
     return _trace_one(world, source, destination, flow)
 
 
