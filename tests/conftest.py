@@ -52,7 +52,9 @@ def ec2(api: Api) -> Any:
 def make_client(api: Api) -> Any:
     """Build more clients (other accounts, regions, services) against the same state."""
 
-    def make(service: str = "ec2", region: str = "us-east-1", access_key: str = "AKIDEXAMPLE") -> Any:
+    def make(
+        service: str = "ec2", region: str = "us-east-1", access_key: str = "AKIDEXAMPLE"
+    ) -> Any:
         return client(api, service, region=region, access_key=access_key)
 
     return make

@@ -42,18 +42,24 @@ def loads(kind: str, text: str) -> Resource:
 
 def from_plain(kind: str, data: Any) -> Resource:
     """A resource back from its plain (decoded JSON) form."""
-    value: Resource = _decoder(KINDS[kind])(data)
+    decoder: Any = _decoder
+    value: Resource = decoder(KINDS[kind])(data)
     return value
 
 
 def partition_to_plain(tables: dict[str, dict[str, Resource]]) -> dict[str, dict[str, Any]]:
     """Every resource of a partition in plain form, by kind and id (for exports)."""
-    return {kind: {rid: to_plain(obj) for rid, obj in items.items()} for kind, items in tables.items()}
+    return {
+        kind: {rid: to_plain(obj) for rid, obj in items.items()} for kind, items in tables.items()
+    }
 
 
 def partition_from_plain(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Resource]]:
     """A partition's tables back from `partition_to_plain` output (unknown kinds are an error)."""
-    return {kind: {rid: from_plain(kind, obj) for rid, obj in items.items()} for kind, items in data.items()}
+    return {
+        kind: {rid: from_plain(kind, obj) for rid, obj in items.items()}
+        for kind, items in data.items()
+    }
 
 
 @cache

@@ -45,18 +45,38 @@ def default_nacl_entries(ipv6: bool, *, allow: bool) -> tuple[NaclEntry, ...]:
     for egress in (False, True):
         if allow:
             entries.append(
-                NaclEntry(rule_number=100, egress=egress, protocol="-1", action="allow", cidr="0.0.0.0/0")
+                NaclEntry(
+                    rule_number=100, egress=egress, protocol="-1", action="allow", cidr="0.0.0.0/0"
+                )
             )
             if ipv6:
                 entries.append(
-                    NaclEntry(rule_number=101, egress=egress, protocol="-1", action="allow", ipv6_cidr="::/0")
+                    NaclEntry(
+                        rule_number=101,
+                        egress=egress,
+                        protocol="-1",
+                        action="allow",
+                        ipv6_cidr="::/0",
+                    )
                 )
         entries.append(
-            NaclEntry(rule_number=ALL_DENY_V4, egress=egress, protocol="-1", action="deny", cidr="0.0.0.0/0")
+            NaclEntry(
+                rule_number=ALL_DENY_V4,
+                egress=egress,
+                protocol="-1",
+                action="deny",
+                cidr="0.0.0.0/0",
+            )
         )
         if ipv6:
             entries.append(
-                NaclEntry(rule_number=ALL_DENY_V6, egress=egress, protocol="-1", action="deny", ipv6_cidr="::/0")
+                NaclEntry(
+                    rule_number=ALL_DENY_V6,
+                    egress=egress,
+                    protocol="-1",
+                    action="deny",
+                    ipv6_cidr="::/0",
+                )
             )
     return tuple(entries)
 
@@ -88,12 +108,17 @@ def create_companions(tx: Tx, vpc: Vpc) -> None:
     ipv6 = bool(vpc.ipv6_associations)
     tx.put(
         NetworkAcl(
-            id=new_id("acl"), vpc_id=vpc.id, is_default=True, entries=default_nacl_entries(ipv6, allow=True)
+            id=new_id("acl"),
+            vpc_id=vpc.id,
+            is_default=True,
+            entries=default_nacl_entries(ipv6, allow=True),
         )
     )
     sg_id = new_id("sg")
     rules = [
-        SgRule(id=new_id("sgr"), egress=False, protocol="-1", group_id=sg_id, group_owner=tx.account),
+        SgRule(
+            id=new_id("sgr"), egress=False, protocol="-1", group_id=sg_id, group_owner=tx.account
+        ),
         new_egress_all_rule(),
     ]
     if ipv6:
@@ -128,7 +153,9 @@ def create_default_vpc(tx: Tx) -> Vpc:
     vpc = Vpc(
         id=new_id("vpc"),
         cidr_block=DEFAULT_VPC_CIDR,
-        cidr_associations=(CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=DEFAULT_VPC_CIDR),),
+        cidr_associations=(
+            CidrAssociation(association_id=new_id("vpc-cidr-assoc"), cidr=DEFAULT_VPC_CIDR),
+        ),
         is_default=True,
         enable_dns_hostnames=True,
         dhcp_options_id=dhcp_options_id(tx.account, tx.region),
@@ -145,7 +172,11 @@ def create_default_vpc(tx: Tx) -> Vpc:
             vpc_id=vpc.id,
             routes=(
                 *main.routes,
-                Route(destination="0.0.0.0/0", target=RouteTarget(kind="gateway", id=igw.id), vpc_id=vpc.id),
+                Route(
+                    destination="0.0.0.0/0",
+                    target=RouteTarget(kind="gateway", id=igw.id),
+                    vpc_id=vpc.id,
+                ),
             ),
             associations=main.associations,
         )

@@ -85,7 +85,9 @@ def missing(cls: type[Resource], resource_id: str) -> DomainError:
 
     not_found, malformed, message = ERRORS[cls]
     if not has_prefix(resource_id, cls.id_prefix):
-        return DomainError(malformed, f"Invalid id: \"{resource_id}\" (expecting \"{cls.id_prefix}-...\")")
+        return DomainError(
+            malformed, f'Invalid id: "{resource_id}" (expecting "{cls.id_prefix}-...")'
+        )
     return DomainError(not_found, message.format(id=resource_id))
 
 

@@ -28,7 +28,9 @@ class StateFileError(Exception):
 class Store:
     """All partitions in memory, mirrored to a SQLite file (or to nothing, with path None)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, clock: Clock | None = None
+    ) -> None:
         self.path = None if path is None else Path(path)
         self.clock = clock or Clock()
         self.lock = threading.RLock()
@@ -110,7 +112,8 @@ class Store:
         try:
             if deletes:
                 db.executemany(
-                    "DELETE FROM resources WHERE account=? AND region=? AND kind=? AND id=?", deletes
+                    "DELETE FROM resources WHERE account=? AND region=? AND kind=? AND id=?",
+                    deletes,
                 )
             if upserts:
                 db.executemany("INSERT OR REPLACE INTO resources VALUES (?,?,?,?,?)", upserts)

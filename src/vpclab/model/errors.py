@@ -23,7 +23,9 @@ def not_found(code: str, resource_id: str, kind: str = "") -> DomainError:
 def invalid_value(name: str, value: object, reason: str = "") -> DomainError:
     """InvalidParameterValue in EC2's 'Value (x) for parameter y is invalid.' form."""
     tail = f" {reason}" if reason else ""
-    return DomainError("InvalidParameterValue", f"Value ({value}) for parameter {name} is invalid.{tail}")
+    return DomainError(
+        "InvalidParameterValue", f"Value ({value}) for parameter {name} is invalid.{tail}"
+    )
 
 
 def dependency(kind: str, resource_id: str) -> DomainError:

@@ -16,11 +16,15 @@ def register(sub: Any) -> None:
     where.add_argument("--state", metavar="PATH", help="SQLite state file (default: user data dir)")
     where.add_argument("--in-memory", action="store_true", help="keep state in memory only")
     serve.add_argument(
-        "--quotas", choices=["off", "aws"], default="off",
+        "--quotas",
+        choices=["off", "aws"],
+        default="off",
         help="enforce AWS's default per-account quotas (default: off)",
     )
     serve.add_argument(
-        "--settle-seconds", type=float, default=1.0,
+        "--settle-seconds",
+        type=float,
+        default=1.0,
         help="how long pending/deleting states last (NAT gateways, instances)",
     )
     serve.add_argument("--log-level", default="warning")
