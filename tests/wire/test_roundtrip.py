@@ -7,6 +7,7 @@ shape -> `serialize_result` -> botocore's response parser must give the values b
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from vpclab.wire import (
 )
 
 SERVICES = ("ec2", "rds", "elasticache")
-MAX_DEPTH = 3
+MAX_DEPTH = 2
 CHUNK = 25
 
 _TEXT = st.text(
@@ -155,7 +156,7 @@ def _output_norm(value: Any) -> Any:
 
 
 SETTINGS = settings(
-    max_examples=3,
+    max_examples=int(os.environ.get("VPCLAB_ROUNDTRIP_EXAMPLES", "1")),
     deadline=None,
     database=None,
     suppress_health_check=[
