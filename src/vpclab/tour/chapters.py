@@ -1,0 +1,441 @@
+"""The tour's chapters: what each teaches and the demonstration that shows it happening."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vpclab.tour.lab import Lab, seen_as
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One chapter: its number, title, the lesson in prose, and its demonstration."""
+
+    number: int
+    title: str
+    lesson: str
+    demonstrate: Callable[[Lab], None]
+
+
+def vpcs_and_subnets(lab: Lab) -> None:
+    """A public and a private subnet, an instance in each, and which reaches the internet."""
+    vpc = lab.vpc("10.1.0.0/16", "ch1")
+    public = lab.public_subnet(vpc, "10.1.1.0/24", "ch1-public")
+    private = lab.subnet(vpc, "10.1.2.0/24", "ch1-private")
+    web = lab.instance(public, "ch1-web", public=True)
+    cache = lab.instance(private, "ch1-cache")
+    out = lab.trace(web["InstanceId"], "internet", 443)
+    lab.check("an instance in a public subnet reaches the internet", out.reachable, out.verdict)
+    out = lab.trace(cache["InstanceId"], "internet", 443)
+    lab.check(
+        "an instance in a private subnet does not",
+        not out.reachable,
+        ", ".join(out.codes),
+    )
+    inside = lab.trace(web["InstanceId"], cache["PrivateIpAddress"], 6379)
+    lab.check(
+        "both talk to each other over the VPC's local route (same security group)",
+        inside.reachable,
+        inside.verdict,
+    )
+
+
+def layers_of_security(lab: Lab) -> None:
+    """A security group blocks one flow, a network ACL another."""
+    vpc = lab.vpc("10.2.0.0/16", "ch2")
+    subnet = lab.subnet(vpc, "10.2.1.0/24", "ch2-app")
+    client_subnet = lab.subnet(vpc, "10.2.2.0/24", "ch2-clients")
+    group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch2-web", Description="web")
+    group_id = group["GroupId"]
+    lab.ec2.authorize_security_group_ingress(
+        GroupId=group_id, IpPermissions=[_tcp(80, "10.2.0.0/16")]
+    )
+    server = lab.instance(subnet, "ch2-server", Groups=[group_id])
+    client = lab.instance(client_subnet, "ch2-client")
+    ssh = lab.trace(client["InstanceId"], server["InstanceId"], 22)
+    lab.check(
+        "the security group blocks SSH (no rule allows port 22)",
+        not ssh.reachable and any("SG" in c for c in ssh.codes),
+        ", ".join(ssh.codes),
+    )
+    acl = _custom_acl(lab, vpc, subnet)
+    _acl_rule(lab, acl, 100, False, "deny", 80, 80, "10.2.2.0/24")
+    _acl_rule(lab, acl, 200, False, "allow", 0, 65535, "0.0.0.0/0")
+    _acl_rule(lab, acl, 100, True, "allow", 0, 65535, "0.0.0.0/0")
+    http = lab.trace(client["InstanceId"], server["InstanceId"], 80)
+    lab.check(
+        "the subnet's network ACL blocks HTTP the security group allows",
+        not http.reachable and any("ACL" in c for c in http.codes),
+        ", ".join(http.codes),
+    )
+
+
+def route_tables(lab: Lab) -> None:
+    """Routes are destination and target; a subnet without a table uses the main one."""
+    vpc = lab.vpc("10.3.0.0/16", "ch3")
+    subnet = lab.subnet(vpc, "10.3.1.0/24", "ch3-plain")
+    other = lab.subnet(vpc, "10.3.2.0/24", "ch3-other")
+    tables = lab.ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"]
+    main = tables[0]
+    routes = [(r["DestinationCidrBlock"], r["GatewayId"]) for r in main["Routes"]]
+    lab.check(
+        "the main route table has one route: the VPC's CIDR to target local",
+        routes == [("10.3.0.0/16", "local")],
+        f"{main['RouteTableId']}: {routes}",
+    )
+    one = lab.instance(subnet, "ch3-a")
+    two = lab.instance(other, "ch3-b")
+    out = lab.trace(one["InstanceId"], two["PrivateIpAddress"], 22)
+    used = {s.route.route_table_id for s in out.steps() if s.route is not None}
+    lab.check(
+        "a subnet with no table of its own is routed by the main table",
+        main["RouteTableId"] in used,
+        f"routes came from {sorted(used)}",
+    )
+
+
+def default_vpc(lab: Lab) -> None:
+    """The default VPC exists, has an internet gateway, public subnets and public IPs."""
+    found = lab.ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    lab.check(
+        "every account has a default VPC in the region",
+        len(found) == 1,
+        str(found and found[0]["CidrBlock"]),
+    )
+    vpc = found[0]["VpcId"]
+    gateways = lab.ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}]
+    )["InternetGateways"]
+    lab.check(
+        "it has an internet gateway",
+        len(gateways) == 1,
+        str([g["InternetGatewayId"] for g in gateways]),
+    )
+    subnets = lab.ec2.describe_subnets(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc]},
+            {"Name": "default-for-az", "Values": ["true"]},
+        ]
+    )["Subnets"]
+    lab.check(
+        "its default subnets give public IPv4 addresses on launch",
+        bool(subnets) and all(s["MapPublicIpOnLaunch"] for s in subnets),
+        f"{len(subnets)} default subnets",
+    )
+    made = lab.instance(subnets[0]["SubnetId"], "ch4-default")
+    lab.check(
+        "an instance there gets a private and a public IPv4 address",
+        bool(made.get("PrivateIpAddress")) and bool(made.get("PublicIpAddress")),
+        f"{made.get('PrivateIpAddress')} and {made.get('PublicIpAddress')}",
+    )
+    out = lab.trace(made["InstanceId"], "internet", 443)
+    lab.check("and it reaches the internet", out.reachable, out.verdict)
+
+
+def internet_and_nat(lab: Lab) -> None:
+    """A private instance reaches out only through NAT, seen as the NAT's public address."""
+    vpc = lab.vpc("10.5.0.0/16", "ch5")
+    public = lab.public_subnet(vpc, "10.5.1.0/24", "ch5-public")
+    private = lab.subnet(vpc, "10.5.2.0/24", "ch5-private")
+    table = lab.route_table(vpc, private, "ch5-private-rt")
+    worker = lab.instance(private, "ch5-worker")
+    before = lab.trace(worker["InstanceId"], "internet", 443)
+    lab.check(
+        "a private instance cannot reach the internet",
+        not before.reachable,
+        ", ".join(before.codes),
+    )
+    address = lab.ec2.allocate_address(Domain="vpc")
+    nat = lab.ec2.create_nat_gateway(SubnetId=public, AllocationId=address["AllocationId"])
+    nat_id = nat["NatGateway"]["NatGatewayId"]
+    lab.say(f"  + NAT gateway {nat_id} in {public} with Elastic IP {address['PublicIp']}")
+    lab.wait(
+        lambda: (
+            lab.ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"]
+            == "available"
+        )
+    )
+    only_gateway = lab.trace(worker["InstanceId"], "internet", 443)
+    lab.check(
+        "a NAT gateway alone is not enough: the private table needs a route to it",
+        not only_gateway.reachable,
+        ", ".join(only_gateway.codes),
+    )
+    lab.route(table, "0.0.0.0/0", NatGatewayId=nat_id)
+    after = lab.trace(worker["InstanceId"], "internet", 443)
+    lab.check(
+        "with the route it reaches the internet, seen as the NAT gateway's address",
+        after.reachable and seen_as(after) == address["PublicIp"],
+        f"{after.verdict}, seen as {seen_as(after)}",
+    )
+    inbound = lab.trace("internet", worker["InstanceId"], 22)
+    lab.check(
+        "NAT lets no unsolicited connection in", not inbound.reachable, ", ".join(inbound.codes)
+    )
+    router = lab.instance(public, "ch5-nat-instance", public=True)
+    lab.ec2.replace_route(
+        RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", InstanceId=router["InstanceId"]
+    )
+    checked = lab.trace(worker["InstanceId"], "internet", 443)
+    lab.check(
+        "a NAT instance forwards nothing while its source/dest check is on",
+        not checked.reachable and "ENI_SOURCE_DEST_CHECK_RESTRICTION" in checked.codes,
+        ", ".join(checked.codes),
+    )
+    lab.ec2.modify_instance_attribute(
+        InstanceId=router["InstanceId"], SourceDestCheck={"Value": False}
+    )
+    unchecked = lab.trace(worker["InstanceId"], "internet", 443)
+    lab.check(
+        "with the check off it does the NAT gateway's job",
+        unchecked.reachable and seen_as(unchecked) == router.get("PublicIpAddress"),
+        f"{unchecked.verdict}, seen as {seen_as(unchecked)}",
+    )
+
+
+def security_groups(lab: Lab) -> None:
+    """Security groups only allow, and are stateful: replies need no rule."""
+    vpc = lab.vpc("10.6.0.0/16", "ch6")
+    subnet = lab.public_subnet(vpc, "10.6.1.0/24", "ch6-public")
+    group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch6-web", Description="web")
+    group_id = group["GroupId"]
+    lab.ec2.authorize_security_group_ingress(
+        GroupId=group_id, IpPermissions=[_tcp(443, "0.0.0.0/0")]
+    )
+    lab.ec2.revoke_security_group_egress(
+        GroupId=group_id,
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    lab.say(f"  + security group {group_id}: in tcp/443 from anywhere, no outbound rule")
+    web = lab.instance(subnet, "ch6-web", public=True, Groups=[group_id])
+    https = lab.trace("internet", web["InstanceId"], 443)
+    lab.check(
+        "stateful: the HTTPS reply leaves though no outbound rule allows it",
+        https.reachable,
+        https.verdict,
+    )
+    other = lab.trace("internet", web["InstanceId"], 8080)
+    lab.check(
+        "allow only: whatever no rule allows is dropped",
+        not other.reachable,
+        ", ".join(other.codes),
+    )
+    out = lab.trace(web["InstanceId"], "internet", 443)
+    lab.check(
+        "outbound is filtered too: with no outbound rule the instance cannot start a connection",
+        not out.reachable,
+        ", ".join(out.codes),
+    )
+
+
+def network_acls(lab: Lab) -> None:
+    """Lowest rule number wins; stateless, so replies need ephemeral ports allowed."""
+    vpc = lab.vpc("10.7.0.0/16", "ch7")
+    server_subnet = lab.subnet(vpc, "10.7.1.0/24", "ch7-servers")
+    client_subnet = lab.subnet(vpc, "10.7.2.0/24", "ch7-clients")
+    server = lab.instance(server_subnet, "ch7-server")
+    client = lab.instance(client_subnet, "ch7-client")
+    acl = _custom_acl(lab, vpc, server_subnet)
+    _acl_rule(lab, acl, 100, False, "allow", 80, 80, "10.7.0.0/16")
+    _acl_rule(lab, acl, 200, False, "deny", 80, 80, "10.7.0.0/16")
+    _acl_rule(lab, acl, 100, True, "allow", 80, 80, "10.7.0.0/16")
+    flow = {"source_port": 40000}
+    first = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
+    lab.check(
+        "stateless: the request is let in, the reply to port 40000 is dropped going out",
+        not first.reachable and any("ACL" in c for c in first.codes),
+        ", ".join(first.codes),
+    )
+    _acl_rule(lab, acl, 110, True, "allow", 1024, 65535, "10.7.0.0/16")
+    fixed = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
+    lab.check(
+        "allowing ephemeral ports 1024-65535 outbound lets the reply out",
+        fixed.reachable,
+        fixed.verdict,
+    )
+    _acl_rule(lab, acl, 50, False, "deny", 80, 80, "10.7.2.0/24")
+    denied = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
+    lab.check(
+        "first match by rule number: deny 50 wins over allow 100",
+        not denied.reachable,
+        ", ".join(denied.codes),
+    )
+
+
+def peering(lab: Lab) -> None:
+    """Peering is not transitive, and overlapping CIDRs cannot peer."""
+    a, b, c = (lab.vpc(f"10.8{n}.0.0/16", f"ch8-{n}") for n in (1, 2, 3))
+    subnets = [
+        lab.subnet(v, f"10.8{n}.1.0/24", f"ch8-{n}")
+        for n, v in zip((1, 2, 3), (a, b, c), strict=True)
+    ]
+    hosts = [lab.instance(s, f"ch8-host-{n}") for n, s in zip((1, 2, 3), subnets, strict=True)]
+    tables = [_main_table(lab, v) for v in (a, b, c)]
+    ab = _peer(lab, a, b)
+    bc = _peer(lab, b, c)
+    lab.route(tables[0], "10.82.0.0/16", VpcPeeringConnectionId=ab)
+    lab.route(tables[1], "10.81.0.0/16", VpcPeeringConnectionId=ab)
+    lab.route(tables[1], "10.83.0.0/16", VpcPeeringConnectionId=bc)
+    lab.route(tables[2], "10.82.0.0/16", VpcPeeringConnectionId=bc)
+    lab.route(tables[0], "10.83.0.0/16", VpcPeeringConnectionId=ab)
+    for group in lab.ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [a, b, c]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"]:
+        lab.ec2.authorize_security_group_ingress(
+            GroupId=group["GroupId"], IpPermissions=[_tcp(22, "10.80.0.0/12")]
+        )
+    near = lab.trace(hosts[0]["InstanceId"], hosts[1]["PrivateIpAddress"], 22)
+    lab.check("A and B, peered, reach each other", near.reachable, near.verdict)
+    far = lab.trace(hosts[0]["InstanceId"], hosts[2]["PrivateIpAddress"], 22)
+    lab.check(
+        "A-B and B-C do not connect A and C, even with a route to C through A-B",
+        not far.reachable,
+        ", ".join(far.codes),
+    )
+    twin = lab.vpc("10.81.0.0/16", "ch8-overlap")
+    made = lab.ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=twin)["VpcPeeringConnection"]
+    pcx = made["VpcPeeringConnectionId"]
+    lab.wait(lambda: _peering_status(lab, pcx) != "initiating-request")
+    lab.check(
+        "overlapping CIDRs cannot peer: the request fails",
+        _peering_status(lab, pcx) == "failed",
+        f"{pcx}: {_peering_status(lab, pcx)}",
+    )
+
+
+def _peering_status(lab: Lab, pcx: str) -> str:
+    """A peering connection's status code."""
+    found = lab.ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pcx])
+    return str(found["VpcPeeringConnections"][0]["Status"]["Code"])
+
+
+def _peer(lab: Lab, requester: str, accepter: str) -> str:
+    """An accepted peering connection between two VPCs of the account."""
+    made = lab.ec2.create_vpc_peering_connection(VpcId=requester, PeerVpcId=accepter)
+    pcx = str(made["VpcPeeringConnection"]["VpcPeeringConnectionId"])
+    lab.wait(lambda: _peering_status(lab, pcx) == "pending-acceptance")
+    lab.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    lab.wait(lambda: _peering_status(lab, pcx) == "active")
+    lab.say(f"  + peering {pcx} {requester} <-> {accepter} active")
+    return pcx
+
+
+def _main_table(lab: Lab, vpc: str) -> str:
+    """The main route table of a VPC."""
+    found = lab.ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )
+    return str(found["RouteTables"][0]["RouteTableId"])
+
+
+def _tcp(port: int, cidr: str) -> dict[str, object]:
+    """An IpPermissions entry allowing one TCP port from a CIDR."""
+    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": cidr}]}
+
+
+def _custom_acl(lab: Lab, vpc: str, subnet: str) -> str:
+    """A new network ACL (which denies everything until given rules) for the subnet."""
+    acl = str(lab.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"])
+    current = lab.ec2.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
+    )["NetworkAcls"][0]
+    association = next(
+        a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet
+    )
+    lab.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    lab.say(f"  + network ACL {acl} now guards {subnet}")
+    return acl
+
+
+def _acl_rule(
+    lab: Lab, acl: str, number: int, egress: bool, action: str, low: int, high: int, cidr: str
+) -> None:
+    """One TCP rule in a network ACL."""
+    lab.ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=number,
+        Protocol="6",
+        RuleAction=action,
+        Egress=egress,
+        CidrBlock=cidr,
+        PortRange={"From": low, "To": high},
+    )
+    way = "out" if egress else "in"
+    lab.say(f"  + ACL rule {number} {way}: {action} tcp {low}-{high} {cidr}")
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(
+        1,
+        "VPCs and subnets",
+        "A VPC is a logically isolated network you launch resources into. You choose its "
+        "IP ranges and divide them into subnets. Public subnets, routed to an internet "
+        "gateway, hold what needs the internet; private subnets hold what needs only "
+        "internal access (a cache such as ElastiCache, for example).",
+        vpcs_and_subnets,
+    ),
+    Chapter(
+        2,
+        "Layers of security",
+        "Two filters protect an instance: security groups on its network interface and "
+        "the network ACL of its subnet. A packet must pass both.",
+        layers_of_security,
+    ),
+    Chapter(
+        3,
+        "Route tables",
+        "A route is a destination (a CIDR block) and a target (local, a gateway, a network "
+        "interface or a connection). A subnet without its own route table uses the VPC's "
+        "main route table implicitly.",
+        route_tables,
+    ),
+    Chapter(
+        4,
+        "The default VPC",
+        "Every account has a default VPC in every region, with an internet gateway. Its "
+        "default subnets are public: instances there get a private and a public IPv4 address.",
+        default_vpc,
+    ),
+    Chapter(
+        5,
+        "Internet gateway and NAT",
+        "NAT maps many private addresses to one public address and lets no unsolicited "
+        "connection in. A NAT gateway is managed by AWS and billed per hour and per GB; a NAT "
+        "instance is your own EC2 instance doing the same job, with its source/dest check off.",
+        internet_and_nat,
+    ),
+    Chapter(
+        6,
+        "Security groups",
+        "Security groups have allow rules only, inbound and outbound, by protocol and port. "
+        "They apply per network interface and are stateful: a reply needs no rule.",
+        security_groups,
+    ),
+    Chapter(
+        7,
+        "Network ACLs",
+        "Network ACLs have allow and deny rules, evaluated from the lowest rule number; the "
+        "first match wins. They are stateless: return traffic must be allowed explicitly.",
+        network_acls,
+    ),
+    Chapter(
+        8,
+        "VPC peering",
+        "A peering connection routes two VPCs to each other as if they were one, across "
+        "accounts and regions too. Their CIDR blocks must not overlap, and peering is not "
+        "transitive.",
+        peering,
+    ),
+)

@@ -1,0 +1,103 @@
+"""Running the tour: in-process or against a server, chapter by chapter, with wrapped text."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from vpclab.dataplane.trace import Trace
+from vpclab.tour.chapters import CHAPTERS, Chapter
+from vpclab.tour.lab import Fact, Lab
+
+WIDTH = 80
+
+
+def wrap(text: str) -> str:
+    """Prose wrapped to an 80-column terminal."""
+    return textwrap.fill(text, width=WIDTH)
+
+
+def fit(line: str) -> str:
+    """One output line folded to 80 columns, continuation indented under its start."""
+    if len(line) <= WIDTH:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.fill(
+        line, width=WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+
+
+def in_process_lab(say: Callable[[str], None]) -> Lab:
+    """A lab on a fresh in-memory network (no server, no sockets)."""
+    from vpclab.network import Network
+
+    network = Network()
+    return Lab(ec2=network.client(), tracer=network.trace, say=say)
+
+
+def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
+    """A lab on a running vpclab server: boto3 for the API, its state for traces."""
+    import boto3
+
+    from vpclab.cli.commands.trace import _view_from_endpoint
+    from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
+    from vpclab.network import trace_view
+
+    ec2 = boto3.client(
+        "ec2",
+        endpoint_url=endpoint,
+        region_name=DEFAULT_REGION,
+        aws_access_key_id=DEFAULT_ACCOUNT,
+        aws_secret_access_key="vpclab",
+    )
+
+    def tracer(source: str, destination: str, port: int | None = None, **kw: Any) -> Trace:
+        """Trace against the server's current state."""
+        view = _view_from_endpoint(endpoint, DEFAULT_ACCOUNT, DEFAULT_REGION)
+        return trace_view(view, source, destination, port=port, **kw)
+
+    return Lab(ec2=ec2, tracer=tracer, say=say)
+
+
+def chapter_list() -> str:
+    """One line per chapter."""
+    return "\n".join(f"{c.number}. {c.title}" for c in CHAPTERS)
+
+
+def select(numbers: Sequence[int] | None) -> tuple[Chapter, ...]:
+    """The chapters asked for (all of them when none are named)."""
+    if not numbers:
+        return CHAPTERS
+    known = {c.number: c for c in CHAPTERS}
+    missing = [n for n in numbers if n not in known]
+    if missing:
+        raise ValueError(f"no chapter {missing[0]}; chapters are 1-{len(CHAPTERS)}")
+    return tuple(known[n] for n in numbers)
+
+
+def run_chapters(
+    lab: Lab, chapters: Sequence[Chapter], pause: Callable[[], None] | None = None
+) -> list[Fact]:
+    """Run each chapter's demonstration in turn, showing progress; every fact observed."""
+    for index, chapter in enumerate(chapters, start=1):
+        lab.chapter = chapter.number
+        lab.say("")
+        lab.say(f"[{index}/{len(chapters)}] Chapter {chapter.number}: {chapter.title}")
+        lab.say("-" * min(WIDTH, 60))
+        lab.say(wrap(chapter.lesson))
+        lab.say("")
+        chapter.demonstrate(lab)
+        if pause is not None and index < len(chapters):
+            pause()
+    return lab.facts
+
+
+def summary(facts: Sequence[Fact]) -> tuple[bool, str]:
+    """Whether every fact held, and a closing message naming any that did not."""
+    failed = [f for f in facts if not f.held]
+    if not failed:
+        return True, f"All {len(facts)} demonstrated facts held."
+    lines = [f"{len(failed)} of {len(facts)} demonstrated facts did NOT hold:"]
+    lines += [wrap(f"- chapter {f.chapter}: {f.claim} (observed: {f.observed})") for f in failed]
+    return False, "\n".join(lines)
