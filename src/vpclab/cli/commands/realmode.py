@@ -1,0 +1,122 @@
+"""`vpclab up|down|exec|shell|status`: the emulated network as real Linux namespaces."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the real-mode subcommands."""
+    up = sub.add_parser("up", help="materialize running instances as network namespaces")
+    up.add_argument("--endpoint", help="server URL (default: AWS_ENDPOINT_URL or :4566)")
+    up.add_argument("--vpc", action="append", metavar="ID", help="only these VPCs (repeatable)")
+    up.add_argument("--once", action="store_true", help="apply once and exit")
+    up.add_argument("--interval", type=float, default=0.1, help="poll period in seconds")
+    up.set_defaults(func=run_up)
+    down = sub.add_parser("down", help="remove the namespaces real mode created")
+    down.add_argument("--all", action="store_true", help="every vpclab-prefixed namespace")
+    down.set_defaults(func=run_down)
+    exec_ = sub.add_parser("exec", help="run a command inside an instance's namespace")
+    exec_.add_argument("instance", help="instance id or Name tag")
+    exec_.add_argument("--endpoint", help="server URL, to resolve a Name tag")
+    exec_.add_argument("command", nargs=argparse.REMAINDER)
+    exec_.set_defaults(func=run_exec)
+    shell = sub.add_parser("shell", help="open a shell inside an instance's namespace")
+    shell.add_argument("instance", help="instance id or Name tag")
+    shell.add_argument("--endpoint", help="server URL, to resolve a Name tag")
+    shell.set_defaults(func=run_shell, command=[os.environ.get("SHELL", "/bin/sh")])
+    status = sub.add_parser("status", help="list the vpclab namespaces that are up")
+    status.set_defaults(func=run_status)
+
+
+def run_up(args: argparse.Namespace) -> int:
+    """Apply the server's state to the kernel, then keep in step until interrupted."""
+    from vpclab.realmode.kernel import Applier, RealModeUnavailable, check_available
+    from vpclab.realmode.plan import build_plan
+    from vpclab.realmode.source import fetch_view, target_from_environment
+
+    try:
+        check_available()
+    except RealModeUnavailable as exc:
+        print(f"vpclab: {exc}", file=sys.stderr)
+        return 2
+    target = target_from_environment(args.endpoint)
+    vpcs = frozenset(args.vpc) if args.vpc else None
+    applier = Applier()
+    applied_version = -1
+    try:
+        while True:
+            version, view = fetch_view(target)
+            if version != applied_version or not args.once:
+                applier.apply(build_plan(view, vpcs))
+                applied_version = version
+            if args.once:
+                print(f"vpclab up: {len(applier.applied_hosts)} instances", flush=True)
+                return 0
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        applier.teardown()
+        return 0
+
+
+def run_down(args: argparse.Namespace) -> int:
+    """Remove every vpclab namespace (after `up --once` or a crash)."""
+    from vpclab.realmode.kernel import RealModeUnavailable, check_available, teardown_all
+
+    try:
+        check_available()
+    except RealModeUnavailable as exc:
+        print(f"vpclab: {exc}", file=sys.stderr)
+        return 2
+    for name in teardown_all():
+        print(f"removed {name}")
+    return 0
+
+
+def _resolve_namespace(instance: str, endpoint: str | None) -> str:
+    """The namespace of an instance given by id, or by Name tag looked up on the server."""
+    from vpclab.model.interface import Instance
+    from vpclab.realmode.plan import host_namespace
+    from vpclab.realmode.source import fetch_view, target_from_environment
+
+    if instance.startswith("i-"):
+        return host_namespace(instance)
+    _, view = fetch_view(target_from_environment(endpoint))
+    for inst in view.all(Instance):
+        if dict(inst.tags).get("Name") == instance:
+            return host_namespace(inst.id)
+    raise LookupError(f"no instance named {instance!r}")
+
+
+def run_exec(args: argparse.Namespace) -> int:
+    """Replace this process with the command running in the instance's namespace."""
+    command = list(args.command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        print("vpclab: exec needs a command after --", file=sys.stderr)
+        return 2
+    try:
+        namespace = _resolve_namespace(args.instance, args.endpoint)
+    except LookupError as exc:
+        print(f"vpclab: {exc}", file=sys.stderr)
+        return 2
+    os.execvp("ip", ["ip", "netns", "exec", namespace, *command])
+
+
+def run_shell(args: argparse.Namespace) -> int:
+    """An interactive shell in the instance's namespace."""
+    return run_exec(args)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    """Print the vpclab namespaces present now."""
+    from vpclab.realmode.kernel import list_namespaces
+
+    for name in list_namespaces():
+        print(name)
+    return 0

@@ -1,0 +1,1 @@
+"""Real mode: the emulated VPCs materialized as Linux network namespaces carrying real packets."""

@@ -1,0 +1,135 @@
+"""Applies a Plan to the kernel with `ip -batch` and `nft -f`, and removes what real mode made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+from vpclab.realmode.plan import PREFIX, HostPlan, Plan, RouterPlan
+
+
+class RealModeUnavailable(RuntimeError):
+    """Real mode cannot run here (not root, or no `ip netns`/`nft`)."""
+
+
+def check_available() -> None:
+    """Refuse clearly unless we have root (CAP_NET_ADMIN) and the ip and nft tools."""
+    if os.geteuid() != 0:
+        raise RealModeUnavailable("real mode needs root (CAP_NET_ADMIN) to create namespaces")
+    for tool in ("ip", "nft"):
+        if shutil.which(tool) is None:
+            raise RealModeUnavailable(f"real mode needs the `{tool}` command")
+
+
+def _run(args: list[str], stdin: str | None = None) -> None:
+    """Run a tool, raising with its error output if it fails."""
+    done = subprocess.run(args, input=stdin, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()}")
+
+
+def list_namespaces() -> list[str]:
+    """Every vpclab-prefixed network namespace present now."""
+    done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
+    names = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
+    return [name for name in names if name.startswith(PREFIX)]
+
+
+@dataclass
+class Applier:
+    """Keeps the kernel equal to the last plan, rebuilding only namespaces whose plan changed."""
+
+    applied_routers: dict[str, RouterPlan] = field(default_factory=dict)
+    applied_hosts: dict[str, HostPlan] = field(default_factory=dict)
+
+    def apply(self, plan: Plan) -> None:
+        """Make the kernel match the plan: remove stale, build new, refresh changed rulesets."""
+        routers = {router.namespace: router for router in plan.routers}
+        hosts = {host.namespace: host for host in plan.hosts}
+        for name, host in list(self.applied_hosts.items()):
+            wanted = hosts.get(name)
+            if (
+                wanted is None
+                or _topology(wanted) != _topology(host)
+                or (routers.get(host.router) != self.applied_routers.get(host.router))
+            ):
+                delete_namespace(name)
+                del self.applied_hosts[name]
+        for name, router in list(self.applied_routers.items()):
+            if routers.get(name) != router:
+                delete_namespace(name)
+                del self.applied_routers[name]
+        for name, router in routers.items():
+            if name not in self.applied_routers:
+                _build_router(router)
+                self.applied_routers[name] = router
+        for name, host in hosts.items():
+            previous = self.applied_hosts.get(name)
+            if previous is None:
+                _build_host(host)
+            elif previous.ruleset != host.ruleset:
+                _run(["ip", "netns", "exec", name, "nft", "-f", "-"], host.ruleset)
+            self.applied_hosts[name] = host
+
+    def teardown(self) -> None:
+        """Remove every namespace this applier created."""
+        for name in [*self.applied_hosts, *self.applied_routers]:
+            delete_namespace(name)
+        self.applied_hosts.clear()
+        self.applied_routers.clear()
+
+
+def _topology(host: HostPlan) -> tuple[object, ...]:
+    """What of a host needs a rebuild when it changes (everything but the ruleset)."""
+    return (host.router, host.interfaces)
+
+
+def delete_namespace(name: str) -> None:
+    """Delete a namespace (its veth ends and bridges go with it); absent is fine."""
+    subprocess.run(["ip", "netns", "delete", name], capture_output=True, check=False)
+
+
+def teardown_all() -> list[str]:
+    """Remove every vpclab-prefixed namespace, also those left by a crash; returns their names."""
+    names = list_namespaces()
+    for name in names:
+        delete_namespace(name)
+    return names
+
+
+def _build_router(router: RouterPlan) -> None:
+    """A VPC router namespace: forwarding on, one bridge per subnet holding base+1."""
+    _run(["ip", "netns", "add", router.namespace])
+    commands = ["link set lo up"]
+    for port in router.subnets:
+        commands += [
+            f"link add {port.bridge} type bridge",
+            f"addr add {port.gateway_cidr} dev {port.bridge}",
+            f"link set {port.bridge} up",
+        ]
+    _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
+    _run(["ip", "netns", "exec", router.namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+
+
+def _build_host(host: HostPlan) -> None:
+    """An instance namespace: a veth per ENI plugged into its subnet bridge, addresses, rules."""
+    _run(["ip", "netns", "add", host.namespace])
+    router_side = []
+    inside = ["link set lo up"]
+    for nic in host.interfaces:
+        router_side += [
+            f"link add {nic.peer} type veth peer name {nic.name} netns {host.namespace}",
+            f"link set {nic.peer} master {nic.bridge}",
+            f"link set {nic.peer} up",
+        ]
+        if nic.mac:
+            inside.append(f"link set {nic.name} address {nic.mac}")
+        inside += [f"addr add {cidr} dev {nic.name}" for cidr in nic.cidrs]
+        inside.append(f"link set {nic.name} up")
+        if nic.primary:
+            inside.append(f"route add default via {nic.gateway} dev {nic.name}")
+    _run(["ip", "-n", host.router, "-batch", "-"], "\n".join(router_side) + "\n")
+    _run(["ip", "-n", host.namespace, "-batch", "-"], "\n".join(inside) + "\n")
+    _run(["ip", "netns", "exec", host.namespace, "nft", "-f", "-"], host.ruleset)

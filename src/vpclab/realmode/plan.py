@@ -1,0 +1,238 @@
+"""The desired kernel objects for a View: namespaces, links, addresses and nftables rulesets."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+
+from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.lifecycle import instance_state
+from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
+from vpclab.model.state import View
+from vpclab.model.vpc import Subnet
+
+PREFIX = "vpclab-"
+SG_TABLE = "vpclab_sg"
+
+
+def short_name(kind: str, resource_id: str) -> str:
+    """A kernel interface name (at most 15 chars) derived from a resource id, vpclab-prefixed."""
+    digest = hashlib.sha256(resource_id.encode()).hexdigest()[:10]
+    return f"vl{kind}{digest}"
+
+
+@dataclass(frozen=True)
+class SubnetPort:
+    """A subnet's bridge in its VPC router, addressed with the subnet router address (base+1)."""
+
+    bridge: str
+    gateway_cidr: str
+
+
+@dataclass(frozen=True)
+class RouterPlan:
+    """One namespace per VPC, routing between its subnets' bridges (the VPC local route)."""
+
+    namespace: str
+    subnets: tuple[SubnetPort, ...]
+
+
+@dataclass(frozen=True)
+class InterfacePlan:
+    """One ENI as a veth: its name inside the instance, its peer on the subnet bridge."""
+
+    name: str
+    peer: str
+    bridge: str
+    mac: str
+    cidrs: tuple[str, ...]
+    gateway: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    """One namespace per running instance: its ENIs and its security-group ruleset."""
+
+    instance_id: str
+    name_tag: str | None
+    namespace: str
+    router: str
+    interfaces: tuple[InterfacePlan, ...]
+    ruleset: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything real mode wants in the kernel for one partition."""
+
+    routers: tuple[RouterPlan, ...]
+    hosts: tuple[HostPlan, ...]
+
+
+def router_namespace(vpc_id: str) -> str:
+    """The namespace name of a VPC's router."""
+    return f"{PREFIX}{vpc_id}"
+
+
+def host_namespace(instance_id: str) -> str:
+    """The namespace name of an instance."""
+    return f"{PREFIX}{instance_id}"
+
+
+def build_plan(view: View, vpc_ids: frozenset[str] | None = None) -> Plan:
+    """The kernel objects for every running instance (of the chosen VPCs) and their routers."""
+    now, settle = view.now(), view.clock.settle_seconds
+    running = [
+        inst
+        for inst in view.all(Instance)
+        if instance_state(inst, now, settle) == "running"
+        and (vpc_ids is None or inst.vpc_id in vpc_ids)
+    ]
+    enis_by_instance: dict[str, list[NetworkInterface]] = {}
+    for eni in view.all(NetworkInterface):
+        if eni.attachment is not None:
+            enis_by_instance.setdefault(eni.attachment.instance_id, []).append(eni)
+    used_subnets: dict[str, set[str]] = {}
+    hosts = []
+    for inst in running:
+        enis = sorted(enis_by_instance.get(inst.id, []), key=_device_index)
+        for eni in enis:
+            used_subnets.setdefault(eni.vpc_id, set()).add(eni.subnet_id)
+        hosts.append(_host_plan(view, inst, enis))
+    routers = tuple(
+        RouterPlan(
+            router_namespace(vpc_id),
+            tuple(_subnet_port(view, subnet_id) for subnet_id in sorted(subnets)),
+        )
+        for vpc_id, subnets in sorted(used_subnets.items())
+    )
+    return Plan(routers, tuple(hosts))
+
+
+def _device_index(eni: NetworkInterface) -> int:
+    """Sort key: ENIs in device-index order, eth0 first."""
+    return eni.attachment.device_index if eni.attachment is not None else 0
+
+
+def _subnet_port(view: View, subnet_id: str) -> SubnetPort:
+    """The bridge and router address of a subnet."""
+    subnet = view.get(Subnet, subnet_id)
+    if subnet is None:
+        raise LookupError(f"subnet {subnet_id} vanished")
+    network = ipaddress.ip_network(subnet.cidr_block)
+    return SubnetPort(
+        short_name("b", subnet_id), f"{network.network_address + 1}/{network.prefixlen}"
+    )
+
+
+def _host_plan(view: View, inst: Instance, enis: list[NetworkInterface]) -> HostPlan:
+    """An instance namespace: a veth per ENI and the union of its groups as nftables rules."""
+    interfaces = []
+    for eni in enis:
+        subnet = view.get(Subnet, eni.subnet_id)
+        if subnet is None:
+            continue
+        network = ipaddress.ip_network(subnet.cidr_block)
+        index = _device_index(eni)
+        interfaces.append(
+            InterfacePlan(
+                name=f"eth{index}",
+                peer=short_name("v", eni.id),
+                bridge=short_name("b", eni.subnet_id),
+                mac=eni.mac_address,
+                cidrs=tuple(f"{ip}/{network.prefixlen}" for ip in eni.addresses()),
+                gateway=str(network.network_address + 1),
+                primary=index == 0,
+            )
+        )
+    name_tag = dict(inst.tags).get("Name") if inst.tags else None
+    return HostPlan(
+        inst.id,
+        name_tag,
+        host_namespace(inst.id),
+        router_namespace(inst.vpc_id),
+        tuple(interfaces),
+        security_group_ruleset(view, enis),
+    )
+
+
+def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
+    """An nft script: per ENI, stateful input and output gates allowing what its groups allow."""
+    lines = [
+        f"table inet {SG_TABLE}",
+        f"delete table inet {SG_TABLE}",
+        f"table inet {SG_TABLE} {{",
+    ]
+    for direction, hook in (("ingress", "input"), ("egress", "output")):
+        lines += [
+            f"  chain {hook} {{",
+            f"    type filter hook {hook} priority 0; policy drop;",
+            "    ct state established,related accept",
+            f"    {'iif' if hook == 'input' else 'oif'} lo accept",
+        ]
+        for eni in enis:
+            if eni.attachment is None:
+                continue
+            device = f"eth{eni.attachment.device_index}"
+            for rule in _rules_of(view, eni, egress=direction == "egress"):
+                lines += _rule_lines(view, rule, device, hook)
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _rules_of(view: View, eni: NetworkInterface, egress: bool) -> list[SgRule]:
+    """The union of the rules of an ENI's groups in one direction (SG-3)."""
+    rules = []
+    for group_id in eni.groups:
+        group = view.get(SecurityGroup, group_id)
+        if group is not None:
+            rules += [rule for rule in group.rules if rule.egress == egress]
+    return rules
+
+
+def _peer_addresses(view: View, rule: SgRule) -> list[str]:
+    """The IPv4 addresses a rule's peer stands for (CIDR, prefix list, member ENIs, SG-13)."""
+    if rule.cidr_ipv4 is not None:
+        return [rule.cidr_ipv4]
+    if rule.prefix_list_id is not None:
+        prefix_list = view.get(PrefixList, rule.prefix_list_id)
+        return [entry.cidr for entry in prefix_list.entries] if prefix_list else []
+    if rule.group_id is not None:
+        return sorted(
+            address
+            for eni in view.iter(NetworkInterface)
+            if rule.group_id in eni.groups
+            for address in eni.addresses()
+        )
+    return []
+
+
+def _rule_lines(view: View, rule: SgRule, device: str, hook: str) -> list[str]:
+    """The nft statements of one SG rule on one ENI (empty when its peer matches nothing)."""
+    peers = _peer_addresses(view, rule)
+    if not peers:
+        return []
+    interface = f"{'iifname' if hook == 'input' else 'oifname'} {device}"
+    address = f"ip {'saddr' if hook == 'input' else 'daddr'} {{ {', '.join(peers)} }}"
+    return [f"    {interface} {address} {_protocol_match(rule)}accept"]
+
+
+def _protocol_match(rule: SgRule) -> str:
+    """The nft protocol/port match of a rule (SG-11): all, TCP/UDP port range, ICMP type."""
+    protocol = rule.protocol.lower()
+    if protocol in ("-1", "all"):
+        return ""
+    if protocol in ("tcp", "udp", "6", "17"):
+        name = {"6": "tcp", "17": "udp"}.get(protocol, protocol)
+        low, high = rule.from_port or 0, rule.to_port if rule.to_port is not None else 65535
+        if low <= 0 and high >= 65535:
+            return f"meta l4proto {name} "
+        return f"{name} dport {low}-{high} "
+    if protocol in ("icmp", "1"):
+        if rule.from_port is None or rule.from_port < 0:
+            return "meta l4proto icmp "
+        return f"icmp type {rule.from_port} "
+    return f"meta l4proto {protocol} "

@@ -1,0 +1,114 @@
+"""Real-mode fixtures: a real `vpclab serve` on 127.0.0.1 and namespaces always cleaned up."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from vpclab.realmode.kernel import teardown_all
+
+ACCOUNT = "123456789012"
+
+
+def _unavailable_reason() -> str | None:
+    """Why namespaces cannot be created here, or None when they can."""
+    if os.geteuid() != 0:
+        return "real mode needs root to create network namespaces"
+    for tool in ("ip", "nft", "ping"):
+        if shutil.which(tool) is None:
+            return f"real mode needs the `{tool}` command"
+    probe = "vpclab-probe"
+    made = subprocess.run(["ip", "netns", "add", probe], capture_output=True, check=False)
+    if made.returncode != 0:
+        return f"`ip netns add` fails here: {made.stderr.decode().strip()}"
+    subprocess.run(["ip", "netns", "delete", probe], check=False)
+    return None
+
+
+REASON = _unavailable_reason()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every real-mode test, and skip them all with the reason when namespaces are out."""
+    for item in items:
+        if "tests/realmode" in str(item.fspath):
+            item.add_marker(pytest.mark.realmode)
+            if REASON is not None:
+                item.add_marker(pytest.mark.skip(reason=REASON))
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """A real server (in memory, instances settle in 0.05 s) on a free loopback port."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from vpclab.cli.main import main; sys.exit(main())",
+            "serve",
+            "--port",
+            "0",
+            "--in-memory",
+            "--settle-seconds",
+            "0.05",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("vpclab listening on "), line
+        url = line.split()[3]
+        assert url.startswith("http://127.0.0.1:")
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/_vpclab/api/state", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def ec2(endpoint: str) -> Any:
+    """A boto3 EC2 client talking HTTP to the real server."""
+    return boto3.client(
+        "ec2",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCOUNT,
+        aws_secret_access_key="secret",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def clean_namespaces() -> Iterator[None]:
+    """Remove every vpclab namespace before and after, even when a test fails."""
+    if REASON is None:
+        teardown_all()
+    try:
+        yield
+    finally:
+        if REASON is None:
+            teardown_all()
