@@ -1,0 +1,1 @@
+"""RDS operations (query protocol)."""

@@ -1,0 +1,332 @@
+"""RDS DB subnet groups and DB instances placed in a VPC (spec SVC-2), plus the placement
+helpers ElastiCache shares: subnet-group checks and requester-managed service ENIs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vpclab.control import addresses, network_interfaces
+from vpclab.control.network_interfaces import AddressRequest
+from vpclab.control.store import Tx
+from vpclab.model.base import Tags, evolve
+from vpclab.model.errors import DomainError
+from vpclab.model.gateways import InternetGateway
+from vpclab.model.interface import NetworkInterface
+from vpclab.model.route_state import route_state, subnet_route_table
+from vpclab.model.services import DbInstance, DbSubnetGroup, service_status
+from vpclab.model.state import View
+from vpclab.model.vpc import Subnet, Vpc
+
+DEFAULT_PORTS = {
+    "postgres": 5432,
+    "aurora-postgresql": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora-mysql": 3306,
+    "oracle-ee": 1521,
+    "oracle-se2": 1521,
+    "sqlserver-ex": 1433,
+    "sqlserver-se": 1433,
+    "sqlserver-ee": 1433,
+    "sqlserver-web": 1433,
+}
+DEFAULT_VERSIONS = {"postgres": "16.3", "mysql": "8.0.35", "mariadb": "10.11.6"}
+
+
+def endpoint_suffix(account: str, region: str) -> str:
+    """The per-account, per-region label of RDS endpoints (mydb.<suffix>.us-east-1.rds...)."""
+    return hashlib.sha256(f"{account}/{region}".encode()).hexdigest()[:12]
+
+
+# -- shared by RDS and ElastiCache ----------------------------------------------------------------
+def subnets_of_one_vpc(
+    view: View, subnet_ids: Sequence[str], not_found_code: str, mixed_message: str
+) -> list[Subnet]:
+    """The named subnets, which must all exist and share one VPC (a subnet group's rule)."""
+    found: list[Subnet] = []
+    for subnet_id in dict.fromkeys(subnet_ids):
+        subnet = view.get(Subnet, subnet_id)
+        if subnet is None:
+            raise DomainError(not_found_code, f"The subnet ID '{subnet_id}' does not exist")
+        found.append(subnet)
+    if len({s.vpc_id for s in found}) > 1:
+        raise DomainError("InvalidParameterValue", mixed_message)
+    return found
+
+
+def service_groups(view: View, group_ids: Sequence[str], vpc_id: str) -> tuple[str, ...]:
+    """Security groups for a service ENI: known and of the subnet group's VPC, else the default."""
+    if not group_ids:
+        return (network_interfaces.default_group(view, vpc_id),)
+    for subnet in view.iter(Subnet):
+        if subnet.vpc_id == vpc_id:
+            return network_interfaces.check_groups(view, group_ids, subnet)
+    raise DomainError("InvalidVPCNetworkStateFault", f"VPC {vpc_id} has no subnets")
+
+
+def place_service_eni(
+    tx: Tx,
+    subnet: Subnet,
+    groups: tuple[str, ...],
+    *,
+    description: str,
+    requester: str,
+    public: bool = False,
+) -> NetworkInterface:
+    """A requester-managed ENI holding the lowest free address of the subnet (SVC-1, SVC-2)."""
+    eni = network_interfaces.new_interface(
+        tx, subnet, group_ids=groups, addresses=AddressRequest(), description=description
+    )
+    placed = evolve(
+        eni,
+        requester_managed=True,
+        requester_id=requester,
+        public_ip=addresses.new_public_ip(tx) if public else None,
+    )
+    tx.put(placed)
+    return placed
+
+
+def release_enis(tx: Tx, eni_ids: Sequence[str]) -> None:
+    """Remove a service's ENIs when the service is deleted (ENI-8: only the owner can)."""
+    for eni_id in eni_ids:
+        eni = tx.get(NetworkInterface, eni_id)
+        if eni is not None:
+            network_interfaces.release(tx, eni)
+
+
+def least_used_subnet(view: View, subnets: Sequence[Subnet]) -> Subnet:
+    """The subnet a managed service picks: the one with the most free addresses, by id order."""
+    from vpclab.control.addressing import usable_count, used_addresses
+
+    return max(
+        sorted(subnets, key=lambda s: s.id),
+        key=lambda s: usable_count(s.cidr_block) - len(used_addresses(view, s.id)),
+    )
+
+
+# -- DB subnet groups ------------------------------------------------------------------------------
+def subnet_group_missing(name: str) -> DomainError:
+    """RDS's error for an unknown DB subnet group."""
+    return DomainError("DBSubnetGroupNotFoundFault", f"DBSubnetGroup '{name}' not found.")
+
+
+def require_subnet_group(view: View, name: str) -> DbSubnetGroup:
+    """The DB subnet group of that name (names are case-insensitive and stored lower-case)."""
+    group = view.get(DbSubnetGroup, name.lower())
+    if group is None:
+        raise subnet_group_missing(name)
+    return group
+
+
+def create_db_subnet_group(
+    tx: Tx, *, name: str, description: str, subnet_ids: Sequence[str], tags: Tags = ()
+) -> DbSubnetGroup:
+    """CreateDBSubnetGroup: subnets of one VPC in at least two AZs (SVC-2)."""
+    key = name.lower()
+    if tx.get(DbSubnetGroup, key) is not None:
+        raise DomainError(
+            "DBSubnetGroupAlreadyExists", f"The DB subnet group '{name}' already exists."
+        )
+    subnets = subnets_of_one_vpc(
+        tx, subnet_ids, "InvalidSubnet", "Subnets must all belong to the same VPC."
+    )
+    zones = sorted({s.availability_zone for s in subnets})
+    if len(zones) < 2:
+        raise DomainError(
+            "DBSubnetGroupDoesNotCoverEnoughAZs",
+            "The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. "
+            f"Current AZ coverage: {', '.join(zones)}. Add subnets to cover at least 2 AZs.",
+        )
+    group = DbSubnetGroup(
+        id=key,
+        description=description,
+        vpc_id=subnets[0].vpc_id,
+        subnet_ids=tuple(s.id for s in subnets),
+        tags=tags,
+    )
+    tx.put(group)
+    return group
+
+
+def delete_db_subnet_group(tx: Tx, name: str) -> None:
+    """DeleteDBSubnetGroup: refused while a DB instance uses the group."""
+    group = require_subnet_group(tx, name)
+    users = [db.id for db in visible_instances(tx) if db.subnet_group == group.id]
+    if users:
+        raise DomainError(
+            "InvalidDBSubnetGroupStateFault",
+            f"Cannot delete the subnet group '{name}' because at least one database instance: "
+            f"{users[0]} is still using it.",
+        )
+    tx.delete(DbSubnetGroup, group.id)
+
+
+# -- DB instances ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DbRequest:
+    """What CreateDBInstance asks for, in model terms."""
+
+    identifier: str
+    engine: str
+    instance_class: str
+    subnet_group: str
+    master_username: str = "admin"
+    allocated_storage: int = 20
+    port: int | None = None
+    group_ids: tuple[str, ...] = ()
+    publicly_accessible: bool = False
+    engine_version: str | None = None
+    tags: Tags = ()
+
+
+def status_of(view: View, db: DbInstance) -> str:
+    """The DB instance's DBInstanceStatus now (creating -> available, deleting)."""
+    return service_status(db.created_at, db.deleted_at, view.now(), view.clock.settle_seconds)
+
+
+def visible_instances(view: View) -> list[DbInstance]:
+    """The DB instances Describe lists: deleted ones are gone."""
+    return [db for db in view.all(DbInstance) if status_of(view, db) != "deleted"]
+
+
+def require_instance(view: View, identifier: str) -> DbInstance:
+    """The DB instance of that identifier, or RDS's DBInstanceNotFound."""
+    db = view.get(DbInstance, identifier.lower())
+    if db is None or status_of(view, db) == "deleted":
+        raise DomainError("DBInstanceNotFound", f"DBInstance {identifier} not found.")
+    return db
+
+
+def check_public_access(view: View, group: DbSubnetGroup) -> None:
+    """SVC-2: a public DB needs an attached IGW routed from its subnets and DNS support+hostnames."""
+    vpc = view.get(Vpc, group.vpc_id)
+    igws = {igw.id for igw in view.iter(InternetGateway) if igw.vpc_id == group.vpc_id}
+    if not igws:
+        raise DomainError(
+            "InvalidVPCNetworkStateFault",
+            "Cannot create a publicly accessible DBInstance. The specified VPC has no internet "
+            "gateway attached.Update the VPC and then try again",
+        )
+    for subnet_id in group.subnet_ids:
+        table = subnet_route_table(view, subnet_id)
+        if not any(r.target.id in igws and route_state(view, r) == "active" for r in table.routes):
+            raise DomainError(
+                "InvalidVPCNetworkStateFault",
+                f"Cannot create a publicly accessible DBInstance. The specified subnet "
+                f"{subnet_id} does not route to an internet gateway.",
+            )
+    if vpc is None or not (vpc.enable_dns_support and vpc.enable_dns_hostnames):
+        raise DomainError(
+            "InvalidVPCNetworkStateFault",
+            "Cannot create a publicly accessible DBInstance. The specified VPC does not support "
+            "DNS resolution, DNS hostnames, or both. Update the VPC and then try again",
+        )
+
+
+def _check_identifier(identifier: str) -> None:
+    """RDS identifier rules: 1-63 letters, digits or hyphens, a letter first, no '--' or end '-'."""
+    ok = (
+        0 < len(identifier) <= 63
+        and identifier[0].isalpha()
+        and all(c.isalnum() or c == "-" for c in identifier)
+        and "--" not in identifier
+        and not identifier.endswith("-")
+    )
+    if not ok:
+        raise DomainError(
+            "InvalidParameterValue",
+            "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must "
+            "begin with a letter; must contain only ASCII letters, digits, and hyphens; and "
+            "must not end with a hyphen or contain two consecutive hyphens.",
+        )
+
+
+def create_db_instance(tx: Tx, request: DbRequest) -> DbInstance:
+    """CreateDBInstance in a DB subnet group: a private ENI, public only when allowed (SVC-2)."""
+    _check_identifier(request.identifier)
+    key = request.identifier.lower()
+    existing = tx.get(DbInstance, key)
+    if existing is not None and status_of(tx, existing) != "deleted":
+        raise DomainError("DBInstanceAlreadyExists", "DB instance already exists")
+    if request.engine not in DEFAULT_PORTS:
+        raise DomainError("InvalidParameterValue", f"Invalid DB engine: {request.engine}")
+    group = require_subnet_group(tx, request.subnet_group)
+    groups = service_groups(tx, request.group_ids, group.vpc_id)
+    if request.publicly_accessible:
+        check_public_access(tx, group)
+    subnets = [s for s in (tx.get(Subnet, i) for i in group.subnet_ids) if s is not None]
+    subnet = least_used_subnet(tx, subnets)
+    eni = place_service_eni(
+        tx,
+        subnet,
+        groups,
+        description="RDSNetworkInterface",
+        requester="amazon-rds",
+        public=request.publicly_accessible,
+    )
+    db = DbInstance(
+        id=key,
+        engine=request.engine,
+        engine_version=request.engine_version or DEFAULT_VERSIONS.get(request.engine, "1.0"),
+        instance_class=request.instance_class,
+        master_username=request.master_username,
+        allocated_storage=request.allocated_storage,
+        port=request.port or DEFAULT_PORTS[request.engine],
+        subnet_group=group.id,
+        vpc_id=group.vpc_id,
+        groups=groups,
+        publicly_accessible=request.publicly_accessible,
+        eni_id=eni.id,
+        resource_id="db-" + hashlib.sha256(eni.id.encode()).hexdigest()[:26].upper(),
+        created_at=tx.now(),
+        tags=request.tags,
+    )
+    tx.put(db)
+    return db
+
+
+def modify_db_instance(
+    tx: Tx,
+    identifier: str,
+    *,
+    group_ids: Sequence[str] | None = None,
+    publicly_accessible: bool | None = None,
+    port: int | None = None,
+) -> DbInstance:
+    """ModifyDBInstance: security groups, public accessibility (SVC-2 again) and port."""
+    db = require_instance(tx, identifier)
+    eni = tx.get(NetworkInterface, db.eni_id)
+    if eni is None:
+        raise DomainError("InvalidDBInstanceState", f"DB instance {identifier} has no network")
+    groups = service_groups(tx, group_ids, db.vpc_id) if group_ids else db.groups
+    public = db.publicly_accessible if publicly_accessible is None else publicly_accessible
+    if public and not db.publicly_accessible:
+        check_public_access(tx, require_subnet_group(tx, db.subnet_group))
+    public_ip = eni.public_ip if public else None
+    if public and public_ip is None:
+        public_ip = addresses.new_public_ip(tx)
+    tx.put(evolve(eni, groups=groups, public_ip=public_ip))
+    changed = evolve(db, groups=groups, publicly_accessible=public, port=port or db.port)
+    tx.put(changed)
+    return changed
+
+
+def delete_db_instance(tx: Tx, identifier: str) -> DbInstance:
+    """DeleteDBInstance: status deleting, its ENI released; gone once the clock settles."""
+    db = require_instance(tx, identifier)
+    if db.deleted_at is not None:
+        raise DomainError(
+            "InvalidDBInstanceState", f"Instance {identifier} is already being deleted."
+        )
+    release_enis(tx, (db.eni_id,))
+    deleted = evolve(db, deleted_at=tx.now())
+    tx.put(deleted)
+    return deleted
+
+
+def endpoint_address(view: View, db: DbInstance) -> str:
+    """The DNS name of the DB's endpoint (resolves to its private address inside the VPC)."""
+    return f"{db.id}.{endpoint_suffix(view.account, view.region)}.{view.region}.rds.amazonaws.com"

@@ -1,0 +1,90 @@
+"""Managed services placed in subnets: RDS and ElastiCache (spec section 9.4).
+
+Their names are their ids (AWS identifies them by name); their states move on the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpclab.model.base import Resource, register
+
+# How long a deleted database or cache cluster stays visible as "deleting" after settling.
+DELETING_GRACE = 0.0
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DbSubnetGroup(Resource):
+    """An RDS DB subnet group: named subnets of one VPC covering at least two AZs (SVC-2)."""
+
+    kind = "db-subnet-group"
+    id_prefix = "rds-subgrp"
+    resource_type = "subgrp"
+    description: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DbInstance(Resource):
+    """An RDS DB instance: one requester-managed ENI in a subnet of its subnet group (SVC-2)."""
+
+    kind = "db-instance"
+    id_prefix = "rds-db"
+    resource_type = "db"
+    engine: str
+    engine_version: str
+    instance_class: str
+    master_username: str
+    allocated_storage: int
+    port: int
+    subnet_group: str
+    vpc_id: str
+    groups: tuple[str, ...]
+    publicly_accessible: bool
+    eni_id: str
+    resource_id: str
+    created_at: float
+    deleted_at: float | None = None
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheSubnetGroup(Resource):
+    """An ElastiCache cache subnet group: subnets of one VPC where nodes are placed (SVC-1)."""
+
+    kind = "cache-subnet-group"
+    id_prefix = "cache-subgrp"
+    resource_type = "subnetgroup"
+    description: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheCluster(Resource):
+    """An ElastiCache cluster: one requester-managed ENI per node, never public (SVC-1)."""
+
+    kind = "cache-cluster"
+    id_prefix = "cache-cluster"
+    resource_type = "cluster"
+    engine: str
+    engine_version: str
+    node_type: str
+    port: int
+    subnet_group: str
+    vpc_id: str
+    groups: tuple[str, ...]
+    node_enis: tuple[str, ...]
+    created_at: float
+    deleted_at: float | None = None
+
+
+def service_status(created_at: float, deleted_at: float | None, now: float, settle: float) -> str:
+    """creating -> available, then deleting -> deleted, as the clock passes `settle` seconds."""
+    if deleted_at is not None:
+        return "deleting" if now < deleted_at + settle + DELETING_GRACE else "deleted"
+    return "creating" if now < created_at + settle else "available"
