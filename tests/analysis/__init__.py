@@ -1,0 +1,1 @@
+"""Tests of the exhaustive analysis: symbolic engine against the concrete tracer."""
