@@ -8,6 +8,7 @@ from typing import Any
 
 from vpclab.dataplane.trace import Trace
 from vpclab.tour.chapters import CHAPTERS, Chapter
+from vpclab.tour.exercises import EXERCISES, check
 from vpclab.tour.lab import Fact, Lab
 
 WIDTH = 80
@@ -15,7 +16,7 @@ WIDTH = 80
 
 def wrap(text: str) -> str:
     """Prose wrapped to an 80-column terminal."""
-    return textwrap.fill(text, width=WIDTH)
+    return textwrap.fill(text, width=WIDTH, break_on_hyphens=False)
 
 
 def fit(line: str) -> str:
@@ -39,6 +40,7 @@ def in_process_lab(say: Callable[[str], None]) -> Lab:
 def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
     """A lab on a running vpclab server: boto3 for the API, its state for traces."""
     import boto3
+    from botocore.config import Config
 
     from vpclab.cli.commands.trace import _view_from_endpoint
     from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -50,6 +52,7 @@ def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
         region_name=DEFAULT_REGION,
         aws_access_key_id=DEFAULT_ACCOUNT,
         aws_secret_access_key="vpclab",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
 
     def tracer(source: str, destination: str, port: int | None = None, **kw: Any) -> Trace:
@@ -58,6 +61,29 @@ def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
         return trace_view(view, source, destination, port=port, **kw)
 
     return Lab(ec2=ec2, tracer=tracer, say=say)
+
+
+def state_lab(path: str, say: Callable[[str], None]) -> Lab:
+    """A lab on a vpclab state file."""
+    from vpclab.network import Network
+
+    network = Network.open(path)
+    return Lab(ec2=network.client(), tracer=network.trace, say=say)
+
+
+def check_exercises(lab: Lab, chapters: Sequence[Chapter]) -> bool:
+    """Say, per chapter, whether its exercise is solved and what is still wrong; all solved?"""
+    solved = True
+    for chapter in chapters:
+        problems = check(lab, EXERCISES[chapter.number - 1])
+        if not problems:
+            lab.say(f"Exercise {chapter.number} ({chapter.title}): solved")
+            continue
+        solved = False
+        lab.say(f"Exercise {chapter.number} ({chapter.title}): not solved yet")
+        for problem in problems:
+            lab.say(f"  - {problem}")
+    return solved
 
 
 def chapter_list() -> str:
@@ -88,6 +114,9 @@ def run_chapters(
         lab.say(wrap(chapter.lesson))
         lab.say("")
         chapter.demonstrate(lab)
+        lab.say("")
+        lab.say(wrap(f"Exercise {chapter.number}: {EXERCISES[chapter.number - 1].task}"))
+        lab.say(f"  Then run: vpclab tour check --chapter {chapter.number}")
         if pause is not None and index < len(chapters):
             pause()
     return lab.facts
