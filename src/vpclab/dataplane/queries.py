@@ -1,0 +1,200 @@
+"""Whole-network questions answered symbolically: which ENIs the internet can connect to.
+
+Internet sources are split into address classes (the elementary intervals every SG, NACL and
+route boundary of the ENI's side cuts public space into); one representative per class stands
+for all of it, so the answer is exact while costing one evaluation per class, not per address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vpclab.dataplane.compile import Compiled, Eni, SubnetInfo
+from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_groups
+from vpclab.dataplane.flow import Header, PortSet, int_ip
+from vpclab.dataplane.routing import select_route
+from vpclab.dataplane.symbolic import ANALYSED_PROTOCOLS
+from vpclab.dataplane.trace import AclRuleRef, SgRuleRef
+from vpclab.dataplane.tracer import is_rfc1918
+
+# Public space excludes RFC 1918 and RFC 6598 sources: the IGW drops them (IGW-9 checks).
+_NOT_INTERNET = ((0x0A000000, 0x0AFFFFFF), (0xAC100000, 0xAC1FFFFF), (0xC0A80000, 0xC0A8FFFF))
+_CGNAT = (0x64400000, 0x647FFFFF)
+_TOP = 0xFFFFFFFF
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One way in from the internet: who, which packets, from where, and what lets them in."""
+
+    eni_id: str
+    owner_id: str
+    private_ip: str
+    public_ip: str
+    protocol: str
+    destination_ports: PortSet
+    source_ports: PortSet
+    sources: tuple[tuple[str, str], ...]  # first and last address of each source range
+    internet_gateway: str
+    route_table: str
+    acl_rules: tuple[AclRuleRef, ...]
+    sg_rules: tuple[SgRuleRef, ...]
+
+    def describe(self) -> str:
+        """One readable line for the CLI."""
+        ranges = ", ".join(a if a == b else f"{a}-{b}" for a, b in self.sources)
+        return (
+            f"{self.owner_id} ({self.eni_id} {self.public_ip} -> {self.private_ip}) "
+            f"{self.protocol} {self.destination_ports.describe()} "
+            f"from {ranges} (client ports {self.source_ports.describe()}) via "
+            f"{self.internet_gateway}, {self.route_table}"
+        )
+
+
+def _boundaries(part: Compiled, eni: Eni, subnet: SubnetInfo) -> list[int]:
+    """Every address where a rule on the ENI's side starts or stops applying."""
+    cuts = {0}
+    spans: list[tuple[int, int]] = []
+    for group_id in eni.eni.groups:
+        group = part.group(group_id)
+        for entry in group.ingress if group else ():
+            spans.extend(entry.spans)
+    spans.extend((e.low, e.high) for e in subnet.acl.ingress + subnet.acl.egress)
+    spans.extend([*_NOT_INTERNET, _CGNAT])
+    for low, high in spans:
+        cuts.add(low)
+        if high < _TOP:
+            cuts.add(high + 1)
+    cuts.update(_route_cuts(subnet))
+    return sorted(cuts)
+
+
+def _route_cuts(subnet: SubnetInfo) -> set[int]:
+    """Route boundaries: a more specific route can send replies somewhere other than the IGW."""
+    cuts: set[int] = set()
+    for entry in subnet.lpm.entries:
+        cuts.add(entry.low)
+        if entry.high < _TOP:
+            cuts.add(entry.high + 1)
+    return cuts
+
+
+def _public(address: int) -> bool:
+    """Whether an internet host can hold the address as its source through an IGW."""
+    text = int_ip(address)
+    return not is_rfc1918(text) and not (_CGNAT[0] <= address <= _CGNAT[1]) and address != 0
+
+
+def _via_igw(part: Compiled, subnet: SubnetInfo, address: str, vpc_id: str) -> str | None:
+    """The attached IGW the subnet's route for the address uses, else None."""
+    entry = select_route(subnet.lpm, address).entry
+    if entry is None or not entry.usable:
+        return None
+    target = entry.route.target
+    if target.kind != "gateway" or not target.id.startswith("igw-"):
+        return None
+    igw = part.igws.get(target.id)
+    return target.id if igw is not None and igw.vpc_id == vpc_id else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """What one source class may do to one ENI over one protocol, and why."""
+
+    destination_ports: PortSet
+    source_ports: PortSet
+    acl_rules: tuple[AclRuleRef, ...]
+    sg_rules: tuple[SgRuleRef, ...]
+
+
+def _admit(part: Compiled, eni: Eni, subnet: SubnetInfo, header: Header) -> _Admission | None:
+    """NACL ingress, SG ingress, then the reply's NACL egress (stateless) for one source."""
+    acl_in = evaluate_acl(subnet.acl.ingress, header, egress=False)
+    ports = acl_in.admitted
+    if ports.is_empty():
+        return None
+    narrowed = header.with_(destination_ports=ports) if header.ported else header
+    groups = [g for g in (part.group(gid) for gid in sorted(eni.eni.groups)) if g is not None]
+    sg_in = evaluate_security_groups(groups, narrowed, egress=False)
+    if sg_in.admitted.is_empty():
+        return None
+    forward = narrowed.with_(destination_ports=sg_in.admitted) if header.ported else narrowed
+    acl_out = evaluate_acl(subnet.acl.egress, forward.reversed(), egress=True)
+    if acl_out.admitted.is_empty():
+        return None
+    allowed = [r for r in acl_in.rules if r.action == "allow"]
+    allowed += [r for r in acl_out.rules if r.action == "allow"]
+    if not header.ported:
+        return _Admission(WHOLE, WHOLE, tuple(allowed), sg_in.rules)
+    return _Admission(sg_in.admitted, acl_out.admitted, tuple(allowed), sg_in.rules)
+
+
+def _eni_exposures(part: Compiled, eni: Eni) -> list[Exposure]:
+    """Every internet exposure of one ENI, source classes with equal answers merged."""
+    subnet = part.subnets.get(eni.eni.subnet_id)
+    if subnet is None or not eni.usable or not eni.public:
+        return []
+    cuts = _boundaries(part, eni, subnet)
+    out: list[Exposure] = []
+    for private_ip, public_ip in sorted(eni.public.items()):
+        merged: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+        details: dict[tuple[object, ...], tuple[str, _Admission, str]] = {}
+        for index, low in enumerate(cuts):
+            high = cuts[index + 1] - 1 if index + 1 < len(cuts) else _TOP
+            representative = max(low, 1)
+            if representative > high or not _public(representative):
+                continue
+            source = int_ip(representative)
+            igw = _via_igw(part, subnet, source, eni.eni.vpc_id)
+            if igw is None:
+                continue
+            for protocol in ANALYSED_PROTOCOLS:
+                admission = _admit(part, eni, subnet, Header(protocol, source, private_ip))
+                if admission is None:
+                    continue
+                key: tuple[object, ...] = (
+                    protocol,
+                    admission.destination_ports,
+                    admission.source_ports,
+                    igw,
+                )
+                merged.setdefault(key, []).append((low, high))
+                details.setdefault(key, (igw, admission, protocol))
+        for key in sorted(merged, key=repr):
+            igw, admission, protocol = details[key]
+            out.append(
+                Exposure(
+                    eni_id=eni.id,
+                    owner_id=eni.owner.id,
+                    private_ip=private_ip,
+                    public_ip=public_ip,
+                    protocol=protocol,
+                    destination_ports=admission.destination_ports,
+                    source_ports=admission.source_ports,
+                    sources=_join(merged[key]),
+                    internet_gateway=igw,
+                    route_table=subnet.route_table.id,
+                    acl_rules=admission.acl_rules,
+                    sg_rules=admission.sg_rules,
+                )
+            )
+    return out
+
+
+def _join(spans: list[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+    """Adjacent source classes merged into ranges, as dotted quads."""
+    joined: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if joined and low == joined[-1][1] + 1:
+            joined[-1] = (joined[-1][0], high)
+        else:
+            joined.append((low, high))
+    return tuple((int_ip(low), int_ip(high)) for low, high in joined)
+
+
+def internet_exposure(part: Compiled) -> list[Exposure]:
+    """Every ENI of the partition an internet host can open a connection to, and how."""
+    exposures: list[Exposure] = []
+    for eni_id in sorted(part.enis):
+        exposures.extend(_eni_exposures(part, part.enis[eni_id]))
+    return exposures
