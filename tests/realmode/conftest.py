@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from vpclab.realmode.kernel import teardown_all
+from vpclab.realmode.plan import host_namespace
 
 ACCOUNT = "123456789012"
 
@@ -112,3 +113,23 @@ def clean_namespaces() -> Iterator[None]:
     finally:
         if REASON is None:
             teardown_all()
+
+
+@pytest.fixture
+def tcp_listener() -> Iterator[Any]:
+    """Start TCP listeners inside instance namespaces; stop them afterwards."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(instance_id: str, port: int) -> None:
+        """Listen (accept and close) on a port in the instance."""
+        command = ["ip", "netns", "exec", host_namespace(instance_id)]
+        command += ["socat", f"TCP-LISTEN:{port},fork,reuseaddr", "EXEC:/bin/true"]
+        procs.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
+        time.sleep(0.2)
+
+    try:
+        yield start
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=5)

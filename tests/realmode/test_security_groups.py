@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -11,98 +10,10 @@ from typing import Any
 import pytest
 
 from tests.realmode.conftest import ACCOUNT
+from tests.realmode.support import instance, pings, run_in, tcp_connects, web_group
 from vpclab.realmode.kernel import Applier
-from vpclab.realmode.plan import build_plan, host_namespace
+from vpclab.realmode.plan import build_plan
 from vpclab.realmode.source import Target, fetch_view
-
-
-def _in(instance_id: str, *command: str, timeout: float = 5) -> subprocess.CompletedProcess[str]:
-    """Run a command inside an instance's namespace."""
-    return subprocess.run(
-        ["ip", "netns", "exec", host_namespace(instance_id), *command],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def _pings(source: str, address: str) -> bool:
-    """Whether one ICMP echo from the instance gets a reply within a second."""
-    return _in(source, "ping", "-c1", "-W1", address).returncode == 0
-
-
-def _tcp_connects(source: str, address: str, port: int) -> bool:
-    """Whether a TCP connection from the instance completes within a second."""
-    probe = (
-        "import socket,sys\n"
-        "s=socket.socket(); s.settimeout(1)\n"
-        f"sys.exit(s.connect_ex(({address!r},{port})))\n"
-    )
-    return _in(source, "python3", "-c", probe).returncode == 0
-
-
-@pytest.fixture
-def tcp_listener() -> Iterator[Any]:
-    """Start TCP listeners inside instance namespaces; stop them afterwards."""
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(instance_id: str, port: int) -> None:
-        """Listen (accept and close) on a port in the instance."""
-        command = ["ip", "netns", "exec", host_namespace(instance_id)]
-        command += ["socat", f"TCP-LISTEN:{port},fork,reuseaddr", "EXEC:/bin/true"]
-        procs.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
-        time.sleep(0.2)
-
-    try:
-        yield start
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=5)
-
-
-def _instance(ec2: Any, subnet_id: str, group: str) -> tuple[str, str]:
-    """A running instance with one group; its id and private address."""
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    run = ec2.run_instances(
-        ImageId=image,
-        InstanceType="t3.micro",
-        MinCount=1,
-        MaxCount=1,
-        SubnetId=subnet_id,
-        SecurityGroupIds=[group],
-    )
-    inst = run["Instances"][0]
-    return inst["InstanceId"], inst["PrivateIpAddress"]
-
-
-def _group(ec2: Any, vpc_id: str, name: str, *, egress: bool = True) -> str:
-    """A group admitting ICMP and TCP 80 from the VPC; without any egress rule if asked."""
-    group = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "icmp",
-                "FromPort": -1,
-                "ToPort": -1,
-                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
-            },
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 80,
-                "ToPort": 80,
-                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
-            },
-        ],
-    )
-    if not egress:
-        ec2.revoke_security_group_egress(
-            GroupId=group,
-            IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
-        )
-    return str(group)
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +22,14 @@ def network(ec2: Any, endpoint: str) -> Iterator[dict[str, Any]]:
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     one = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     two = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
-    web = _group(ec2, vpc_id, "web")
-    mute = _group(ec2, vpc_id, "mute", egress=False)
+    web = web_group(ec2, vpc_id, "web")
+    mute = web_group(ec2, vpc_id, "mute", egress=False)
     closed = ec2.create_security_group(GroupName="closed", Description="c", VpcId=vpc_id)
     ids = {
-        "a": _instance(ec2, one, web),
-        "b": _instance(ec2, one, closed["GroupId"]),
-        "c": _instance(ec2, two, web),
-        "m": _instance(ec2, two, mute),
+        "a": instance(ec2, one, web),
+        "b": instance(ec2, one, closed["GroupId"]),
+        "c": instance(ec2, two, web),
+        "m": instance(ec2, two, mute),
     }
     time.sleep(0.1)
     target = Target(endpoint, ACCOUNT, "us-east-1")
@@ -138,24 +49,24 @@ def test_up_materializes_every_running_instance_with_its_aws_address_and_mac(
         eni = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0][
             "NetworkInterfaces"
         ][0]
-        shown = _in(instance_id, "ip", "-o", "addr", "show", "dev", "eth0").stdout
+        shown = run_in(instance_id, "ip", "-o", "addr", "show", "dev", "eth0").stdout
         assert f"{address}/24" in shown
-        link = _in(instance_id, "ip", "-o", "link", "show", "dev", "eth0").stdout
+        link = run_in(instance_id, "ip", "-o", "link", "show", "dev", "eth0").stdout
         assert eni["MacAddress"].lower() in link.lower()
 
 
 def test_sg_3_admitted_icmp_passes_within_and_across_subnets(network: dict[str, Any]) -> None:
     """The web group admits ICMP from the VPC: same subnet (L2) and the other subnet (routed)."""
     a, c = network["ids"]["a"], network["ids"]["c"]
-    assert _pings(a[0], c[1])
-    assert _pings(c[0], a[1])
+    assert pings(a[0], c[1])
+    assert pings(c[0], a[1])
 
 
 def test_sg_4_group_without_inbound_rules_drops_everything(network: dict[str, Any]) -> None:
     """A new group has no inbound rules: ping and TCP to the closed instance are dropped."""
     a, b = network["ids"]["a"], network["ids"]["b"]
-    assert not _pings(a[0], b[1])
-    assert not _tcp_connects(a[0], b[1], 80)
+    assert not pings(a[0], b[1])
+    assert not tcp_connects(a[0], b[1], 80)
 
 
 def test_sg_7_replies_pass_without_any_egress_rule(
@@ -164,9 +75,9 @@ def test_sg_7_replies_pass_without_any_egress_rule(
     """The mute group has no egress rule, yet replies to admitted TCP and ICMP flow (stateful)."""
     a, m = network["ids"]["a"], network["ids"]["m"]
     tcp_listener(m[0], 80)
-    assert _tcp_connects(a[0], m[1], 80)
-    assert _pings(a[0], m[1])
-    assert not _pings(m[0], a[1])  # but nothing may leave m on its own
+    assert tcp_connects(a[0], m[1], 80)
+    assert pings(a[0], m[1])
+    assert not pings(m[0], a[1])  # but nothing may leave m on its own
 
 
 def test_sg_11_only_the_admitted_port_connects(network: dict[str, Any], tcp_listener: Any) -> None:
@@ -174,8 +85,8 @@ def test_sg_11_only_the_admitted_port_connects(network: dict[str, Any], tcp_list
     a, c = network["ids"]["a"], network["ids"]["c"]
     tcp_listener(c[0], 80)
     tcp_listener(c[0], 8080)
-    assert _tcp_connects(a[0], c[1], 80)
-    assert not _tcp_connects(a[0], c[1], 8080)
+    assert tcp_connects(a[0], c[1], 80)
+    assert not tcp_connects(a[0], c[1], 8080)
 
 
 def test_sg_13_group_reference_and_api_change_reach_the_kernel_quickly(
@@ -192,13 +103,13 @@ def test_sg_13_group_reference_and_api_change_reach_the_kernel_quickly(
             applier.apply(build_plan(fetch_view(network["target"])[1]))
             time.sleep(0.05)
 
-    web_group = ec2.describe_instances(InstanceIds=[a[0]])["Reservations"][0]["Instances"][0][
+    web_id = ec2.describe_instances(InstanceIds=[a[0]])["Reservations"][0]["Instances"][0][
         "SecurityGroups"
     ][0]["GroupId"]
     follower = threading.Thread(target=follow)
     follower.start()
     try:
-        assert not _pings(a[0], b[1])
+        assert not pings(a[0], b[1])
         ec2.authorize_security_group_ingress(
             GroupId=network["closed"],
             IpPermissions=[
@@ -206,12 +117,12 @@ def test_sg_13_group_reference_and_api_change_reach_the_kernel_quickly(
                     "IpProtocol": "icmp",
                     "FromPort": -1,
                     "ToPort": -1,
-                    "UserIdGroupPairs": [{"GroupId": web_group}],
+                    "UserIdGroupPairs": [{"GroupId": web_id}],
                 }
             ],
         )
         time.sleep(1.0)
-        assert _pings(a[0], b[1])
+        assert pings(a[0], b[1])
     finally:
         stop.set()
         follower.join()

@@ -58,13 +58,16 @@ class Applier:
                 delete_namespace(name)
                 del self.applied_hosts[name]
         for name, router in list(self.applied_routers.items()):
-            if routers.get(name) != router:
+            if _wiring(routers.get(name)) != _wiring(router):
                 delete_namespace(name)
                 del self.applied_routers[name]
         for name, router in routers.items():
-            if name not in self.applied_routers:
+            applied = self.applied_routers.get(name)
+            if applied is None:
                 _build_router(router)
-                self.applied_routers[name] = router
+            elif applied.ruleset != router.ruleset:
+                _run(["ip", "netns", "exec", name, "nft", "-f", "-"], router.ruleset)
+            self.applied_routers[name] = router
         for name, host in hosts.items():
             previous = self.applied_hosts.get(name)
             if previous is None:
@@ -79,6 +82,11 @@ class Applier:
             delete_namespace(name)
         self.applied_hosts.clear()
         self.applied_routers.clear()
+
+
+def _wiring(router: RouterPlan | None) -> object:
+    """What of a router needs a rebuild when it changes (its subnets, not its NACL rules)."""
+    return None if router is None else router.subnets
 
 
 def _topology(host: HostPlan) -> tuple[object, ...]:
@@ -111,6 +119,7 @@ def _build_router(router: RouterPlan) -> None:
         ]
     _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
     _run(["ip", "netns", "exec", router.namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    _run(["ip", "netns", "exec", router.namespace, "nft", "-f", "-"], router.ruleset)
 
 
 def _build_host(host: HostPlan) -> None:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.lifecycle import instance_state
+from vpclab.model.network_acl import NaclEntry, NetworkAcl
 from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet
 
 PREFIX = "vpclab-"
 SG_TABLE = "vpclab_sg"
+NACL_TABLE = "vpclab_nacl"
 
 
 def short_name(kind: str, resource_id: str) -> str:
@@ -36,6 +38,7 @@ class RouterPlan:
 
     namespace: str
     subnets: tuple[SubnetPort, ...]
+    ruleset: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ def build_plan(view: View, vpc_ids: frozenset[str] | None = None) -> Plan:
         RouterPlan(
             router_namespace(vpc_id),
             tuple(_subnet_port(view, subnet_id) for subnet_id in sorted(subnets)),
+            network_acl_ruleset(view, sorted(subnets)),
         )
         for vpc_id, subnets in sorted(used_subnets.items())
     )
@@ -236,3 +240,65 @@ def _protocol_match(rule: SgRule) -> str:
             return "meta l4proto icmp "
         return f"icmp type {rule.from_port} "
     return f"meta l4proto {protocol} "
+
+
+def network_acl_ruleset(view: View, subnet_ids: list[str]) -> str:
+    """An nft script for a VPC router: stateless NACL chains on routed packets (NACL-4, NACL-15).
+
+    Only routed packets reach the forward hook; traffic inside a subnet stays on its bridge and
+    never meets a NACL, as in AWS. An allow returns to the next gate, a deny drops, and the
+    final rule (the '*' entry) drops.
+    """
+    acl_of: dict[str, NetworkAcl] = {}
+    for acl in view.iter(NetworkAcl):
+        for association in acl.associations:
+            acl_of[association.subnet_id] = acl
+    lines = [
+        f"table inet {NACL_TABLE}",
+        f"delete table inet {NACL_TABLE}",
+        f"table inet {NACL_TABLE} {{",
+    ]
+    leaving, entering = [], []
+    for subnet_id in subnet_ids:
+        bridge = short_name("b", subnet_id)
+        chosen = acl_of.get(subnet_id)
+        entries = {e: chosen.direction_entries(e) if chosen else [] for e in (True, False)}
+        for egress, chain in ((True, f"out_{bridge}"), (False, f"in_{bridge}")):
+            lines.append(f"  chain {chain} {{")
+            lines += [
+                f"    {_nacl_match(entry)}{_nacl_verdict(entry)}" for entry in entries[egress]
+            ]
+            lines += ["    drop", "  }"]
+        leaving.append(f"    iifname {bridge} jump out_{bridge}")
+        entering.append(f"    oifname {bridge} jump in_{bridge}")
+    lines += ["  chain forward {", "    type filter hook forward priority 0; policy accept;"]
+    lines += [*leaving, *entering, "  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _nacl_verdict(entry: NaclEntry) -> str:
+    """Allow hands the packet to the next gate; deny drops it."""
+    return "return" if entry.action == "allow" else "drop"
+
+
+def _nacl_match(entry: NaclEntry) -> str:
+    """The nft match of one NACL entry: remote CIDR, protocol, port range or ICMP type/code."""
+    if entry.cidr is None:
+        return "meta nfproto ipv6 "
+    remote = f"ip {'daddr' if entry.egress else 'saddr'} {entry.cidr} "
+    protocol = entry.protocol
+    if protocol == "-1":
+        return remote
+    if protocol in ("6", "17"):
+        name = "tcp" if protocol == "6" else "udp"
+        low = entry.port_from if entry.port_from is not None else 0
+        high = entry.port_to if entry.port_to is not None else 65535
+        return f"{remote}{name} dport {low}-{high} "
+    if protocol == "1":
+        match = f"{remote}meta l4proto icmp "
+        if entry.icmp_type is not None and entry.icmp_type >= 0:
+            match += f"icmp type {entry.icmp_type} "
+            if entry.icmp_code is not None and entry.icmp_code >= 0:
+                match += f"icmp code {entry.icmp_code} "
+        return match
+    return f"{remote}meta l4proto {protocol} "
