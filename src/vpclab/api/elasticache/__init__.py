@@ -1,0 +1,1 @@
+"""ElastiCache operations (query protocol)."""
