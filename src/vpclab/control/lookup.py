@@ -83,6 +83,8 @@ def missing(cls: type[Resource], resource_id: str) -> DomainError:
     """The error for an id that names nothing: malformed when it is not even of the right form."""
     from vpclab.model.ids import has_prefix
 
+    if cls not in ERRORS:  # a kind without a not-found code of its own (flow logs, ...)
+        return DomainError("InvalidID", f"The ID '{resource_id}' is not valid")
     not_found, malformed, message = ERRORS[cls]
     if not has_prefix(resource_id, cls.id_prefix):
         return DomainError(

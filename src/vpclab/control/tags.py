@@ -52,7 +52,7 @@ def from_specs(specs: Sequence[Mapping[str, Any]] | None, resource_type: str) ->
                 "InvalidParameterValue",
                 f"'{rtype}' is not a valid taggable resource type for this operation.",
             )
-        pairs.extend((t["Key"], t.get("Value", "")) for t in spec.get("Tags") or ())
+        pairs.extend((t.get("Key", ""), t.get("Value", "")) for t in spec.get("Tags") or ())
     return merged((), pairs) if pairs else ()
 
 

@@ -41,7 +41,7 @@ def kind_of_id(resource_id: str) -> type[Resource] | None:
     """The resource class an id belongs to, judged by its prefix (vpc-, subnet-, sg-, ...)."""
     prefix = resource_id.rsplit("-", 1)[0]
     for cls in KINDS.values():
-        if cls.id_prefix == prefix:
+        if cls.id_prefix and cls.id_prefix == prefix:  # kinds without ids have no prefix
             return cls
     return None
 

@@ -181,7 +181,7 @@ def launch_tags(params: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
                 "InvalidParameterValue",
                 f"'{rtype}' is not a valid taggable resource type for this operation.",
             )
-        pairs = [(t["Key"], t.get("Value", "")) for t in spec.get("Tags") or ()]
+        pairs = [(t.get("Key", ""), t.get("Value", "")) for t in spec.get("Tags") or ()]
         out.setdefault(rtype, []).extend(pairs)
     return out
 

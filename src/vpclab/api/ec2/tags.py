@@ -15,7 +15,7 @@ from vpclab.model.base import KINDS
 @operation("CreateTags")
 def create_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """CreateTags: all resources tagged, or none."""
-    pairs = [(t["Key"], t.get("Value", "")) for t in params.get("Tags") or ()]
+    pairs = [(t.get("Key", ""), t.get("Value", "")) for t in params.get("Tags") or ()]
     tagging.create(ctx.tx, params["Resources"], pairs)
     return {}
 
@@ -24,7 +24,7 @@ def create_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 def delete_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DeleteTags: by key, by key and value, or every tag when none is named."""
     given = params.get("Tags")
-    pairs = [(t["Key"], t.get("Value")) for t in given] if given else None
+    pairs = [(t.get("Key", ""), t.get("Value")) for t in given] if given else None
     tagging.delete(ctx.tx, params["Resources"], pairs)
     return {}
 
