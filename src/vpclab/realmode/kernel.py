@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from vpclab.realmode.plan import PREFIX, HostPlan, Plan, RouterPlan
 
+BRIDGE_FIREWALL_HOOKS = ("iptables", "ip6tables", "arptables")
+
 
 class RealModeUnavailable(RuntimeError):
     """Real mode cannot run here (not root, or no `ip netns`/`nft`)."""
@@ -53,9 +55,10 @@ class Applier:
             if (
                 wanted is None
                 or _topology(wanted) != _topology(host)
-                or (routers.get(host.router) != self.applied_routers.get(host.router))
+                or _wiring(routers.get(host.router))
+                != _wiring(self.applied_routers.get(host.router))
             ):
-                delete_namespace(name)
+                _remove_host(host)
                 del self.applied_hosts[name]
         for name, router in list(self.applied_routers.items()):
             if _wiring(routers.get(name)) != _wiring(router):
@@ -78,7 +81,9 @@ class Applier:
 
     def teardown(self) -> None:
         """Remove every namespace this applier created."""
-        for name in [*self.applied_hosts, *self.applied_routers]:
+        for host in self.applied_hosts.values():
+            _remove_host(host)
+        for name in self.applied_routers:
             delete_namespace(name)
         self.applied_hosts.clear()
         self.applied_routers.clear()
@@ -92,6 +97,19 @@ def _wiring(router: RouterPlan | None) -> object:
 def _topology(host: HostPlan) -> tuple[object, ...]:
     """What of a host needs a rebuild when it changes (everything but the ruleset)."""
     return (host.router, host.interfaces)
+
+
+def _remove_host(host: HostPlan) -> None:
+    """Unplug a host's veths from its router first (namespace teardown is asynchronous)."""
+    unplug = "".join(f"link del {nic.peer}\n" for nic in host.interfaces)
+    subprocess.run(
+        ["ip", "-force", "-n", host.router, "-batch", "-"],
+        input=unplug,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    delete_namespace(host.namespace)
 
 
 def delete_namespace(name: str) -> None:
@@ -119,6 +137,14 @@ def _build_router(router: RouterPlan) -> None:
         ]
     _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
     _run(["ip", "netns", "exec", router.namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    # If br_netfilter is loaded, bridged (same-subnet) frames would meet the NACL chains;
+    # inside a subnet AWS applies no NACL (NACL-15), so bridged frames skip the firewall.
+    subprocess.run(
+        ["ip", "netns", "exec", router.namespace, "sysctl", "-qw"]
+        + [f"net.bridge.bridge-nf-call-{table}=0" for table in BRIDGE_FIREWALL_HOOKS],
+        capture_output=True,
+        check=False,
+    )
     _run(["ip", "netns", "exec", router.namespace, "nft", "-f", "-"], router.ruleset)
 
 
