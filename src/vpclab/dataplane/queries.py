@@ -7,13 +7,15 @@ for all of it, so the answer is exact while costing one evaluation per class, no
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from vpclab.dataplane.compile import Compiled, Eni, SubnetInfo
 from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_groups
-from vpclab.dataplane.flow import Header, PortSet, int_ip
+from vpclab.dataplane.flow import Header, PortSet, int_ip, ip_int
+from vpclab.dataplane.headerspace import HeaderSpace
 from vpclab.dataplane.routing import select_route
-from vpclab.dataplane.symbolic import ANALYSED_PROTOCOLS
+from vpclab.dataplane.symbolic import ANALYSED_PROTOCOLS, connection_space, equivalence_classes
 from vpclab.dataplane.trace import AclRuleRef, SgRuleRef
 from vpclab.dataplane.tracer import is_rfc1918
 
@@ -198,3 +200,74 @@ def internet_exposure(part: Compiled) -> list[Exposure]:
     for eni_id in sorted(part.enis):
         exposures.extend(_eni_exposures(part, part.enis[eni_id]))
     return exposures
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """What a class of sources may open to a class of destinations (None: not analysed)."""
+
+    sources: tuple[str, ...]
+    destinations: tuple[str, ...]
+    space: HeaderSpace | None
+
+    def ports(self) -> str:
+        """The open destination ports per protocol, e.g. 'tcp 22, 443; icmp echo'."""
+        if self.space is None:
+            return "not analysed (crosses VPCs or a non-local route)"
+        parts = []
+        for protocol in self.space.protocols():
+            ports = self.space.destination_ports(protocol)
+            parts.append(f"{protocol} {'echo' if protocol == 'icmp' else ports.describe()}")
+        return "; ".join(parts) or "none"
+
+
+def _address_cuts(part: Compiled) -> list[int]:
+    """Boundaries of every address range any SG rule or NACL entry of the partition names."""
+    cuts: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for group_id in sorted({g for eni in part.enis.values() for g in eni.eni.groups}):
+        group = part.group(group_id)
+        for entry in group.ingress + group.egress if group else ():
+            spans.extend(entry.spans)
+    for subnet in part.subnets.values():
+        spans.extend((e.low, e.high) for e in subnet.acl.ingress + subnet.acl.egress)
+    for low, high in spans:
+        cuts.add(low)
+        cuts.add(high + 1)
+    return sorted(cuts)
+
+
+def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]:
+    """Equivalence classes of the given ENIs, split wherever a rule tells their addresses apart.
+
+    Two ENIs of one class (subnet, groups, public IP, source/dest check) whose primary
+    addresses fall in the same elementary interval of every rule boundary are filtered alike.
+    """
+    cuts = _address_cuts(part)
+    classes: dict[tuple[object, ...], list[str]] = {}
+    for key, members in equivalence_classes(part).items():
+        for eni_id in members:
+            if eni_id not in eni_ids:
+                continue
+            address = ip_int(part.enis[eni_id].eni.primary_ip)
+            classes.setdefault((key, bisect_right(cuts, address)), []).append(eni_id)
+    return sorted(tuple(members) for members in classes.values())
+
+
+def reachability_matrix(part: Compiled, eni_ids: list[str]) -> list[MatrixCell]:
+    """Class-to-class connection spaces: one symbolic evaluation per pair of classes.
+
+    A class's first member stands for all of them; a pair inside one class is evaluated
+    between two distinct members when the class has them (an ENI never talks to itself).
+    """
+    classes = refined_classes(part, eni_ids)
+    cells = []
+    for sources in classes:
+        for destinations in classes:
+            source = sources[0]
+            others = [d for d in destinations if d != source]
+            if not others:
+                continue
+            space = connection_space(part, source, others[0])
+            cells.append(MatrixCell(sources, destinations, space))
+    return cells
