@@ -271,3 +271,69 @@ def reachability_matrix(part: Compiled, eni_ids: list[str]) -> list[MatrixCell]:
             space = connection_space(part, source, others[0])
             cells.append(MatrixCell(sources, destinations, space))
     return cells
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Packets that became reachable (opened) or unreachable (closed) between two states."""
+
+    change: str  # opened | closed
+    source: str  # "internet" or an ENI owner id
+    destination: str
+    protocol: str
+    ports: PortSet
+    rules: tuple[str, ...]  # the rules that now admit (opened) or that used to admit (closed)
+
+    def describe(self) -> str:
+        """One readable line for the CLI."""
+        shown = "echo" if self.protocol == "icmp" else self.ports.describe()
+        why = f" by {', '.join(self.rules)}" if self.rules else ""
+        return f"{self.change}: {self.source} -> {self.destination} {self.protocol} {shown}{why}"
+
+
+_Flows = dict[tuple[str, str, str], tuple[PortSet, tuple[str, ...]]]
+
+
+def _rule_names(finding: Exposure) -> tuple[str, ...]:
+    """Readable names of the SG rules and NACL entries behind an exposure."""
+    names = [f"{r.group_id}/{r.rule_id}" for r in finding.sg_rules]
+    names += [f"{r.acl_id}#{r.rule_number}{'e' if r.egress else 'i'}" for r in finding.acl_rules]
+    return tuple(names)
+
+
+def _flows(part: Compiled) -> _Flows:
+    """Every (source, destination, protocol) with its open destination ports and rules."""
+    flows: _Flows = {}
+    for finding in internet_exposure(part):
+        key = ("internet", finding.owner_id, finding.protocol)
+        ports, rules = flows.get(key, (PortSet(()), ()))
+        flows[key] = (ports.union(finding.destination_ports), rules + _rule_names(finding))
+    enis = sorted(part.enis)
+    for cell in reachability_matrix(part, enis):
+        if cell.space is None:
+            continue
+        for source in cell.sources:
+            for destination in cell.destinations:
+                if source == destination:
+                    continue
+                src, dst = part.enis[source].owner.id, part.enis[destination].owner.id
+                for protocol in cell.space.protocols():
+                    ports = cell.space.destination_ports(protocol)
+                    flows[(src, dst, protocol)] = (ports, ())
+    return flows
+
+
+def reachability_diff(before: Compiled, after: Compiled) -> list[Change]:
+    """What became reachable or unreachable from `before` to `after`, and the rules behind it."""
+    old, new = _flows(before), _flows(after)
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        old_ports, old_rules = old.get(key, (PortSet(()), ()))
+        new_ports, new_rules = new.get(key, (PortSet(()), ()))
+        opened, closed = new_ports.minus(old_ports), old_ports.minus(new_ports)
+        if not opened.is_empty():
+            responsible = tuple(r for r in new_rules if r not in old_rules) or new_rules
+            changes.append(Change("opened", *key, opened, responsible))
+        if not closed.is_empty():
+            changes.append(Change("closed", *key, closed, old_rules))
+    return changes
