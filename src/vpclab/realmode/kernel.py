@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 
-from vpclab.realmode.plan import PREFIX, HostPlan, Plan, RouterPlan
+from vpclab.realmode.internet_hosts import INTERNET_HOSTS
+from vpclab.realmode.plan import (
+    INTERNET_NAMESPACE,
+    PREFIX,
+    ROUTE_PROTO,
+    HostPlan,
+    Plan,
+    RouterPlan,
+    internet_gateway_ruleset,
+    short_name,
+    uplink_addresses,
+)
 
 BRIDGE_FIREWALL_HOOKS = ("iptables", "ip6tables", "arptables")
 
@@ -45,9 +59,13 @@ class Applier:
 
     applied_routers: dict[str, RouterPlan] = field(default_factory=dict)
     applied_hosts: dict[str, HostPlan] = field(default_factory=dict)
+    internet_routes: tuple[str, ...] = ()
 
     def apply(self, plan: Plan) -> None:
         """Make the kernel match the plan: remove stale, build new, refresh changed rulesets."""
+        if plan.needs_internet and INTERNET_NAMESPACE not in list_namespaces():
+            _build_internet()
+            self.internet_routes = ()
         routers = {router.namespace: router for router in plan.routers}
         hosts = {host.namespace: host for host in plan.hosts}
         for name, host in list(self.applied_hosts.items()):
@@ -68,9 +86,23 @@ class Applier:
             applied = self.applied_routers.get(name)
             if applied is None:
                 _build_router(router)
-            elif applied.ruleset != router.ruleset:
-                _run(["ip", "netns", "exec", name, "nft", "-f", "-"], router.ruleset)
+                _replace_routing(router, ())
+            else:
+                if applied.ruleset != router.ruleset:
+                    _run(["ip", "netns", "exec", name, "nft", "-f", "-"], router.ruleset)
+                if applied.routing != router.routing:
+                    _replace_routing(router, applied.routing)
+                if applied.public_map != router.public_map:
+                    _run(
+                        ["ip", "netns", "exec", name, "nft", "-f", "-"],
+                        internet_gateway_ruleset(router),
+                    )
             self.applied_routers[name] = router
+        wanted_routes = _internet_routes(plan)
+        if plan.needs_internet and wanted_routes != self.internet_routes:
+            flush = f"route flush proto {ROUTE_PROTO}\n"
+            _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], flush + "".join(wanted_routes))
+            self.internet_routes = wanted_routes
         for name, host in hosts.items():
             previous = self.applied_hosts.get(name)
             if previous is None:
@@ -85,13 +117,64 @@ class Applier:
             _remove_host(host)
         for name in self.applied_routers:
             delete_namespace(name)
+        delete_namespace(INTERNET_NAMESPACE)
         self.applied_hosts.clear()
         self.applied_routers.clear()
 
 
 def _wiring(router: RouterPlan | None) -> object:
-    """What of a router needs a rebuild when it changes (its subnets, not its NACL rules)."""
-    return None if router is None else router.subnets
+    """What of a router needs a rebuild when it changes (its links, not its rules or routes)."""
+    return None if router is None else (router.subnets, router.uplink)
+
+
+def _internet_routes(plan: Plan) -> tuple[str, ...]:
+    """`ip` lines in the internet namespace: each public address via its VPC's uplink."""
+    lines = []
+    for router in plan.routers:
+        if router.uplink is None:
+            continue
+        index, _ = router.uplink
+        via = uplink_addresses(index)[0]
+        device = short_name("w", router.namespace)
+        lines += [
+            f"route add {public}/32 via {via} dev {device} proto {ROUTE_PROTO}\n"
+            for public, _ in router.public_map
+        ]
+    return tuple(lines)
+
+
+def _replace_routing(router: RouterPlan, previous: tuple[str, ...]) -> None:
+    """Swap a router's route tables and rules for the planned ones (old rules by preference)."""
+    commands = []
+    for line in previous:
+        if line.startswith("rule add"):
+            pref = line.split()[-1]
+            commands += [f"rule del pref {pref}", f"route flush table {pref}"]
+    commands += list(router.routing)
+    if commands:
+        _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
+
+
+def _build_internet() -> None:
+    """The internet namespace: the simulated hosts' addresses and their services."""
+    _run(["ip", "netns", "add", INTERNET_NAMESPACE])
+    commands = ["link set lo up", "link add vlnet0 type dummy", "link set vlnet0 up"]
+    commands += [f"addr add {host}/32 dev vlnet0" for host in INTERNET_HOSTS]
+    _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], "\n".join(commands) + "\n")
+    subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            INTERNET_NAMESPACE,
+            sys.executable,
+            "-m",
+            "vpclab.realmode.internet_hosts",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def _topology(host: HostPlan) -> tuple[object, ...]:
@@ -113,7 +196,11 @@ def _remove_host(host: HostPlan) -> None:
 
 
 def delete_namespace(name: str) -> None:
-    """Delete a namespace (its veth ends and bridges go with it); absent is fine."""
+    """Delete a namespace (its veth ends and bridges go with it) and end what we ran in it."""
+    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
+    for pid in pids.stdout.split():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid), signal.SIGTERM)
     subprocess.run(["ip", "netns", "delete", name], capture_output=True, check=False)
 
 
@@ -146,6 +233,22 @@ def _build_router(router: RouterPlan) -> None:
         check=False,
     )
     _run(["ip", "netns", "exec", router.namespace, "nft", "-f", "-"], router.ruleset)
+    if router.uplink is not None:
+        index, link = router.uplink
+        near, far = uplink_addresses(index)
+        far_link = short_name("w", router.namespace)
+        commands = [
+            f"link add {link} type veth peer name {far_link} netns {INTERNET_NAMESPACE}",
+            f"addr add {near}/30 dev {link}",
+            f"link set {link} up",
+        ]
+        _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
+        inside = [f"addr add {far}/30 dev {far_link}", f"link set {far_link} up"]
+        _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], "\n".join(inside) + "\n")
+        _run(
+            ["ip", "netns", "exec", router.namespace, "nft", "-f", "-"],
+            internet_gateway_ruleset(router),
+        )
 
 
 def _build_host(host: HostPlan) -> None:

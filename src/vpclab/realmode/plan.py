@@ -6,9 +6,11 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
+from vpclab.model.gateways import Address, InternetGateway
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.lifecycle import instance_state
 from vpclab.model.network_acl import NaclEntry, NetworkAcl
+from vpclab.model.route_state import route_state, subnet_route_table
 from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet
@@ -16,6 +18,16 @@ from vpclab.model.vpc import Subnet
 PREFIX = "vpclab-"
 SG_TABLE = "vpclab_sg"
 NACL_TABLE = "vpclab_nacl"
+IGW_TABLE = "vpclab_igw"
+INTERNET_NAMESPACE = f"{PREFIX}internet"
+ROUTE_PROTO = 99  # marks the routes real mode installs, so they can be flushed and rewritten
+FIRST_TABLE = 100
+
+
+def uplink_addresses(index: int) -> tuple[str, str]:
+    """The /30 joining a VPC router (first) and the internet namespace (second)."""
+    base = ipaddress.ip_address("100.64.0.0") + 4 * index
+    return f"{base + 1}", f"{base + 2}"
 
 
 def short_name(kind: str, resource_id: str) -> str:
@@ -39,6 +51,12 @@ class RouterPlan:
     namespace: str
     subnets: tuple[SubnetPort, ...]
     ruleset: str
+    # The veth towards the internet namespace when an IGW is attached: (index, router name).
+    uplink: tuple[int, str] | None = None
+    # `ip` batch lines (tables and rules) implementing the subnets' route tables.
+    routing: tuple[str, ...] = ()
+    # Public address -> private address, the IGW's 1:1 NAT (IGW-3).
+    public_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,11 @@ class Plan:
     routers: tuple[RouterPlan, ...]
     hosts: tuple[HostPlan, ...]
 
+    @property
+    def needs_internet(self) -> bool:
+        """Whether any VPC has an internet gateway, so the internet namespace must exist."""
+        return any(router.uplink is not None for router in self.routers)
+
 
 def router_namespace(vpc_id: str) -> str:
     """The namespace name of a VPC's router."""
@@ -104,15 +127,106 @@ def build_plan(view: View, vpc_ids: frozenset[str] | None = None) -> Plan:
         for eni in enis:
             used_subnets.setdefault(eni.vpc_id, set()).add(eni.subnet_id)
         hosts.append(_host_plan(view, inst, enis))
-    routers = tuple(
-        RouterPlan(
-            router_namespace(vpc_id),
-            tuple(_subnet_port(view, subnet_id) for subnet_id in sorted(subnets)),
-            network_acl_ruleset(view, sorted(subnets)),
+    attached = {igw.vpc_id for igw in view.iter(InternetGateway) if igw.vpc_id is not None}
+    routers = []
+    for index, (vpc_id, subnets) in enumerate(sorted(used_subnets.items())):
+        uplink = (index, short_name("u", vpc_id)) if vpc_id in attached else None
+        routers.append(
+            RouterPlan(
+                router_namespace(vpc_id),
+                tuple(_subnet_port(view, subnet_id) for subnet_id in sorted(subnets)),
+                network_acl_ruleset(view, sorted(subnets)),
+                uplink,
+                _routing(view, sorted(subnets), uplink),
+                _public_map(
+                    view, vpc_id, [h for h in hosts if h.router == router_namespace(vpc_id)]
+                )
+                if uplink
+                else (),
+            )
         )
-        for vpc_id, subnets in sorted(used_subnets.items())
-    )
-    return Plan(routers, tuple(hosts))
+    return Plan(tuple(routers), tuple(hosts))
+
+
+def _routing(view: View, subnet_ids: list[str], uplink: tuple[int, str] | None) -> tuple[str, ...]:
+    """Per subnet: `ip rule iif <bridge> lookup <table>` and the table's routes (RT-12, RT-18).
+
+    The kernel does longest prefix match; the local route becomes the VPC's subnet routes;
+    a route to the attached IGW goes up the uplink; anything else (or not active) is a blackhole.
+    """
+    lines = []
+    ports = {subnet_id: _subnet_port(view, subnet_id) for subnet_id in subnet_ids}
+    for number, subnet_id in enumerate(subnet_ids, start=FIRST_TABLE):
+        bridge = ports[subnet_id].bridge
+        lines.append(f"rule add iif {bridge} lookup {number} pref {number}")
+        common = f"table {number} proto {ROUTE_PROTO}"
+        for route in subnet_route_table(view, subnet_id).routes:
+            if route.destination is None:
+                continue
+            if route.target.kind == "local":
+                lines += [
+                    f"route add {_network(port.gateway_cidr)} dev {port.bridge} {common}"
+                    for port in ports.values()
+                ]
+            elif (
+                route_state(view, route) == "active"
+                and route.target.id.startswith("igw-")
+                and uplink is not None
+            ):
+                lines.append(
+                    f"route add {route.destination} via {uplink_addresses(uplink[0])[1]} "
+                    f"dev {uplink[1]} {common}"
+                )
+            else:
+                lines.append(f"route add blackhole {route.destination} {common}")
+        lines.append(f"route add unreachable default metric 4000 {common}")
+    return tuple(lines)
+
+
+def _network(gateway_cidr: str) -> str:
+    """The subnet CIDR of a router address with prefix."""
+    return str(ipaddress.ip_interface(gateway_cidr).network)
+
+
+def _public_map(view: View, vpc_id: str, hosts: list[HostPlan]) -> tuple[tuple[str, str], ...]:
+    """Public IPv4 -> private IPv4 of the materialized ENIs: auto-assigned and Elastic IPs."""
+    mapping: dict[str, str] = {}
+    materialized = {host.instance_id for host in hosts}
+    for eni in view.iter(NetworkInterface):
+        if eni.vpc_id != vpc_id or eni.attachment is None:
+            continue
+        if eni.attachment.instance_id not in materialized:
+            continue
+        if eni.public_ip:
+            mapping[eni.public_ip] = eni.primary_ip
+        for address in view.iter(Address):
+            if address.network_interface_id == eni.id and address.private_ip:
+                mapping[address.public_ip] = address.private_ip
+    return tuple(sorted(mapping.items()))
+
+
+def internet_gateway_ruleset(router: RouterPlan) -> str:
+    """An nft script: the IGW's 1:1 NAT on the uplink; unmapped private sources never leave."""
+    lines = [f"table ip {IGW_TABLE}", f"delete table ip {IGW_TABLE}", f"table ip {IGW_TABLE} {{"]
+    if router.uplink is not None:
+        link = router.uplink[1]
+        lines += ["  chain prerouting {", "    type nat hook prerouting priority dstnat;"]
+        lines += [
+            f"    iifname {link} ip daddr {public} dnat to {private}"
+            for public, private in router.public_map
+        ]
+        lines += ["  }", "  chain postrouting {", "    type nat hook postrouting priority srcnat;"]
+        lines += [
+            f"    oifname {link} ip saddr {private} snat to {public}"
+            for public, private in router.public_map
+        ]
+        lines += ["  }", "  chain unmapped {", "    type filter hook postrouting priority 200;"]
+        allowed = sorted({public for public, _ in router.public_map})
+        if allowed:
+            lines.append(f"    oifname {link} ip saddr {{ {', '.join(allowed)} }} accept")
+        lines += [f"    oifname {link} drop", "  }"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def _device_index(eni: NetworkInterface) -> int:
