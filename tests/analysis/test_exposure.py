@@ -29,7 +29,10 @@ def _public_and_private(ec2: Any) -> tuple[str, str, str]:
 
 def _exposures(store: Store) -> list[Exposure]:
     """The exposure answer on the store's default partition."""
-    return internet_exposure(compile_view(store.view(DEFAULT_ACCOUNT, DEFAULT_REGION)).home)
+    findings: list[Exposure] = internet_exposure(
+        compile_view(store.view(DEFAULT_ACCOUNT, DEFAULT_REGION)).home
+    )
+    return findings
 
 
 def _confirmed(store: Store, finding: Exposure, port: int) -> bool:
@@ -41,7 +44,7 @@ def _confirmed(store: Store, finding: Exposure, port: int) -> bool:
         source_port=finding.source_ports.spans[0][0],
     )
     view = store.view(DEFAULT_ACCOUNT, DEFAULT_REGION)
-    return trace(view, "internet", finding.owner_id, flow).reachable
+    return bool(trace(view, "internet", finding.owner_id, flow).reachable)
 
 
 def test_igw_6_public_subnet_web_server_exposed_on_its_open_ports(ec2: Any, store: Store) -> None:
