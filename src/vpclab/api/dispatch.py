@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import uuid
@@ -62,10 +63,14 @@ class Api:
         self.store = store
         self.settings = settings or Settings()
 
-    def handle(self, body: bytes, headers: Mapping[str, str]) -> HttpResponse:
-        """Serve one Query-protocol request (EC2, RDS, ElastiCache)."""
+    def handle(
+        self, body: bytes, headers: Mapping[str, str], account: str | None = None
+    ) -> HttpResponse:
+        """Serve one Query-protocol request (EC2, RDS, ElastiCache); `account`: a verified caller's."""
         request_id = str(uuid.uuid4())
         caller = caller_from_headers(headers)
+        if account is not None:  # --auth strict: the account the credentials file names
+            caller = dataclasses.replace(caller, account=account)
         protocol = PROTOCOLS.get(caller.service, "ec2")
         try:
             if len(body) > MAX_BODY:

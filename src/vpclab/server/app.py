@@ -9,6 +9,7 @@ from typing import Any
 
 from vpclab import __version__
 from vpclab.api.dispatch import MAX_BODY, Api, HttpResponse
+from vpclab.server.auth import Verifier, authenticate
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -20,8 +21,9 @@ Route = Callable[["App", Scope, bytes], HttpResponse]
 class App:
     """Routes HTTP requests to the API (POST) or to the health endpoint; nothing else."""
 
-    def __init__(self, api: Api, state_location: str) -> None:
+    def __init__(self, api: Api, state_location: str, verifier: Verifier | None = None) -> None:
         self.api = api
+        self.verifier = verifier  # --auth strict: every request but health must be signed
         self.state_location = state_location
         self.started = time.monotonic()
         self.extra_routes: dict[str, Route] = {}
@@ -36,17 +38,23 @@ class App:
         body, too_big = await self._read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path: str = scope["path"]
+        account: str | None = None
+        refusal: HttpResponse | None = None
+        if path != "/_vpclab/health":
+            account, refusal = authenticate(self.verifier, scope, headers, body)
         if too_big:
             response = self.api.handle(b"x" * (MAX_BODY + 1), headers)
         elif path == "/_vpclab/health":
             response = self.health()
+        elif refusal is not None:
+            response = refusal
         elif path in self.extra_routes:
             response = self.extra_routes[path](self, scope, body)
         elif scope["method"] == "POST":
             # Called inline, not through run_in_executor: requests are serialised by the store
             # lock anyway, a handler takes well under a millisecond, and the thread hop cost
             # more than the work (bench/api.py, small calls).
-            response = self.api.handle(body, headers)
+            response = self.api.handle(body, headers, account)
         else:
             response = HttpResponse(
                 404,

@@ -19,6 +19,7 @@ from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
 from vpclab.server import state_export
 from vpclab.server.app import App
+from vpclab.server.auth import CredentialsFileError, Verifier, load_credentials
 
 log = logging.getLogger("vpclab")
 
@@ -39,6 +40,8 @@ class ServeOptions:
     quotas: str = "off"
     settle_seconds: float = 1.0
     log_level: str = "warning"
+    auth: str = "off"
+    credentials: str | None = None
 
 
 def build_app(options: ServeOptions) -> App:
@@ -51,9 +54,18 @@ def build_app(options: ServeOptions) -> App:
         path = Path(options.state) if options.state else default_state_path()
         store, location = Store(path, clock=clock), str(path)
     api = Api(store, Settings(quotas=options.quotas))
-    app = App(api, location)
+    app = App(api, location, strict_verifier(options))
     state_export.install(app)
     return app
+
+
+def strict_verifier(options: ServeOptions) -> Verifier | None:
+    """The SigV4 verifier `--auth strict` needs (its credentials file is required), else None."""
+    if options.auth != "strict":
+        return None
+    if not options.credentials:
+        raise CredentialsFileError("--auth strict needs --credentials FILE")
+    return Verifier(load_credentials(options.credentials))
 
 
 def serve(options: ServeOptions) -> None:
@@ -67,7 +79,7 @@ def serve(options: ServeOptions) -> None:
     sock.bind((options.host, options.port))
     port = sock.getsockname()[1]
     endpoint = f"http://{options.host}:{port}"
-    if options.host not in ("127.0.0.1", "localhost", "::1"):
+    if options.host not in ("127.0.0.1", "localhost", "::1") and options.auth != "strict":
         print(
             f"WARNING: vpclab is listening on {options.host}, reachable from other machines, "
             "and accepts any credentials.",

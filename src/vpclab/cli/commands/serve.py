@@ -28,12 +28,22 @@ def register(sub: Any) -> None:
         help="how long pending/deleting states last (NAT gateways, instances)",
     )
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--auth",
+        choices=["off", "strict"],
+        default="off",
+        help="strict: verify SigV4 signatures against --credentials (default: off)",
+    )
+    serve.add_argument(
+        "--credentials", metavar="FILE", help="YAML or INI: access_key, secret_key, account"
+    )
     serve.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     from vpclab.control.store import StateFileError
+    from vpclab.server.auth import CredentialsFileError
     from vpclab.server.run import ServeOptions, serve
 
     options = ServeOptions(
@@ -44,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
         quotas=args.quotas,
         settle_seconds=args.settle_seconds,
         log_level=args.log_level,
+        auth=args.auth,
+        credentials=args.credentials,
     )
     try:
         serve(options)
-    except StateFileError as exc:
+    except (StateFileError, CredentialsFileError) as exc:
         print(f"vpclab: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
