@@ -71,7 +71,10 @@ def endpoint() -> Iterator[str]:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        assert line.startswith("vpclab listening on "), line
+        if not line.startswith("vpclab listening on "):
+            proc.kill()
+            _, err = proc.communicate(timeout=5)
+            raise AssertionError(f"server did not start: {line!r} {err}")
         url = line.split()[3]
         assert url.startswith("http://127.0.0.1:")
         for _ in range(100):

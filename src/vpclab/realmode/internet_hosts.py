@@ -40,7 +40,9 @@ def _udp_answer(port: int) -> None:
 def main() -> None:
     """Serve TCP 80 and UDP 53 until killed."""
     threading.Thread(target=_udp_answer, args=(53,), daemon=True).start()
-    ThreadingHTTPServer(("0.0.0.0", 80), _SeenFrom).serve_forever()
+    server = ThreadingHTTPServer(("0.0.0.0", 80), _SeenFrom)
+    print("ready", flush=True)  # the parent waits for this line before using the hosts
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -60,11 +60,12 @@ class Applier:
     applied_routers: dict[str, RouterPlan] = field(default_factory=dict)
     applied_hosts: dict[str, HostPlan] = field(default_factory=dict)
     internet_routes: tuple[str, ...] = ()
+    services: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def apply(self, plan: Plan) -> None:
         """Make the kernel match the plan: remove stale, build new, refresh changed rulesets."""
         if plan.needs_internet and INTERNET_NAMESPACE not in list_namespaces():
-            _build_internet()
+            self.services.append(_build_internet())
             self.internet_routes = ()
         routers = {router.namespace: router for router in plan.routers}
         hosts = {host.namespace: host for host in plan.hosts}
@@ -118,6 +119,12 @@ class Applier:
         for name in self.applied_routers:
             delete_namespace(name)
         delete_namespace(INTERNET_NAMESPACE)
+        for service in self.services:
+            service.terminate()
+            service.wait(timeout=5)
+            if service.stdout is not None:
+                service.stdout.close()
+        self.services.clear()
         self.applied_hosts.clear()
         self.applied_routers.clear()
 
@@ -155,13 +162,13 @@ def _replace_routing(router: RouterPlan, previous: tuple[str, ...]) -> None:
         _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
 
 
-def _build_internet() -> None:
-    """The internet namespace: the simulated hosts' addresses and their services."""
+def _build_internet() -> subprocess.Popen[bytes]:
+    """The internet namespace: the simulated hosts' addresses; returns their service process."""
     _run(["ip", "netns", "add", INTERNET_NAMESPACE])
-    commands = ["link set lo up", "link add vlnet0 type dummy", "link set vlnet0 up"]
-    commands += [f"addr add {host}/32 dev vlnet0" for host in INTERNET_HOSTS]
+    commands = ["link set lo up"]  # the hosts' addresses live on lo: no dummy module needed
+    commands += [f"addr add {host}/32 dev lo" for host in INTERNET_HOSTS]
     _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], "\n".join(commands) + "\n")
-    subprocess.Popen(
+    service = subprocess.Popen(
         [
             "ip",
             "netns",
@@ -171,10 +178,13 @@ def _build_internet() -> None:
             "-m",
             "vpclab.realmode.internet_hosts",
         ],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    assert service.stdout is not None
+    service.stdout.readline()  # "ready": bound to its ports
+    return service
 
 
 def _topology(host: HostPlan) -> tuple[object, ...]:
