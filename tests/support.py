@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from vpclab.api.dispatch import Api
+from vpclab.api.dispatch import REST_JSON_SERVICES, Api
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 # One session for every client: it loads each service model once (a client costs ~20 ms, not ~600).
@@ -53,7 +54,12 @@ def client(
             body = body.encode()
         elif not isinstance(body, bytes):
             body = body.read()
-        response = api.handle(body, headers)
+        if service in REST_JSON_SERVICES:
+            url = urlsplit(request.url)
+            query = parse_qs(url.query, keep_blank_values=True)
+            response = api.handle_http(request.method, unquote(url.path), query, headers, body)
+        else:
+            response = api.handle(body, headers)
         return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
     made.meta.events.register("before-send", answer)

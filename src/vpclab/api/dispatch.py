@@ -22,6 +22,7 @@ log = logging.getLogger("vpclab")
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 PROTOCOLS = {"ec2": "ec2", "rds": "query", "elasticache": "query"}
+REST_JSON_SERVICES = frozenset({"lambda"})
 MAX_BODY = 4 * 1024 * 1024
 
 
@@ -122,6 +123,40 @@ class Api:
                 protocol,
                 500,
             )
+
+    def handle_http(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> HttpResponse:
+        """Serve one REST-JSON request (Lambda), routed by HTTP method and path."""
+        from vpclab.wire import rest_json
+
+        request_id = str(uuid.uuid4())
+        caller = caller_from_headers(headers)
+        try:
+            op, labels = rest_json.match_operation(caller.service, method, path, query)
+            handler = HANDLERS.get((caller.service, op.name))
+            if handler is None:
+                raise wire.WireError(
+                    "Unsupported", f"vpclab does not implement {caller.service} {op.name} yet."
+                )
+            params = rest_json.parse_request(op, labels, query, headers, body)
+            result = self._run(handler, params, caller, request_id) or {}
+            status, out_headers, out = rest_json.serialize_response(op, result, request_id)
+            return HttpResponse(status, out, out_headers)
+        except (DomainError, wire.WireError) as exc:
+            out_headers, out = rest_json.serialize_error(exc.code, exc.message, request_id)
+            return HttpResponse(exc.status, out, out_headers)
+        except Exception:
+            log.exception("internal error serving request %s", request_id)
+            out_headers, out = rest_json.serialize_error(
+                "ServiceException", "An internal error has occurred (a vpclab bug).", request_id
+            )
+            return HttpResponse(500, out, out_headers)
 
     def _run(
         self, handler: Any, params: dict[str, Any], caller: Caller, request_id: str

@@ -88,3 +88,36 @@ def service_status(created_at: float, deleted_at: float | None, now: float, sett
     if deleted_at is not None:
         return "deleting" if now < deleted_at + settle + DELETING_GRACE else "deleted"
     return "creating" if now < created_at + settle else "available"
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LambdaFunction(Resource):
+    """A Lambda function (code hashed, never run); with a VPC config it uses shared Hyperplane
+    ENIs, one per (subnet, security-group set) of the account (LAM-1)."""
+
+    kind = "lambda-function"
+    id_prefix = "lambda-fn"
+    resource_type = "function"
+    runtime: str | None
+    handler: str | None
+    role: str
+    package_type: str
+    code_sha256: str
+    code_size: int
+    description: str
+    memory_size: int
+    timeout: int
+    subnet_ids: tuple[str, ...]
+    group_ids: tuple[str, ...]
+    vpc_id: str
+    revision_id: str
+    created_at: float
+    updated_at: float
+
+
+def function_state(fn: LambdaFunction, now: float, settle: float) -> tuple[str, str]:
+    """(State, LastUpdateStatus) now: Pending then Active; InProgress then Successful."""
+    state = "Pending" if now < fn.created_at + settle else "Active"
+    update = "InProgress" if now < fn.updated_at + settle else "Successful"
+    return state, update

@@ -6,9 +6,10 @@ import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qs
 
 from vpclab import __version__
-from vpclab.api.dispatch import MAX_BODY, Api, HttpResponse
+from vpclab.api.dispatch import MAX_BODY, REST_JSON_SERVICES, Api, HttpResponse, caller_from_headers
 from vpclab.server.auth import Verifier, authenticate
 
 Scope = MutableMapping[str, Any]
@@ -50,6 +51,9 @@ class App:
             response = refusal
         elif path in self.extra_routes:
             response = self.extra_routes[path](self, scope, body)
+        elif caller_from_headers(headers).service in REST_JSON_SERVICES:
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            response = self.api.handle_http(scope["method"], path, query, headers, body)
         elif scope["method"] == "POST":
             # Called inline, not through run_in_executor: requests are serialised by the store
             # lock anyway, a handler takes well under a millisecond, and the thread hop cost

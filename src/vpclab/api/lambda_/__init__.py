@@ -1,0 +1,1 @@
+"""Lambda operations (rest-json protocol)."""
