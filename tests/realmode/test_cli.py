@@ -1,0 +1,47 @@
+"""`vpclab up --once`, `status`, `exec` and `down --all` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from tests.realmode.support import instance, web_group
+
+MAIN = ["-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
+
+
+def _vpclab(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the vpclab command with the usual AWS settings pointing at the test server."""
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "123456789012",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    return subprocess.run(
+        [sys.executable, *MAIN, *args], capture_output=True, text=True, env=env, timeout=30
+    )
+
+
+def test_up_once_exec_by_name_status_and_down_all(ec2: Any, endpoint: str) -> None:
+    """Materialize, run ping in an instance found by its Name tag, list, and remove everything."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group = web_group(ec2, vpc_id, "web")
+    first, _ = instance(ec2, subnet, group)
+    second, second_ip = instance(ec2, subnet, group)
+    ec2.create_tags(Resources=[first], Tags=[{"Key": "Name", "Value": "alpha"}])
+    time.sleep(0.1)
+    up = _vpclab(endpoint, "up", "--once")
+    assert up.returncode == 0, up.stderr
+    assert "2 instances" in up.stdout
+    ping = _vpclab(endpoint, "exec", "alpha", "--", "ping", "-c1", "-W1", second_ip)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    status = _vpclab(endpoint, "status")
+    assert f"vpclab-{first}" in status.stdout and f"vpclab-{second}" in status.stdout
+    down = _vpclab(endpoint, "down", "--all")
+    assert down.returncode == 0
+    assert f"vpclab-{first}" not in _vpclab(endpoint, "status").stdout
