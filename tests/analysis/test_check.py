@@ -74,6 +74,8 @@ def test_sg_3_check_fails_with_the_tracer_explanation(
         "{}\n",
     ],
 )
-def test_check_malformed_file_exits_2(tmp_path: Path, state: Path, text: str) -> None:
-    """Anything but a list of well-formed assertions is a usage error."""
-    assert _check(tmp_path, state, text) == 2
+def test_check_malformed_file_exits_2(tmp_path: Path, text: str) -> None:
+    """Anything but a list of well-formed assertions is a usage error (before any tracing)."""
+    empty = tmp_path / "empty.db"
+    Store(empty, clock=Clock(settle_seconds=0.0)).close()
+    assert _check(tmp_path, empty, text) == 2
