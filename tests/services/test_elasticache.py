@@ -58,6 +58,10 @@ def test_svc_1_nodes_get_private_addresses_in_the_subnet_group(
     assert cluster["CacheClusterStatus"] == "available"
     assert cluster["SecurityGroups"] == [{"SecurityGroupId": group, "Status": "active"}]
     assert [n["Endpoint"]["Port"] for n in cluster["CacheNodes"]] == [11211, 11211]
+    assert cluster["CacheNodes"][0]["Endpoint"]["Address"].startswith("mc.")
+    assert cluster["CacheNodes"][0]["Endpoint"]["Address"].endswith(
+        ".0001.use1.cache.amazonaws.com"
+    )
     enis = node_enis(ec2, net.vpc)
     assert len(enis) == 2
     assert {e["SubnetId"] for e in enis} == set(net.public)

@@ -20,10 +20,24 @@ DEFAULT_GROUP = "default"
 MAX_NODES = 40
 
 
+_DIRECTIONS = {
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+
+
 def region_code(region: str) -> str:
-    """ElastiCache's short region label in endpoints: us-east-1 -> use1."""
+    """ElastiCache's short region label in endpoints: us-east-1 -> use1, ap-southeast-2 -> apse2."""
     parts = region.split("-")
-    return "".join(p[0] for p in parts[:-1]) + parts[-1]
+    middle = "".join(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1])
+    return parts[0] + middle + parts[-1]
 
 
 # -- cache subnet groups ---------------------------------------------------------------------------
