@@ -1,0 +1,254 @@
+"""Benchmark of the analysis engine on generated networks (run: python bench/analysis.py).
+
+Builds networks of up to 10,000 ENIs, 1,000 security groups, 200 subnets in 5 VPCs (no peering
+connection between them: cross-VPC pairs are outside the symbolic engine), then times internet
+exposure and the class-level matrix, checks both against brute force (exposure: the concrete
+tracer per ENI; matrix: the symbolic engine per ENI pair) on sizes where brute force is
+affordable, and reports peak memory (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from vpclab.control.store import Store
+from vpclab.dataplane.compile import Compiled, compile_view
+from vpclab.dataplane.flow import Flow
+from vpclab.dataplane.queries import internet_exposure, reachability_matrix
+from vpclab.dataplane.symbolic import connection_space
+from vpclab.dataplane.tracer import trace
+from vpclab.model.gateways import InternetGateway
+from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
+from vpclab.model.network_acl import NaclAssociation, NaclEntry, NetworkAcl
+from vpclab.model.route_table import Route, RouteTable, RouteTableAssociation, RouteTarget
+from vpclab.model.security_group import SecurityGroup, SgRule
+from vpclab.model.state import Clock
+from vpclab.model.vpc import CidrAssociation, Subnet, Vpc
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+T = TypeVar("T")
+PORTS = (22, 80, 443, 3306, 5432, 6379, 8080)
+
+
+def _acl_entries(rng: random.Random) -> tuple[NaclEntry, ...]:
+    """All-allow, sometimes with a deny of SSH from the internet and an ephemeral egress rule."""
+    entries = [
+        NaclEntry(rule_number=32000, egress=e, protocol="-1", action="allow", cidr="0.0.0.0/0")
+        for e in (False, True)
+    ]
+    if rng.random() < 0.5:
+        entries.append(
+            NaclEntry(
+                rule_number=50,
+                egress=False,
+                protocol="6",
+                action="deny",
+                cidr="0.0.0.0/0",
+                port_from=22,
+                port_to=22,
+            )
+        )
+        entries.append(
+            NaclEntry(
+                rule_number=60,
+                egress=False,
+                protocol="6",
+                action="allow",
+                cidr="10.0.0.0/8",
+                port_from=22,
+                port_to=22,
+            )
+        )
+    return tuple(entries)
+
+
+def generate(store: Store, enis: int, groups: int, subnets: int, vpcs: int, seed: int) -> None:
+    """A random but realistic network: tiers of groups per subnet, a third of subnets public."""
+    rng = random.Random(seed)
+    with store.transaction(ACCOUNT, REGION) as tx:
+        for v in range(vpcs):
+            vpc_id, cidr = f"vpc-{v:08x}", f"10.{v}.0.0/16"
+            tx.put(
+                Vpc(
+                    id=vpc_id,
+                    cidr_block=cidr,
+                    cidr_associations=(CidrAssociation(association_id=f"a{v}", cidr=cidr),),
+                )
+            )
+            tx.put(InternetGateway(id=f"igw-{v:08x}", vpc_id=vpc_id))
+        per_vpc = subnets // vpcs
+        group_ids: dict[str, list[str]] = {}
+        for g in range(groups):
+            vpc_id = f"vpc-{g % vpcs:08x}"
+            rules = [SgRule(id=f"sgr-{g}-out", egress=True, protocol="-1", cidr_ipv4="0.0.0.0/0")]
+            for n, port in enumerate(rng.sample(PORTS, rng.randint(1, 3))):
+                source = rng.choice(
+                    ["0.0.0.0/0", "10.0.0.0/8", f"10.{g % vpcs}.0.0/16", f"203.0.{g % 250}.0/24"]
+                )
+                rules.append(
+                    SgRule(
+                        id=f"sgr-{g}-{n}",
+                        egress=False,
+                        protocol="tcp",
+                        from_port=port,
+                        to_port=port,
+                        cidr_ipv4=source,
+                    )
+                )
+            tx.put(
+                SecurityGroup(
+                    id=f"sg-{g:08x}",
+                    name=f"g{g}",
+                    description="g",
+                    vpc_id=vpc_id,
+                    rules=tuple(rules),
+                )
+            )
+            group_ids.setdefault(vpc_id, []).append(f"sg-{g:08x}")
+        for s in range(subnets):
+            v, index = s % vpcs, s // vpcs
+            vpc_id, subnet_id = f"vpc-{v:08x}", f"subnet-{s:08x}"
+            public = index % 3 == 0
+            routes = [
+                Route(
+                    destination=f"10.{v}.0.0/16",
+                    target=RouteTarget(kind="local"),
+                    origin="CreateRouteTable",
+                    vpc_id=vpc_id,
+                )
+            ]
+            if public:
+                routes.append(
+                    Route(
+                        destination="0.0.0.0/0",
+                        target=RouteTarget(kind="gateway", id=f"igw-{v:08x}"),
+                        origin="CreateRoute",
+                        vpc_id=vpc_id,
+                    )
+                )
+            tx.put(
+                RouteTable(
+                    id=f"rtb-{s:08x}",
+                    vpc_id=vpc_id,
+                    routes=tuple(routes),
+                    associations=(RouteTableAssociation(id=f"rtbassoc-{s}", subnet_id=subnet_id),),
+                )
+            )
+            tx.put(
+                NetworkAcl(
+                    id=f"acl-{s:08x}",
+                    vpc_id=vpc_id,
+                    entries=_acl_entries(rng),
+                    associations=(NaclAssociation(id=f"aclassoc-{s}", subnet_id=subnet_id),),
+                )
+            )
+            tx.put(
+                Subnet(
+                    id=subnet_id,
+                    vpc_id=vpc_id,
+                    cidr_block=f"10.{v}.{index}.0/24"
+                    if per_vpc <= 256
+                    else f"10.{v}.{index % 256}.0/24",
+                    availability_zone="us-east-1a",
+                    availability_zone_id="use1-az1",
+                )
+            )
+        tiers = {s: rng.sample(group_ids[f"vpc-{s % vpcs:08x}"], 3) for s in range(subnets)}
+        for e in range(enis):
+            s = e % subnets
+            v, index, host = s % vpcs, s // vpcs, 4 + e // subnets
+            vpc_id, subnet_id = f"vpc-{v:08x}", f"subnet-{s:08x}"
+            public = index % 3 == 0 and rng.random() < 0.5
+            tx.put(
+                NetworkInterface(
+                    id=f"eni-{e:08x}",
+                    subnet_id=subnet_id,
+                    vpc_id=vpc_id,
+                    availability_zone="us-east-1a",
+                    private_ips=(PrivateIp(address=f"10.{v}.{index}.{host}", primary=True),),
+                    groups=(rng.choice(tiers[s]),),
+                    attachment=EniAttachment(
+                        id=f"att-{e}", instance_id=f"i-{e:08x}", device_index=0
+                    ),
+                    public_ip=f"54.{e >> 16 & 255}.{e >> 8 & 255}.{e & 255}" if public else None,
+                )
+            )
+            tx.put(
+                Instance(
+                    id=f"i-{e:08x}",
+                    image_id="ami-1",
+                    instance_type="t3.micro",
+                    subnet_id=subnet_id,
+                    vpc_id=vpc_id,
+                    availability_zone="us-east-1a",
+                    primary_eni_id=f"eni-{e:08x}",
+                    state="running",
+                )
+            )
+
+
+def _timed(label: str, action: Callable[[], T]) -> T:
+    """Run and print the wall time of one step."""
+    start = time.perf_counter()
+    result = action()
+    print(f"  {label}: {time.perf_counter() - start:.2f} s", flush=True)
+    return result
+
+
+def brute_exposure(part: Compiled, world: object) -> set[str]:
+    """ENIs the concrete tracer lets an internet host reach on some benchmark port."""
+    reached = set()
+    for eni_id, eni in part.enis.items():
+        if not eni.public:
+            continue
+        for port in PORTS:
+            flow = Flow(
+                protocol="tcp", destination_port=port, source_port=40000, source_ip="198.51.100.10"
+            )
+            if trace(world, "internet", eni.owner.id, flow).reachable:
+                reached.add(eni_id)
+                break
+    return reached
+
+
+def run(enis: int, brute: bool) -> None:
+    """One size: generate, compile, exposure, matrix, brute-force cross-checks."""
+    groups, subnets = min(1000, max(20, enis // 10)), min(200, max(5, enis // 50))
+    print(f"{enis} ENIs, {groups} SGs, {subnets} subnets, 5 VPCs", flush=True)
+    store = Store(None, clock=Clock(settle_seconds=0.0))
+    _timed("generate", lambda: generate(store, enis, groups, subnets, 5, seed=enis))
+    world = _timed("compile", lambda: compile_view(store.view(ACCOUNT, REGION)))
+    part = world.home
+    found = _timed("exposure (symbolic)", lambda: internet_exposure(part))
+    exposed = {f.eni_id for f in found if f.source_ports.size() and f.protocol == "tcp"}
+    cells = _timed("matrix (class level)", lambda: reachability_matrix(part, sorted(part.enis)))
+    classes = len({c.sources for c in cells})
+    print(f"  {len(exposed)} ENIs exposed, {classes} classes, {len(cells)} class pairs")
+    if brute:
+        concrete = _timed("exposure (concrete tracer per ENI)", lambda: brute_exposure(part, world))
+        print(f"  tracer-reached ENIs all in exposure: {concrete <= exposed}", flush=True)
+        ids = sorted(part.enis)
+        pairs = _timed(
+            "matrix (symbolic per ENI pair)",
+            lambda: {(a, b): connection_space(part, a, b) for a in ids for b in ids if a != b},
+        )
+        by_class: dict[tuple[str, str], object] = {}
+        for cell in cells:
+            for a in cell.sources:
+                for b in cell.destinations:
+                    if a != b:
+                        by_class[(a, b)] = cell.space
+        print(f"  class matrix equals per-pair matrix: {by_class == pairs}", flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS so far: {peak:.0f} MiB", flush=True)
+
+
+if __name__ == "__main__":
+    sizes = [int(a) for a in sys.argv[1:]] or [200, 1000, 10000]
+    for size in sizes:
+        run(size, brute=size <= 200)
