@@ -123,7 +123,7 @@ def assert_race_invariants(ec2: Any, shared: Shared) -> None:
 
 @pytest.mark.parametrize(
     "operations_per_thread",
-    [pytest.param(120, id="8x120"), pytest.param(500, id="8x500", marks=pytest.mark.slow)],
+    [pytest.param(80, id="8x80"), pytest.param(500, id="8x500", marks=pytest.mark.slow)],
 )
 def test_concurrency_8_threads_mixed_operations_in_process(
     api: Api, operations_per_thread: int

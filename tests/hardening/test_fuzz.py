@@ -32,7 +32,7 @@ from vpclab.wire import operation_model
 
 load_handlers()
 OPERATIONS = sorted(name for service, name in HANDLERS if service == "ec2")
-EXAMPLES = int(os.environ.get("VPCLAB_FUZZ_EXAMPLES", "2"))
+EXAMPLES = int(os.environ.get("VPCLAB_FUZZ_EXAMPLES", "1"))
 HEADERS = {
     "authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/ec2/aws4_request,"
     " SignedHeaders=host, Signature=0"
