@@ -131,39 +131,52 @@ def _admit(part: Compiled, eni: Eni, subnet: SubnetInfo, header: Header) -> _Adm
     return _Admission(sg_in.admitted, acl_out.admitted, tuple(allowed), sg_in.rules)
 
 
-def _eni_exposures(part: Compiled, eni: Eni) -> list[Exposure]:
-    """Every internet exposure of one ENI, source classes with equal answers merged."""
+_WayIn = tuple[str, _Admission, str, tuple[tuple[str, str], ...]]
+_WaysCache = dict[tuple[str, tuple[str, ...]], list[_WayIn]]
+
+
+def _ways_in(part: Compiled, eni: Eni, subnet: SubnetInfo) -> list[_WayIn]:
+    """(IGW, admission, protocol, source ranges) for an ENI's class: its own address plays no
+    part, since the filters on the way in and out name only the internet host's address."""
+    merged: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+    details: dict[tuple[object, ...], tuple[str, _Admission, str]] = {}
+    cuts = _boundaries(part, eni, subnet)
+    for index, low in enumerate(cuts):
+        high = cuts[index + 1] - 1 if index + 1 < len(cuts) else _TOP
+        representative = max(low, 1)
+        if representative > high or not _public(representative):
+            continue
+        source = int_ip(representative)
+        igw = _via_igw(part, subnet, source, eni.eni.vpc_id)
+        if igw is None:
+            continue
+        for protocol in ANALYSED_PROTOCOLS:
+            admission = _admit(part, eni, subnet, Header(protocol, source, eni.eni.primary_ip))
+            if admission is None:
+                continue
+            key: tuple[object, ...] = (
+                protocol,
+                admission.destination_ports,
+                admission.source_ports,
+                igw,
+            )
+            merged.setdefault(key, []).append((low, high))
+            details.setdefault(key, (igw, admission, protocol))
+    return [(*details[key], _join(merged[key])) for key in sorted(merged, key=repr)]
+
+
+def _eni_exposures(part: Compiled, eni: Eni, cache: _WaysCache) -> list[Exposure]:
+    """Every internet exposure of one ENI (computed once per subnet and group set)."""
     subnet = part.subnets.get(eni.eni.subnet_id)
     if subnet is None or not eni.usable or not eni.public:
         return []
-    cuts = _boundaries(part, eni, subnet)
+    class_key = (subnet.subnet.id, tuple(sorted(eni.eni.groups)))
+    ways = cache.get(class_key)
+    if ways is None:
+        ways = cache[class_key] = _ways_in(part, eni, subnet)
     out: list[Exposure] = []
     for private_ip, public_ip in sorted(eni.public.items()):
-        merged: dict[tuple[object, ...], list[tuple[int, int]]] = {}
-        details: dict[tuple[object, ...], tuple[str, _Admission, str]] = {}
-        for index, low in enumerate(cuts):
-            high = cuts[index + 1] - 1 if index + 1 < len(cuts) else _TOP
-            representative = max(low, 1)
-            if representative > high or not _public(representative):
-                continue
-            source = int_ip(representative)
-            igw = _via_igw(part, subnet, source, eni.eni.vpc_id)
-            if igw is None:
-                continue
-            for protocol in ANALYSED_PROTOCOLS:
-                admission = _admit(part, eni, subnet, Header(protocol, source, private_ip))
-                if admission is None:
-                    continue
-                key: tuple[object, ...] = (
-                    protocol,
-                    admission.destination_ports,
-                    admission.source_ports,
-                    igw,
-                )
-                merged.setdefault(key, []).append((low, high))
-                details.setdefault(key, (igw, admission, protocol))
-        for key in sorted(merged, key=repr):
-            igw, admission, protocol = details[key]
+        for igw, admission, protocol, sources in ways:
             out.append(
                 Exposure(
                     eni_id=eni.id,
@@ -173,7 +186,7 @@ def _eni_exposures(part: Compiled, eni: Eni) -> list[Exposure]:
                     protocol=protocol,
                     destination_ports=admission.destination_ports,
                     source_ports=admission.source_ports,
-                    sources=_join(merged[key]),
+                    sources=sources,
                     internet_gateway=igw,
                     route_table=subnet.route_table.id,
                     acl_rules=admission.acl_rules,
@@ -197,8 +210,9 @@ def _join(spans: list[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
 def internet_exposure(part: Compiled) -> list[Exposure]:
     """Every ENI of the partition an internet host can open a connection to, and how."""
     exposures: list[Exposure] = []
+    cache: _WaysCache = {}
     for eni_id in sorted(part.enis):
-        exposures.extend(_eni_exposures(part, part.enis[eni_id]))
+        exposures.extend(_eni_exposures(part, part.enis[eni_id], cache))
     return exposures
 
 
