@@ -146,6 +146,9 @@ def test_sub_14_subnet_with_lambda_eni_cannot_be_deleted(ec2: Any, lam: Any) -> 
     assert message == f"The subnet '{net.private[0]}' has dependencies and cannot be deleted."
     code, _ = aws_error(ec2.delete_security_group, GroupId=sg)
     assert code == "DependencyViolation"
+    (eni,) = lambda_enis(ec2)
+    code, _ = aws_error(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
+    assert code == "OperationNotPermitted"  # ENI-8: requester-managed
     lam.delete_function(FunctionName="fn")
     ec2.delete_subnet(SubnetId=net.private[0])
     ec2.delete_security_group(GroupId=sg)
