@@ -46,6 +46,18 @@ def _run(args: list[str], stdin: str | None = None) -> None:
         raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()}")
 
 
+def _run_together(jobs: list[tuple[list[str], str]]) -> None:
+    """Run independent commands concurrently (a group change touches many namespaces)."""
+    running = [
+        (args, subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for args, _ in jobs
+    ]
+    for (args, proc), (_, stdin) in zip(running, jobs, strict=True):
+        _, err = proc.communicate(stdin)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed: {err.strip()}")
+
+
 def list_namespaces() -> list[str]:
     """Every vpclab-prefixed network namespace present now."""
     done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
@@ -104,13 +116,17 @@ class Applier:
             flush = f"route flush proto {ROUTE_PROTO}\n"
             _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], flush + "".join(wanted_routes))
             self.internet_routes = wanted_routes
+        ruleset_updates = []
         for name, host in hosts.items():
             previous = self.applied_hosts.get(name)
             if previous is None:
                 _build_host(host)
             elif previous.ruleset != host.ruleset:
-                _run(["ip", "netns", "exec", name, "nft", "-f", "-"], host.ruleset)
+                ruleset_updates.append(
+                    (["ip", "netns", "exec", name, "nft", "-f", "-"], host.ruleset)
+                )
             self.applied_hosts[name] = host
+        _run_together(ruleset_updates)
 
     def teardown(self) -> None:
         """Remove every namespace this applier created."""
