@@ -51,7 +51,7 @@ def run_up(args: argparse.Namespace) -> int:
     try:
         while True:
             version, view = fetch_view(target)
-            if version != applied_version or not args.once:
+            if version != applied_version:
                 applier.apply(build_plan(view, vpcs))
                 applied_version = version
             if args.once:
