@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from vpclab.control.store import Store
-from vpclab.dataplane.compile import Compiled, compile_view
+from vpclab.dataplane.compile import Compiled, CompiledWorld, compile_view
 from vpclab.dataplane.flow import Flow
 from vpclab.dataplane.queries import internet_exposure, reachability_matrix
 from vpclab.dataplane.symbolic import connection_space
@@ -200,7 +200,7 @@ def _timed(label: str, action: Callable[[], T]) -> T:
     return result
 
 
-def brute_exposure(part: Compiled, world: object) -> set[str]:
+def brute_exposure(part: Compiled, world: CompiledWorld) -> set[str]:
     """ENIs the concrete tracer lets an internet host reach on some benchmark port."""
     reached = set()
     for eni_id, eni in part.enis.items():
