@@ -183,7 +183,7 @@ class Result:
         entry.seconds += took
 
 
-def workload(name: str, ec2: Any, n: int, describes: int, small: int) -> Result:
+def workload(name: str, ec2: Any, n: int, describes: int, small: int, sgs: int = 200) -> Result:
     """The benchmark workload on one client."""
     result = Result(name)
     vpc_ids: list[str] = []
@@ -213,9 +213,48 @@ def workload(name: str, ec2: Any, n: int, describes: int, small: int) -> Result:
             ec2.describe_vpcs(VpcIds=[vpc_ids[i % len(vpc_ids)]])
         return small
 
+    sg_vpc: list[str] = []
+
+    def sg_writes() -> int:
+        sg_vpc.append(ec2.create_vpc(CidrBlock="172.20.0.0/16")["Vpc"]["VpcId"])
+        for i in range(sgs):
+            group = ec2.create_security_group(
+                GroupName=f"g{i}", Description="bench", VpcId=sg_vpc[0]
+            )["GroupId"]
+            ec2.authorize_security_group_ingress(
+                GroupId=group,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": port,
+                        "ToPort": port,
+                        "IpRanges": [{"CidrIp": f"10.{i % 256}.{port % 256}.0/24"}],
+                    }
+                    for port in (22, 80, 443, 5432, 6379)
+                ],
+            )
+        return 1 + 2 * sgs
+
+    def sg_describes() -> int:
+        for _ in range(describes):
+            groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": sg_vpc}])[
+                "SecurityGroups"
+            ]
+            assert len(groups) >= sgs, len(groups)
+            ec2.describe_security_groups(
+                Filters=[
+                    {"Name": "vpc-id", "Values": sg_vpc},
+                    {"Name": "ip-permission.from-port", "Values": ["5432"]},
+                    {"Name": "group-name", "Values": ["g1*"]},
+                ]
+            )
+        return 2 * describes
+
     result.timed("writes", writes)
     result.timed("describes", big_describes)
     result.timed("small", small_describes)
+    result.timed("sg_writes", sg_writes)
+    result.timed("sg_desc", sg_describes)
     return result
 
 
@@ -229,6 +268,7 @@ def main() -> None:
         "--describes", type=int, default=20, help="rounds of big filtered describes"
     )
     parser.add_argument("--small", type=int, default=300, help="small DescribeVpcs calls")
+    parser.add_argument("--sgs", type=int, default=200, help="security groups (5 rules each)")
     parser.add_argument("--skip-moto", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args()
@@ -250,10 +290,10 @@ def main() -> None:
                 if not recorded:
                     recorder(ec2, recorded)
                 ec2.describe_vpcs()  # warm the connection and the server's first-use path
-                results.append(workload(name, ec2, args.n, args.describes, args.small))
+                results.append(workload(name, ec2, args.n, args.describes, args.small, args.sgs))
         replay = floor_client(recorded)
         replay.describe_vpcs()
-        floor = workload("boto3 floor", replay, args.n, args.describes, args.small)
+        floor = workload("boto3 floor", replay, args.n, args.describes, args.small, args.sgs)
 
     print_table(results, floor, starts)
     if args.json:
