@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from vpclab.control.lookup import require
@@ -61,7 +62,8 @@ def aws_managed_id(region: str, name: str) -> str:
     return "pl-" + hashlib.sha256(f"{region}/{name}".encode()).hexdigest()[:8]
 
 
-def aws_managed_lists(region: str) -> list[PrefixList]:
+@lru_cache(maxsize=64)
+def aws_managed_lists(region: str) -> tuple[PrefixList, ...]:
     """The AWS-managed service prefix lists of a region (com.amazonaws.REGION.s3, .dynamodb)."""
     out = []
     for service, by_region in _SERVICE_CIDRS.items():
@@ -76,7 +78,7 @@ def aws_managed_lists(region: str) -> list[PrefixList]:
                 aws_managed=True,
             )
         )
-    return out
+    return tuple(out)
 
 
 def ensure_aws_managed(tx: Tx) -> None:
