@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -281,6 +282,9 @@ def peering(
         requester=PeeringSide(owner_id=requester_owner, region="us-east-1", vpc_id=requester),
         accepter=PeeringSide(owner_id=accepter_owner, region="us-east-1", vpc_id=accepter),
         status=status,
+        # Created now with AWS's 168 h expiry, so it is still pending when read (PCX-2).
+        created_at=time.time(),
+        expiration_time=time.time() + 168 * 3600,
     )
 
 

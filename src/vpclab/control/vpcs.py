@@ -6,7 +6,7 @@ import dataclasses
 import ipaddress
 import secrets
 
-from vpclab.control import defaults
+from vpclab.control import defaults, peering
 from vpclab.control.lookup import require
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
@@ -127,14 +127,7 @@ def delete_vpc(tx: Tx, vpc_id: str) -> None:
         or any(rt.vpc_id == vpc_id and not rt.is_main for rt in tx.iter(RouteTable))
         or any(a.vpc_id == vpc_id and not a.is_default for a in tx.iter(NetworkAcl))
     )
-    for pcx in tx.iter(VpcPeeringConnection):
-        if (
-            pcx.accepter.vpc_id == vpc_id
-            and pcx.status == "pending-acceptance"
-            and pcx.requester.owner_id != tx.account
-        ):
-            blocked = True
-    if blocked:
+    if blocked or peering.blocks_vpc_deletion(tx, vpc_id):
         raise dependency("vpc", vpc_id)
     for rt in tx.all(RouteTable):
         if rt.vpc_id == vpc_id:
@@ -145,23 +138,8 @@ def delete_vpc(tx: Tx, vpc_id: str) -> None:
     for sg in tx.all(SecurityGroup):
         if sg.vpc_id == vpc_id:
             tx.delete(SecurityGroup, sg.id)
-    _end_peerings(tx, vpc_id)
+    peering.end_for_vpc(tx, vpc_id)
     tx.delete(Vpc, vpc.id)
-
-
-def _end_peerings(tx: Tx, vpc_id: str) -> None:
-    """A deleted VPC takes its peerings with it: active ones become deleted on both sides (AMB-16)."""
-    for pcx in tx.all(VpcPeeringConnection):
-        mine = pcx.requester if pcx.requester.vpc_id == vpc_id else pcx.accepter
-        if mine.vpc_id != vpc_id or pcx.status not in (
-            "active",
-            "pending-acceptance",
-            "provisioning",
-        ):
-            continue
-        ended = evolve(pcx, status="deleted", status_message="Deleted", changed_at=tx.now())
-        for side in (pcx.requester, pcx.accepter):
-            tx.other(side.owner_id, side.region).put(ended)
 
 
 def modify_attribute(tx: Tx, vpc_id: str, attribute: str, value: bool) -> None:
@@ -265,12 +243,13 @@ def associate_cidr(tx: Tx, vpc_id: str, cidr_block: str) -> CidrAssociation:
 def _check_peering_overlap(tx: Tx, vpc: Vpc, net: ipaddress.IPv4Network) -> None:
     """VPC-13: no block overlapping an active peer; no blocks at all for a pending requester."""
     for pcx in tx.iter(VpcPeeringConnection):
-        if pcx.requester.vpc_id == vpc.id and pcx.status == "pending-acceptance":
+        status = peering.seen_now(pcx, tx).status
+        if pcx.requester.vpc_id == vpc.id and status == "pending-acceptance":
             raise DomainError(
                 "InvalidParameterValue",
                 f"Cannot add a CIDR block while peering {pcx.id} requested by this VPC is pending (VPC-13).",
             )
-        if pcx.status != "active" or vpc.id not in (pcx.requester.vpc_id, pcx.accepter.vpc_id):
+        if status != "active" or vpc.id not in (pcx.requester.vpc_id, pcx.accepter.vpc_id):
             continue
         peer_side = pcx.accepter if pcx.requester.vpc_id == vpc.id else pcx.requester
         peer = tx.other(peer_side.owner_id, peer_side.region).get(Vpc, peer_side.vpc_id)
