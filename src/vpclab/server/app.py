@@ -27,7 +27,9 @@ class App:
         self.verifier = verifier  # --auth strict: every request but health must be signed
         self.state_location = state_location
         self.started = time.monotonic()
-        self.extra_routes: dict[str, Route] = {}
+        self.extra_routes: dict[str, Route] = {}  # exact paths
+        # Path prefixes (e.g. "/_vpclab/console/assets/"): the longest matching prefix answers.
+        self.prefix_routes: dict[str, Route] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point."""
@@ -51,6 +53,8 @@ class App:
             response = refusal
         elif path in self.extra_routes:
             response = self.extra_routes[path](self, scope, body)
+        elif (prefix_route := self._prefix_route(path)) is not None:
+            response = prefix_route(self, scope, body)
         elif caller_from_headers(headers).service in REST_JSON_SERVICES:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             response = self.api.handle_http(scope["method"], path, query, headers, body)
@@ -77,6 +81,11 @@ class App:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+    def _prefix_route(self, path: str) -> Route | None:
+        """The handler registered for the longest prefix of this path, if any."""
+        matching = [prefix for prefix in self.prefix_routes if path.startswith(prefix)]
+        return self.prefix_routes[max(matching, key=len)] if matching else None
 
     async def _read_body(self, receive: Receive) -> tuple[bytes, bool]:
         """The request body, stopping (and saying so) once it exceeds the size limit."""
