@@ -42,13 +42,6 @@ def register(sub: Any) -> None:
     cmd.set_defaults(func=run)
 
 
-def exposure_json(finding: Any) -> Any:
-    """One finding as plain JSON (port sets become [[low, high], ...])."""
-    from vpclab.control.codec import to_plain
-
-    return to_plain(finding)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the exposures; exit 0 (even when some exist: this reports, `check` gates), 2 on errors."""
     from vpclab.control.store import StateFileError
@@ -63,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     findings = internet_exposure(compile_view(view).home)
     if args.json:
-        print(json.dumps([exposure_json(f) for f in findings], indent=2))
+        from vpclab.api.analysis_json import exposures_json
+
+        print(json.dumps(exposures_json(findings), indent=2))
         return 0
     if not findings:
         print("nothing is reachable from the internet")

@@ -64,15 +64,6 @@ def _view_from_state(path: str, account: str, region: str, settle: float) -> Any
     return Network.open(path, settle_seconds=settle).store.view(account, region)
 
 
-def trace_json(result: Any) -> Any:
-    """The trace as plain JSON (port sets become [[low, high], ...])."""
-    from vpclab.control.codec import to_plain
-
-    out = to_plain(result)
-    out["verdict"] = result.verdict
-    return out
-
-
 def _paint(text: str, ok: bool, color: bool) -> str:
     """Green or red on a terminal, plain otherwise."""
     if not color:
@@ -151,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"vpclab trace: {result.explanations[0].message}", file=sys.stderr)
         return 2
     if args.json:
+        from vpclab.api.analysis_json import trace_json
+
         print(json.dumps(trace_json(result), indent=2))
     else:
         print(trace_tree(result, color=sys.stdout.isatty()))
