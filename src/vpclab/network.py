@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import CompiledWorld, compile_view
@@ -104,6 +105,8 @@ class Network:
         from botocore.awsrequest import AWSResponse
         from botocore.config import Config
 
+        from vpclab.api.dispatch import REST_JSON_SERVICES
+
         api = self.api()
         session = boto3.session.Session(
             aws_access_key_id=account, aws_secret_access_key="vpclab", region_name=region
@@ -125,7 +128,12 @@ class Network:
                 body = body.encode()
             elif not isinstance(body, bytes):
                 body = body.read()
-            response = api.handle(body, headers)
+            if service in REST_JSON_SERVICES:
+                url = urlsplit(request.url)
+                query = parse_qs(url.query, keep_blank_values=True)
+                response = api.handle_http(request.method, unquote(url.path), query, headers, body)
+            else:
+                response = api.handle(body, headers)
             return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
         made.meta.events.register("before-send", answer)

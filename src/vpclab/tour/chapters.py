@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from vpclab.tour.lab import Lab, seen_as
+from botocore.exceptions import ClientError
+
+from vpclab.tour import services
+from vpclab.tour.lab import Lab, seen_as, tcp_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +23,143 @@ class Chapter:
 
 
 def vpcs_and_subnets(lab: Lab) -> None:
-    """A public and a private subnet, an instance in each, and which reaches the internet."""
+    """Public and private subnets, and what each is for: a web server, a cache, functions, a DB."""
     vpc = lab.vpc("10.1.0.0/16", "ch1")
-    public = lab.public_subnet(vpc, "10.1.1.0/24", "ch1-public")
-    private = lab.subnet(vpc, "10.1.2.0/24", "ch1-private")
-    web = lab.instance(public, "ch1-web", public=True)
-    cache = lab.instance(private, "ch1-cache")
-    out = lab.trace(web["InstanceId"], "internet", 443)
-    lab.check("an instance in a public subnet reaches the internet", out.reachable, out.verdict)
-    out = lab.trace(cache["InstanceId"], "internet", 443)
-    lab.check(
-        "an instance in a private subnet does not",
-        not out.reachable,
-        ", ".join(out.codes),
+    lab.ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    public = [
+        lab.subnet(vpc, "10.1.1.0/24", "ch1-public-a", "us-east-1a"),
+        lab.subnet(vpc, "10.1.2.0/24", "ch1-public-b", "us-east-1b"),
+    ]
+    private = [
+        lab.subnet(vpc, "10.1.11.0/24", "ch1-private-a", "us-east-1a"),
+        lab.subnet(vpc, "10.1.12.0/24", "ch1-private-b", "us-east-1b"),
+    ]
+    igw = lab.internet_gateway(vpc, "ch1-igw")
+    lab.route(
+        lab.route_table(vpc, public[0], "ch1-public-rt", public[1]), "0.0.0.0/0", GatewayId=igw
     )
-    inside = lab.trace(web["InstanceId"], cache["PrivateIpAddress"], 6379)
+    web_group = lab.security_group(vpc, "ch1-web", 80, "0.0.0.0/0")
+    web = lab.instance(public[0], "ch1-web", public=True, Groups=[web_group])
+    _web_server(lab, web)
+    _cache_in_private_subnets(lab, vpc, private, web)
+    _functions_need_nat(lab, vpc, public, private)
+    _database_public_only_when_asked(lab, vpc, public, private, web, web_group)
+
+
+def _web_server(lab: Lab, web: Any) -> None:
+    """A public subnet is for what the internet must reach: the web server."""
+    inbound = lab.trace("internet", web["InstanceId"], 80)
     lab.check(
-        "both talk to each other over the VPC's local route (same security group)",
+        "the web server in the public subnet is reachable from the internet",
+        inbound.reachable,
+        f"{inbound.verdict} at {web.get('PublicIpAddress')}",
+    )
+
+
+def _cache_in_private_subnets(lab: Lab, vpc: str, private: list[str], web: Any) -> None:
+    """SVC-1: a cache node has no public address; only the VPC reaches it."""
+    lab.say("  ElastiCache belongs in private subnets; its group even admits 0.0.0.0/0:")
+    group = lab.security_group(vpc, "ch1-cache", 6379, "0.0.0.0/0")
+    node = services.cache_cluster(lab, vpc, "ch1-cache", private, group)
+    lab.check(
+        "the cache node has a private address only",
+        node.public_ip is None,
+        f"{node.eni_id}: {node.private_ip}, public {node.public_ip}",
+    )
+    outside = lab.trace("internet", node.eni_id, 6379)
+    lab.check(
+        "the internet never reaches the cache, whatever its security group says",
+        not outside.reachable,
+        ", ".join(outside.codes),
+    )
+    inside = lab.trace(web["InstanceId"], node.eni_id, 6379)
+    lab.check(
+        "the web server reaches the cache on 6379 over the VPC's local route",
         inside.reachable,
         inside.verdict,
     )
+
+
+def _functions_need_nat(lab: Lab, vpc: str, public: list[str], private: list[str]) -> None:
+    """LAM-3: a function's interface never gets a public address; NAT gives it the internet."""
+    lab.say("  A Lambda function attached to the VPC, first through a public subnet:")
+    group = lab.security_group(vpc, "ch1-function", None, "")
+    exposed = services.lambda_function(lab, "ch1-public-fn", public[0], group)
+    lab.check(
+        "a function's interface gets no public address, even in a public subnet",
+        exposed.public_ip is None,
+        f"{exposed.eni_id}: {exposed.private_ip}, public {exposed.public_ip}",
+    )
+    stuck = lab.trace(exposed.eni_id, "internet", 443)
+    lab.check(
+        "so a function in a public subnet cannot reach the internet",
+        not stuck.reachable,
+        ", ".join(stuck.codes),
+    )
+    nat_id, nat_ip = lab.nat_gateway(public[0])
+    table = lab.route_table(vpc, private[0], "ch1-private-rt", private[1])
+    lab.route(table, "0.0.0.0/0", NatGatewayId=nat_id)
+    routed = services.lambda_function(lab, "ch1-private-fn", private[0], group)
+    out = lab.trace(routed.eni_id, "internet", 443)
+    lab.check(
+        "a function in a private subnet routed to a NAT gateway reaches the internet",
+        out.reachable and seen_as(out) == nat_ip,
+        f"{out.verdict}, seen as {seen_as(out)}",
+    )
+
+
+def _database_public_only_when_asked(
+    lab: Lab, vpc: str, public: list[str], private: list[str], web: Any, web_group: str
+) -> None:
+    """SVC-2: a DB is reachable from outside only if public, IGW-routed and admitted."""
+    lab.say("  An RDS database; its security group admits 5432 from anywhere:")
+    group = lab.security_group(vpc, "ch1-db", 5432, "0.0.0.0/0")
+    hidden = services.db_subnet_group(lab, "ch1-private-db", private)
+    try:
+        services.database(lab, "ch1-refused", hidden, group, public=True)
+        refused = "created"
+    except ClientError as error:
+        refused = str(error.response["Error"]["Code"])
+    lab.check(
+        "RDS refuses a public database in subnets with no route to the internet gateway",
+        refused == "InvalidVPCNetworkStateFault",
+        refused,
+    )
+    subnets = services.db_subnet_group(lab, "ch1-public-db", public)
+    services.database(lab, "ch1-db", subnets, group, public=False)
+    db = services.database_interface(lab, vpc)
+    closed = lab.trace("internet", db.eni_id, 5432)
+    lab.check(
+        "in a public subnet but not publicly accessible: unreachable from the internet",
+        not closed.reachable,
+        ", ".join(closed.codes),
+    )
+    rds = lab.client("rds")
+    rds.modify_db_instance(DBInstanceIdentifier="ch1-db", PubliclyAccessible=True)
+    lab.say("  $ modify-db-instance ch1-db --publicly-accessible")
+    services.wait_for_database(lab, "ch1-db")
+    db = services.database_interface(lab, vpc)
+    opened = lab.trace("internet", db.eni_id, 5432)
+    lab.check(
+        "publicly accessible, routed to the internet gateway and admitted: reachable",
+        opened.reachable,
+        f"{opened.verdict} at {db.public_ip}",
+    )
+    lab.ec2.revoke_security_group_ingress(
+        GroupId=group, IpPermissions=[tcp_permission(5432, "0.0.0.0/0")]
+    )
+    lab.ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[tcp_permission(5432, web_group)]
+    )
+    lab.say(f"  + {group} now admits 5432 only from the web server's group {web_group}")
+    guarded = lab.trace("internet", db.eni_id, 5432)
+    lab.check(
+        "its security group still decides: admitting only the web tier shuts the internet out",
+        not guarded.reachable and any("SG" in code for code in guarded.codes),
+        ", ".join(guarded.codes),
+    )
+    tier = lab.trace(web["InstanceId"], db.eni_id, 5432)
+    lab.check("while the web server reaches it on 5432", tier.reachable, tier.verdict)
 
 
 def layers_of_security(lab: Lab) -> None:
@@ -49,7 +170,7 @@ def layers_of_security(lab: Lab) -> None:
     group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch2-web", Description="web")
     group_id = group["GroupId"]
     lab.ec2.authorize_security_group_ingress(
-        GroupId=group_id, IpPermissions=[_tcp(80, "10.2.0.0/16")]
+        GroupId=group_id, IpPermissions=[tcp_permission(80, "10.2.0.0/16")]
     )
     server = lab.instance(subnet, "ch2-server", Groups=[group_id])
     client = lab.instance(client_subnet, "ch2-client")
@@ -151,16 +272,7 @@ def internet_and_nat(lab: Lab) -> None:
         not before.reachable,
         ", ".join(before.codes),
     )
-    address = lab.ec2.allocate_address(Domain="vpc")
-    nat = lab.ec2.create_nat_gateway(SubnetId=public, AllocationId=address["AllocationId"])
-    nat_id = nat["NatGateway"]["NatGatewayId"]
-    lab.say(f"  + NAT gateway {nat_id} in {public} with Elastic IP {address['PublicIp']}")
-    lab.wait(
-        lambda: (
-            lab.ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"]
-            == "available"
-        )
-    )
+    nat_id, nat_ip = lab.nat_gateway(public)
     only_gateway = lab.trace(worker["InstanceId"], "internet", 443)
     lab.check(
         "a NAT gateway alone is not enough: the private table needs a route to it",
@@ -171,7 +283,7 @@ def internet_and_nat(lab: Lab) -> None:
     after = lab.trace(worker["InstanceId"], "internet", 443)
     lab.check(
         "with the route it reaches the internet, seen as the NAT gateway's address",
-        after.reachable and seen_as(after) == address["PublicIp"],
+        after.reachable and seen_as(after) == nat_ip,
         f"{after.verdict}, seen as {seen_as(after)}",
     )
     inbound = lab.trace("internet", worker["InstanceId"], 22)
@@ -206,7 +318,7 @@ def security_groups(lab: Lab) -> None:
     group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch6-web", Description="web")
     group_id = group["GroupId"]
     lab.ec2.authorize_security_group_ingress(
-        GroupId=group_id, IpPermissions=[_tcp(443, "0.0.0.0/0")]
+        GroupId=group_id, IpPermissions=[tcp_permission(443, "0.0.0.0/0")]
     )
     lab.ec2.revoke_security_group_egress(
         GroupId=group_id,
@@ -291,7 +403,7 @@ def peering(lab: Lab) -> None:
         ]
     )["SecurityGroups"]:
         lab.ec2.authorize_security_group_ingress(
-            GroupId=group["GroupId"], IpPermissions=[_tcp(22, "10.80.0.0/12")]
+            GroupId=group["GroupId"], IpPermissions=[tcp_permission(22, "10.80.0.0/12")]
         )
     near = lab.trace(hosts[0]["InstanceId"], hosts[1]["PrivateIpAddress"], 22)
     lab.check("A and B, peered, reach each other", near.reachable, near.verdict)
@@ -340,11 +452,6 @@ def _main_table(lab: Lab, vpc: str) -> str:
     return str(found["RouteTables"][0]["RouteTableId"])
 
 
-def _tcp(port: int, cidr: str) -> dict[str, object]:
-    """An IpPermissions entry allowing one TCP port from a CIDR."""
-    return {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": cidr}]}
-
-
 def _custom_acl(lab: Lab, vpc: str, subnet: str) -> str:
     """A new network ACL (which denies everything until given rules) for the subnet."""
     acl = str(lab.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"])
@@ -380,10 +487,13 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(
         1,
         "VPCs and subnets",
-        "A VPC is a logically isolated network you launch resources into. You choose its "
-        "IP ranges and divide them into subnets. Public subnets, routed to an internet "
-        "gateway, hold what needs the internet; private subnets hold what needs only "
-        "internal access (a cache such as ElastiCache, for example).",
+        "A VPC is a logically isolated network you launch resources into: EC2 instances, and "
+        "services such as Lambda functions, ElastiCache clusters and RDS databases. You choose "
+        "its IP ranges and divide them into subnets. Public subnets, routed to an internet "
+        "gateway, hold what the internet must reach (a web server); private subnets hold what "
+        "needs only internal access (a cache such as ElastiCache belongs only there). A "
+        "Lambda function never gets a public address: it reaches the internet from a private "
+        "subnet through a NAT gateway. A database is reachable from outside only when you ask.",
         vpcs_and_subnets,
     ),
     Chapter(

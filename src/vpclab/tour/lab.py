@@ -31,6 +31,18 @@ class Lab:
     say: Callable[[str], None] = print
     chapter: int = 0
     facts: list[Fact] = field(default_factory=list)
+    service_client: Callable[[str], Any] | None = None
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of another service (lambda, elasticache, rds) on the same endpoint."""
+        if service == "ec2":
+            return self.ec2
+        if self.service_client is None:
+            raise RuntimeError(f"this lab has no {service} client")
+        if service not in self._clients:
+            self._clients[service] = self.service_client(service)
+        return self._clients[service]
 
     def check(self, claim: str, held: bool, observed: str) -> bool:
         """Record a demonstrated fact and show whether it held."""
@@ -52,13 +64,14 @@ class Lab:
         self.say(f"  + VPC {vpc['Vpc']['VpcId']} {cidr} ({name})")
         return str(vpc["Vpc"]["VpcId"])
 
-    def subnet(self, vpc_id: str, cidr: str, name: str) -> str:
-        """A new subnet of a VPC."""
+    def subnet(self, vpc_id: str, cidr: str, name: str, zone: str | None = None) -> str:
+        """A new subnet of a VPC (in the given availability zone, or one EC2 picks)."""
+        placement = {"AvailabilityZone": zone} if zone else {}
         made = self.ec2.create_subnet(
-            VpcId=vpc_id, CidrBlock=cidr, TagSpecifications=_name("subnet", name)
-        )
-        self.say(f"  + subnet {made['Subnet']['SubnetId']} {cidr} ({name})")
-        return str(made["Subnet"]["SubnetId"])
+            VpcId=vpc_id, CidrBlock=cidr, TagSpecifications=_name("subnet", name), **placement
+        )["Subnet"]
+        self.say(f"  + subnet {made['SubnetId']} {cidr} in {made['AvailabilityZone']} ({name})")
+        return str(made["SubnetId"])
 
     def internet_gateway(self, vpc_id: str, name: str) -> str:
         """A new internet gateway attached to the VPC."""
@@ -68,14 +81,15 @@ class Lab:
         self.say(f"  + internet gateway {igw} attached to {vpc_id}")
         return igw
 
-    def route_table(self, vpc_id: str, subnet_id: str, name: str) -> str:
-        """A new route table associated with the subnet."""
+    def route_table(self, vpc_id: str, subnet_id: str, name: str, *more: str) -> str:
+        """A new route table associated with the subnet (and any more subnets given)."""
         made = self.ec2.create_route_table(
             VpcId=vpc_id, TagSpecifications=_name("route-table", name)
         )
         table = str(made["RouteTable"]["RouteTableId"])
-        self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
-        self.say(f"  + route table {table} associated with {subnet_id}")
+        for subnet in (subnet_id, *more):
+            self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        self.say(f"  + route table {table} associated with {', '.join((subnet_id, *more))}")
         return table
 
     def route(self, table: str, destination: str, **target: str) -> None:
@@ -90,6 +104,32 @@ class Lab:
         table = self.route_table(vpc_id, subnet, f"{name}-rt")
         self.route(table, "0.0.0.0/0", GatewayId=igw)
         return subnet
+
+    def security_group(self, vpc_id: str, name: str, port: int | None, source: str) -> str:
+        """A security group admitting TCP `port` from a CIDR or another group (None: nothing)."""
+        made = self.ec2.create_security_group(VpcId=vpc_id, GroupName=name, Description=name)
+        group = str(made["GroupId"])
+        if port is not None:
+            self.ec2.authorize_security_group_ingress(
+                GroupId=group, IpPermissions=[tcp_permission(port, source)]
+            )
+        admits = f"in tcp/{port} from {source}" if port is not None else "no inbound rule"
+        self.say(f"  + security group {group} ({name}): {admits}")
+        return group
+
+    def nat_gateway(self, subnet_id: str) -> tuple[str, str]:
+        """An available NAT gateway in the subnet with a new Elastic IP: (id, public address)."""
+        address = self.ec2.allocate_address(Domain="vpc")
+        made = self.ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=address["AllocationId"])
+        nat_id = str(made["NatGateway"]["NatGatewayId"])
+        self.say(f"  + NAT gateway {nat_id} in {subnet_id} with Elastic IP {address['PublicIp']}")
+        self.wait(
+            lambda: (
+                self.ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]["State"]
+                == "available"
+            )
+        )
+        return nat_id, str(address["PublicIp"])
 
     def instance(self, subnet_id: str, name: str, public: bool = False, **extra: Any) -> Any:
         """A running instance in the subnet (optionally with a public IPv4 address)."""
@@ -136,6 +176,16 @@ class Lab:
 def _name(resource_type: str, name: str) -> list[dict[str, Any]]:
     """A TagSpecifications list giving a resource a Name tag of the tour."""
     return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": f"tour-{name}"}]}]
+
+
+def tcp_permission(port: int, source: str) -> dict[str, Any]:
+    """An IpPermissions entry allowing one TCP port from a CIDR or a security group id."""
+    permission: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
+    if source.startswith("sg-"):
+        permission["UserIdGroupPairs"] = [{"GroupId": source}]
+    else:
+        permission["IpRanges"] = [{"CidrIp": source}]
+    return permission
 
 
 def seen_as(result: Trace) -> str | None:

@@ -34,7 +34,7 @@ def in_process_lab(say: Callable[[str], None]) -> Lab:
     from vpclab.network import Network
 
     network = Network()
-    return Lab(ec2=network.client(), tracer=network.trace, say=say)
+    return Lab(ec2=network.client(), tracer=network.trace, say=say, service_client=network.client)
 
 
 def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
@@ -46,21 +46,23 @@ def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
     from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
     from vpclab.network import trace_view
 
-    ec2 = boto3.client(
-        "ec2",
-        endpoint_url=endpoint,
-        region_name=DEFAULT_REGION,
-        aws_access_key_id=DEFAULT_ACCOUNT,
-        aws_secret_access_key="vpclab",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    def service_client(service: str) -> Any:
+        """A boto3 client of the service on the server's endpoint (the access key is the account)."""
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=DEFAULT_REGION,
+            aws_access_key_id=DEFAULT_ACCOUNT,
+            aws_secret_access_key="vpclab",
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        )
 
     def tracer(source: str, destination: str, port: int | None = None, **kw: Any) -> Trace:
         """Trace against the server's current state."""
         view = _view_from_endpoint(endpoint, DEFAULT_ACCOUNT, DEFAULT_REGION)
         return trace_view(view, source, destination, port=port, **kw)
 
-    return Lab(ec2=ec2, tracer=tracer, say=say)
+    return Lab(ec2=service_client("ec2"), tracer=tracer, say=say, service_client=service_client)
 
 
 def state_lab(path: str, say: Callable[[str], None]) -> Lab:
@@ -68,7 +70,7 @@ def state_lab(path: str, say: Callable[[str], None]) -> Lab:
     from vpclab.network import Network
 
     network = Network.open(path)
-    return Lab(ec2=network.client(), tracer=network.trace, say=say)
+    return Lab(ec2=network.client(), tracer=network.trace, say=say, service_client=network.client)
 
 
 def check_exercises(lab: Lab, chapters: Sequence[Chapter]) -> bool:

@@ -1,0 +1,99 @@
+"""Chapter 1 uses the services to show what public and private subnets are for (issue #10):
+each verdict the chapter claims is traced again here, independently, on the state it built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vpclab.network import Network
+from vpclab.tour.chapters import CHAPTERS
+from vpclab.tour.lab import Fact, Lab, seen_as
+from vpclab.tour.runner import run_chapters
+
+
+@pytest.fixture(scope="module")
+def built() -> tuple[Network, list[Fact]]:
+    """Chapter 1 run once on a fresh in-process network, quietly."""
+    network = Network()
+    lab = Lab(
+        ec2=network.client(),
+        tracer=network.trace,
+        say=lambda _line: None,
+        service_client=network.client,
+    )
+    return network, run_chapters(lab, CHAPTERS[:1])
+
+
+def _eni(network: Network, description: str) -> dict[str, Any]:
+    """The one ENI of the state whose description starts as given."""
+    found = [
+        e
+        for e in network.client().describe_network_interfaces()["NetworkInterfaces"]
+        if e["Description"].startswith(description)
+    ]
+    assert len(found) == 1, found
+    return dict(found[0])
+
+
+def _web(network: Network) -> str:
+    """The chapter's web server."""
+    return str(
+        network.client().describe_instances(
+            Filters=[{"Name": "tag:Name", "Values": ["tour-ch1-web"]}]
+        )["Reservations"][0]["Instances"][0]["InstanceId"]
+    )
+
+
+def test_chapter_1_every_fact_held(built: tuple[Network, list[Fact]]) -> None:
+    """The chapter's own claims all held, one per service case and more."""
+    _network, facts = built
+    assert [f.claim for f in facts if not f.held] == []
+    assert len(facts) >= 10
+
+
+def test_svc_1_chapter_1_cache_node_private_only_reached_from_web_not_internet(
+    built: tuple[Network, list[Fact]],
+) -> None:
+    """SVC-1: the cache's group admits 0.0.0.0/0, yet only the web server reaches 6379."""
+    network, _facts = built
+    node = _eni(network, "ElastiCache ch1-cache-")
+    assert "Association" not in node
+    assert not network.trace("internet", node["NetworkInterfaceId"], port=6379).reachable
+    assert network.trace(_web(network), node["NetworkInterfaceId"], port=6379).reachable
+
+
+def test_lam_3_chapter_1_function_out_only_through_nat(built: tuple[Network, list[Fact]]) -> None:
+    """LAM-3: no public address on either function ENI; only the NAT-routed one gets out."""
+    network, _facts = built
+    ec2 = network.client()
+    enis = [
+        e
+        for e in ec2.describe_network_interfaces()["NetworkInterfaces"]
+        if e["InterfaceType"] == "lambda"
+    ]
+    assert len(enis) == 2 and all("Association" not in e for e in enis)
+    nat_ip = ec2.describe_nat_gateways()["NatGateways"][0]["NatGatewayAddresses"][0]["PublicIp"]
+    verdicts = {}
+    for eni in enis:
+        result = network.trace(eni["NetworkInterfaceId"], "internet", port=443)
+        verdicts[eni["PrivateIpAddress"].split(".")[2]] = (result.reachable, seen_as(result))
+    assert verdicts == {"1": (False, None), "11": (True, nat_ip)}
+
+
+def test_svc_2_chapter_1_database_public_and_admitted_only_from_web(
+    built: tuple[Network, list[Fact]],
+) -> None:
+    """SVC-2: the DB ends public with a public IP, but its group admits only the web tier."""
+    network, _facts = built
+    db = _eni(network, "RDSNetworkInterface")
+    assert db["Association"]["PublicIp"]
+    rds = network.client("rds")
+    described = rds.describe_db_instances(DBInstanceIdentifier="ch1-db")["DBInstances"][0]
+    assert described["PubliclyAccessible"] is True
+    outside = network.trace("internet", db["NetworkInterfaceId"], port=5432)
+    assert not outside.reachable and "ENI_SG_RULES_MISMATCH" in outside.codes
+    assert network.trace(_web(network), db["NetworkInterfaceId"], port=5432).reachable
+    refused = [f for f in built[1] if "refuses a public database" in f.claim]
+    assert [f.observed for f in refused] == ["InvalidVPCNetworkStateFault"]
