@@ -12,7 +12,7 @@ from typing import Any
 
 from vpclab import wire
 from vpclab.api.context import RequestContext, Settings
-from vpclab.api.registry import HANDLERS, load_handlers
+from vpclab.api.registry import find_handler, load_handlers
 from vpclab.control import defaults
 from vpclab.control.store import Store, Tx
 from vpclab.model.errors import DomainError
@@ -59,8 +59,11 @@ def caller_from_headers(headers: Mapping[str, str]) -> Caller:
 class Api:
     """The EC2-compatible API over a Store; thread-safe (requests are serialised by the store lock)."""
 
-    def __init__(self, store: Store, settings: Settings | None = None) -> None:
-        load_handlers()
+    def __init__(
+        self, store: Store, settings: Settings | None = None, *, load_all: bool = True
+    ) -> None:
+        if load_all:  # a starting server passes False and loads them after it answers
+            load_handlers()
         self.store = store
         self.settings = settings or Settings()
 
@@ -92,7 +95,7 @@ class Api:
                 raise wire.WireError(
                     "InvalidAction", f"The action {action} is not valid for this web service."
                 )
-            handler = HANDLERS.get((caller.service, action))
+            handler = find_handler(caller.service, action)
             if handler is None:
                 raise wire.WireError(
                     "Unsupported",
@@ -139,7 +142,7 @@ class Api:
         caller = caller_from_headers(headers)
         try:
             op, labels = rest_json.match_operation(caller.service, method, path, query)
-            handler = HANDLERS.get((caller.service, op.name))
+            handler = find_handler(caller.service, op.name)
             if handler is None:
                 raise wire.WireError(
                     "Unsupported", f"vpclab does not implement {caller.service} {op.name} yet."

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,14 @@ import uvicorn
 
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
+from vpclab.api.registry import load_handlers
 from vpclab.control.store import Store
 from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
-from vpclab.server import state_export
+from vpclab.server import console_api, state_export
 from vpclab.server.app import App
 from vpclab.server.auth import CredentialsFileError, Verifier, load_credentials
+from vpclab.wire import service_model
 
 log = logging.getLogger("vpclab")
 
@@ -44,8 +47,9 @@ class ServeOptions:
     credentials: str | None = None
 
 
-def build_app(options: ServeOptions) -> App:
-    """The application for these options (state opened, handlers registered)."""
+def build_app(options: ServeOptions, *, load_all: bool = True) -> App:
+    """The application for these options (state opened; handlers registered unless load_all is
+    False, when each loads on its first call or from `warm_up`)."""
     load_all_kinds()
     clock = Clock(settle_seconds=options.settle_seconds)
     if options.in_memory:
@@ -53,10 +57,17 @@ def build_app(options: ServeOptions) -> App:
     else:
         path = Path(options.state) if options.state else default_state_path()
         store, location = Store(path, clock=clock), str(path)
-    api = Api(store, Settings(quotas=options.quotas))
+    api = Api(store, Settings(quotas=options.quotas), load_all=load_all)
     app = App(api, location, strict_verifier(options))
     state_export.install(app)
+    console_api.install(app)
     return app
+
+
+def console_url(app: App, endpoint: str) -> str:
+    """Where the web console is (with the console token under --auth strict)."""
+    token = f"?{console_api.TOKEN_PARAMETER}={app.console_token}" if app.console_token else ""
+    return f"{endpoint}{console_api.CONSOLE_PATH}{token}"
 
 
 def strict_verifier(options: ServeOptions) -> Verifier | None:
@@ -68,9 +79,19 @@ def strict_verifier(options: ServeOptions) -> Verifier | None:
     return Verifier(load_credentials(options.credentials))
 
 
+def warm_up() -> None:
+    """Parse the EC2 model and import every handler module, off the event loop's thread.
+
+    Started once the socket is bound, so the server answers its first calls (each importing
+    only its own handler module) while the rest loads: start to first answer stays under 1 s.
+    """
+    service_model("ec2")
+    load_handlers()
+
+
 def serve(options: ServeOptions) -> None:
     """Run the server until interrupted, after printing the endpoint and a usage hint."""
-    app = build_app(options)
+    app = build_app(options, load_all=False)
     sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit this: without it, a response written in two parts (headers,
@@ -91,9 +112,11 @@ def serve(options: ServeOptions) -> None:
         f"CLI: aws ec2 describe-vpcs --endpoint-url {endpoint}",
         flush=True,
     )
+    print(f"  console: {console_url(app, endpoint)}", flush=True)
     config = uvicorn.Config(
         app, log_level=options.log_level, access_log=False, lifespan="on", http="httptools"
     )
     server = uvicorn.Server(config)
+    threading.Thread(target=warm_up, name="vpclab-warm-up", daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutdown
         server.run(sockets=[sock])
