@@ -1,28 +1,36 @@
-"""API benchmark: the same boto3 workload against vpclab, moto_server and a zero-cost stub.
+"""API benchmark: the same boto3 workload against vpclab, moto_server and boto3's own floor.
 
-Run: python bench/api.py [--n 200] [--small 300] [--describes 20] [--skip-moto]
+Run: python bench/api.py [--n 200] [--small 300] [--describes 20] [--sgs 200] [--skip-moto]
 
 What is measured (all through one boto3 EC2 client per server, over HTTP on 127.0.0.1):
   writes     N x CreateVpc + N x CreateSubnet + N x CreateTags
   describes  DescribeVpcs / DescribeSubnets with filters over all N resources, repeated
   small      a loop of DescribeVpcs(VpcIds=[one id])
-The floor is boto3's own cost: the same calls answered by a before-send hook that returns a
-canned body recorded from vpclab (no socket, no server). A hook, not a tiny HTTP server,
-because a stub server has costs of its own that would then have to be subtracted again; with
-the hook, "overhead above the floor" = transport + server, which both servers pay alike.
-Also reported: server start to first answer (spawn `vpclab serve`, poll /_vpclab/health).
+  sg_writes  CreateSecurityGroup + AuthorizeSecurityGroupIngress (5 rules) per group
+  sg_desc    DescribeSecurityGroups over all groups, without and with filters
+The floor (issue #2) is the same calls against a stub that answers instantly with a canned
+body: a minimal keep-alive HTTP server on 127.0.0.1 (its own process, raw sockets) replaying,
+per Action and in order, the bodies recorded from vpclab. Overhead above it is what each
+server adds. Also shown, labelled "no socket": the same replay from a before-send hook, which
+skips urllib3 and the socket too (boto3's cost alone).
+Start to first answer: spawn the server, then time its first 200 from the health endpoint
+and its first DescribeVpcs answer (raw HTTP, so no client start-up is counted).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import pickle
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -76,26 +84,118 @@ def process(command: list[str]) -> Iterator[subprocess.Popen[str]]:
             proc.wait()
 
 
+Started = dict[str, float]  # "health" and "describe_vpcs": seconds from spawn to first answer
+
+SCOPE_HEADER = (
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/ec2/aws4_request, "
+    "SignedHeaders=host, Signature=0"
+)
+
+
+def first_describe(endpoint: str) -> None:
+    """One raw DescribeVpcs POST (no boto3 start-up in the figure), answered 200."""
+    host, port = endpoint.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request(
+            "POST",
+            "/",
+            "Action=DescribeVpcs&Version=2016-11-15",
+            {"Content-Type": "application/x-www-form-urlencoded", "Authorization": SCOPE_HEADER},
+        )
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+    finally:
+        conn.close()
+
+
+def started_figures(start: float, endpoint: str, health_url: str) -> Started:
+    """Seconds from spawn to the first health answer, then to the first DescribeVpcs answer."""
+    wait_for(health_url)
+    health = time.perf_counter() - start
+    first_describe(endpoint)
+    return {"health": health, "describe_vpcs": time.perf_counter() - start}
+
+
 @contextmanager
-def vpclab_server(*extra: str) -> Iterator[tuple[str, float]]:
-    """`vpclab serve --port 0 EXTRA`: its endpoint and the seconds from spawn to first answer."""
+def vpclab_server(*extra: str) -> Iterator[tuple[str, Started]]:
+    """`vpclab serve --port 0 EXTRA`: its endpoint and its start-to-first-answer figures."""
     start = time.perf_counter()
     with process([*VPCLAB, "serve", "--port", "0", "--settle-seconds", "0", *extra]) as proc:
         assert proc.stdout is not None
         endpoint = proc.stdout.readline().split()[3]
-        wait_for(f"{endpoint}/_vpclab/health")
-        yield endpoint, time.perf_counter() - start
+        yield endpoint, started_figures(start, endpoint, f"{endpoint}/_vpclab/health")
 
 
 @contextmanager
-def moto_server() -> Iterator[tuple[str, float]]:
-    """moto's standalone server on a free port: its endpoint and start time."""
+def moto_server() -> Iterator[tuple[str, Started]]:
+    """moto's standalone server on a free port: its endpoint and start figures."""
     port = free_port()
     start = time.perf_counter()
     with process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]):
         endpoint = f"http://127.0.0.1:{port}"
-        wait_for(f"{endpoint}/moto-api/")
-        yield endpoint, time.perf_counter() - start
+        yield endpoint, started_figures(start, endpoint, f"{endpoint}/moto-api/")
+
+
+# -- the floor: a stub HTTP server answering instantly with recorded bodies --------------------
+
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+
+
+def stub_connection(conn: socket.socket, queues: dict[str, Iterator[bytes]]) -> None:
+    """Answer keep-alive requests on one connection: the next recorded body of each Action."""
+    buffer = b""
+    with conn:
+        while True:
+            while b"\r\n\r\n" not in buffer:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            head, buffer = buffer.split(b"\r\n\r\n", 1)
+            match = _CONTENT_LENGTH.search(head)
+            length = int(match.group(1)) if match else 0
+            while len(buffer) < length:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            body, buffer = buffer[:length], buffer[length:]
+            action = body.split(b"&", 1)[0].removeprefix(b"Action=").decode()
+            answer = next(queues[action]) if action in queues else b"{}"
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s"
+                % (len(answer), answer)
+            )
+
+
+def serve_stub(recorded_path: str) -> None:
+    """`--serve-stub FILE`: the floor's server; prints its port, then serves until killed."""
+    with open(recorded_path, "rb") as source:
+        recorded: dict[str, list[bytes]] = pickle.load(source)
+    queues = {action: iter(bodies) for action, bodies in recorded.items()}
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    print(listener.getsockname()[1], flush=True)
+    while True:
+        conn, _ = listener.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=stub_connection, args=(conn, queues), daemon=True).start()
+
+
+@contextmanager
+def stub_server(recorded: dict[str, list[bytes]], tmp: str) -> Iterator[str]:
+    """The floor's stub server in its own process, replaying these bodies: its endpoint."""
+    path = os.path.join(tmp, "recorded.pickle")
+    with open(path, "wb") as out:
+        pickle.dump(recorded, out)
+    with process([sys.executable, os.path.abspath(__file__), "--serve-stub", path]) as proc:
+        assert proc.stdout is not None
+        yield f"http://127.0.0.1:{int(proc.stdout.readline())}"
 
 
 def ec2_client(endpoint: str) -> Any:
@@ -259,7 +359,7 @@ def workload(name: str, ec2: Any, n: int, describes: int, small: int, sgs: int =
 
 
 def main() -> None:
-    """Run the workload on every server and print the table."""
+    """Run the workload on every server and the floor, print the table (and write JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--n", type=int, default=200, help="VPCs (and subnets, tag calls) to create"
@@ -271,10 +371,19 @@ def main() -> None:
     parser.add_argument("--sgs", type=int, default=200, help="security groups (5 rules each)")
     parser.add_argument("--skip-moto", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--serve-stub", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_stub:
+        serve_stub(args.serve_stub)
+        return
+
+    def run(name: str, ec2: Any) -> Result:
+        """The workload on one client, after one call that warms the connection."""
+        ec2.describe_vpcs()
+        return workload(name, ec2, args.n, args.describes, args.small, args.sgs)
 
     results: list[Result] = []
-    starts: dict[str, float] = {}
+    starts: dict[str, Started] = {}
     recorded: dict[str, list[bytes]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         servers: list[tuple[str, Callable[[], Any]]] = [
@@ -289,44 +398,54 @@ def main() -> None:
                 ec2 = ec2_client(endpoint)
                 if not recorded:
                     recorder(ec2, recorded)
-                ec2.describe_vpcs()  # warm the connection and the server's first-use path
-                results.append(workload(name, ec2, args.n, args.describes, args.small, args.sgs))
-        replay = floor_client(recorded)
-        replay.describe_vpcs()
-        floor = workload("boto3 floor", replay, args.n, args.describes, args.small, args.sgs)
+                results.append(run(name, ec2))
+        with stub_server(recorded, tmp) as endpoint:
+            floor = run("boto3 floor", ec2_client(endpoint))
+        no_socket = run("no socket", floor_client(recorded))
 
-    print_table(results, floor, starts)
+    print_table(results, floor, no_socket, starts)
     if args.json:
         with open(args.json, "w") as out:
             json.dump(
                 {
                     "floor": {k: vars(v) for k, v in floor.phases.items()},
+                    "floor_no_socket": {k: vars(v) for k, v in no_socket.phases.items()},
                     "results": {r.name: {k: vars(v) for k, v in r.phases.items()} for r in results},
-                    "start_seconds": starts,
+                    "start_to_first_answer_s": starts,
                 },
                 out,
                 indent=2,
             )
 
 
-def print_table(results: list[Result], floor: Result, starts: dict[str, float]) -> None:
+def print_table(
+    results: list[Result], floor: Result, no_socket: Result, starts: dict[str, Started]
+) -> None:
     """calls/s, per-call overhead above boto3's floor, and ratios against moto."""
     print(
-        f"{'phase':<10} {'server':<16} {'calls':>6} {'calls/s':>9} {'ms/call':>8} {'overhead ms':>12}"
+        f"{'phase':<10} {'server':<16} {'calls':>6} {'calls/s':>9} {'ms/call':>8} "
+        f"{'overhead ms':>12}"
     )
     for phase, base in floor.phases.items():
+        bare = no_socket.phases[phase]
         print(
-            f"{phase:<10} {'boto3 floor':<16} {base.calls:>6} {base.rate:>9.0f} {base.per_call_ms:>8.2f} {'-':>12}"
+            f"{phase:<10} {'boto3 floor':<16} {base.calls:>6} {base.rate:>9.0f} "
+            f"{base.per_call_ms:>8.2f} {'-':>12}"
+        )
+        print(
+            f"{'':<10} {'(no socket)':<16} {bare.calls:>6} {bare.rate:>9.0f} "
+            f"{bare.per_call_ms:>8.2f} {bare.per_call_ms - base.per_call_ms:>12.2f}"
         )
         for result in results:
             got = result.phases[phase]
             overhead = got.per_call_ms - base.per_call_ms
             print(
-                f"{'':<10} {result.name:<16} {got.calls:>6} {got.rate:>9.0f} {got.per_call_ms:>8.2f} {overhead:>12.2f}"
+                f"{'':<10} {result.name:<16} {got.calls:>6} {got.rate:>9.0f} "
+                f"{got.per_call_ms:>8.2f} {overhead:>12.2f}"
             )
     moto = next((r for r in results if r.name == "moto_server"), None)
     if moto is not None:
-        print("\nratios (moto / vpclab): overhead above floor, and end-to-end time")
+        print("\nratios (moto / vpclab): overhead above the stub floor, and end-to-end time")
         for result in results:
             if result is moto:
                 continue
@@ -337,11 +456,15 @@ def print_table(results: list[Result], floor: Result, starts: dict[str, float]) 
                 )
                 e2e_ratio = theirs.per_call_ms / mine.per_call_ms
                 print(
-                    f"  {result.name:<16} {phase:<10} overhead x{over_ratio:5.1f}   end-to-end x{e2e_ratio:5.1f}"
+                    f"  {result.name:<16} {phase:<10} overhead x{over_ratio:5.1f}   "
+                    f"end-to-end x{e2e_ratio:5.1f}"
                 )
-    print("\nstart to first answer:")
-    for name, seconds in starts.items():
-        print(f"  {name:<16} {seconds:.2f} s")
+    print("\nstart to first answer (spawn -> first 200):")
+    for name, started in starts.items():
+        print(
+            f"  {name:<16} health {started['health']:.2f} s   "
+            f"first DescribeVpcs {started['describe_vpcs']:.2f} s"
+        )
 
 
 if __name__ == "__main__":
