@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs
 
 from vpclab import __version__
 from vpclab.api.dispatch import MAX_BODY, REST_JSON_SERVICES, Api, HttpResponse, caller_from_headers
+from vpclab.server import console_api
 from vpclab.server.auth import Verifier, authenticate
 
 Scope = MutableMapping[str, Any]
@@ -25,6 +27,8 @@ class App:
     def __init__(self, api: Api, state_location: str, verifier: Verifier | None = None) -> None:
         self.api = api
         self.verifier = verifier  # --auth strict: every request but health must be signed
+        # --auth strict: a browser cannot sign, so the console's paths take this token instead.
+        self.console_token = secrets.token_urlsafe(24) if verifier is not None else None
         self.state_location = state_location
         self.started = time.monotonic()
         self.extra_routes: dict[str, Route] = {}  # exact paths
@@ -44,7 +48,7 @@ class App:
         account: str | None = None
         refusal: HttpResponse | None = None
         if path != "/_vpclab/health":
-            account, refusal = authenticate(self.verifier, scope, headers, body)
+            account, refusal = self._authenticate(scope, headers, body)
         if too_big:
             response = self.api.handle(b"x" * (MAX_BODY + 1), headers)
         elif path == "/_vpclab/health":
@@ -69,6 +73,8 @@ class App:
                 json.dumps({"error": f"no such endpoint {path}; the EC2 API takes POST"}).encode(),
                 {"Content-Type": "application/json"},
             )
+        if self._token_in_query(scope, headers):
+            response.headers["Set-Cookie"] = console_api.token_cookie(str(self.console_token))
         await send(
             {
                 "type": "http.response.start",
@@ -81,6 +87,26 @@ class App:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+    def _authenticate(
+        self, scope: Scope, headers: dict[str, str], body: bytes
+    ) -> tuple[str | None, HttpResponse | None]:
+        """(verified account, refusal): SigV4 under --auth strict, or the console token."""
+        console = scope["path"].startswith(console_api.CONSOLE_PATHS)
+        if self.console_token is None or not console or "authorization" in headers:
+            return authenticate(self.verifier, scope, headers, body)
+        if console_api.token_matches(self.console_token, scope, headers):
+            return None, None
+        return None, console_api.token_refusal(scope["path"])
+
+    def _token_in_query(self, scope: Scope, headers: dict[str, str]) -> bool:
+        """Whether a console request brought a valid ?token= (answered with the token cookie)."""
+        return (
+            self.console_token is not None
+            and scope["path"].startswith(console_api.CONSOLE_PATHS)
+            and console_api.TOKEN_PARAMETER in console_api.query_parameters(scope)
+            and console_api.token_matches(self.console_token, scope, headers)
+        )
 
     def _prefix_route(self, path: str) -> Route | None:
         """The handler registered for the longest prefix of this path, if any."""

@@ -1,0 +1,377 @@
+"""What the web console shows, built from the EC2 API's own Describe handlers and presenters.
+
+The topology and the side panel are rearrangements of Describe output (the same handlers boto3
+reaches), so the console can never show a resource differently from DescribeXxx. Everything is
+read from a snapshot of the store taken under its lock, then rendered without holding it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from vpclab import wire
+from vpclab.api.context import RequestContext
+from vpclab.api.registry import HANDLERS, load_handlers
+from vpclab.control.lambda_functions import LAMBDA_REQUESTER
+from vpclab.control.store import Store, Tx
+from vpclab.model.base import Resource, kind_of_id
+from vpclab.model.errors import DomainError
+from vpclab.model.gateways import Address, EgressOnlyInternetGateway, InternetGateway, NatGateway
+from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.network_acl import NetworkAcl
+from vpclab.model.peering import VpcPeeringConnection
+from vpclab.model.route_state import is_public_subnet
+from vpclab.model.route_table import RouteTable
+from vpclab.model.security_group import PrefixList, SecurityGroup
+from vpclab.model.vpc import Subnet, Vpc
+
+# The Describe operation that renders each kind the console can show in its side panel.
+DESCRIBE_ACTIONS: dict[type[Resource], str] = {
+    Vpc: "DescribeVpcs",
+    Subnet: "DescribeSubnets",
+    RouteTable: "DescribeRouteTables",
+    NetworkAcl: "DescribeNetworkAcls",
+    SecurityGroup: "DescribeSecurityGroups",
+    InternetGateway: "DescribeInternetGateways",
+    EgressOnlyInternetGateway: "DescribeEgressOnlyInternetGateways",
+    NatGateway: "DescribeNatGateways",
+    VpcPeeringConnection: "DescribeVpcPeeringConnections",
+    NetworkInterface: "DescribeNetworkInterfaces",
+    Instance: "DescribeInstances",
+    Address: "DescribeAddresses",
+    PrefixList: "DescribeManagedPrefixLists",
+}
+
+# Who places a requester-managed ENI -> the service the console draws it as.
+SERVICE_REQUESTERS = {
+    LAMBDA_REQUESTER: "lambda",
+    "amazon-elasticache": "elasticache",
+    "amazon-rds": "rds",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A private copy of every partition and its version, consistent as of one instant."""
+
+    store: Store
+
+    @classmethod
+    def of(cls, live: Store) -> Snapshot:
+        """Copy the tables (resources are frozen, so they are shared) under the store lock."""
+        copy = Store(None, clock=live.clock)
+        with live.lock:
+            copy.partitions = {
+                key: {kind: dict(items) for kind, items in tables.items()}
+                for key, tables in live.partitions.items()
+            }
+            copy.versions = dict(live.versions)
+        return cls(copy)
+
+    def version(self, account: str, region: str) -> int:
+        """The partition's change counter when the snapshot was taken."""
+        return self.store.version(account, region)
+
+    def describe(
+        self, account: str, region: str, action: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run an EC2 Describe handler on the snapshot, as the EC2 API would for this caller."""
+        load_handlers()
+        tx = Tx(self.store, account, region, {})
+        ctx = RequestContext(account, region, "vpclab-console", tx, self.store)
+        try:
+            return HANDLERS[("ec2", action)](ctx, params)
+        finally:
+            tx.discard()
+
+
+def partitions(live: Store, default: tuple[str, str]) -> dict[str, Any]:
+    """Every partition holding resources (and the default one), with its version."""
+    with live.lock:
+        keys = {key for key, tables in live.partitions.items() if any(tables.values())}
+        keys.add(default)
+        listed = [
+            {"account": account, "region": region, "version": live.version(account, region)}
+            for account, region in sorted(keys)
+        ]
+    return {"partitions": listed, "default": {"account": default[0], "region": default[1]}}
+
+
+def _ids_member(action: str) -> str:
+    """The input member of a Describe that lists ids (VpcIds, GroupIds, ...), from botocore."""
+    op = wire.operation_model("ec2", action)
+    assert op is not None, action
+    (member,) = [m for m in op.input_shape.members if m.endswith("Ids")]
+    return str(member)
+
+
+def _items(action: str, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resources of a Describe result (instances come out of their reservations)."""
+    if action == "DescribeInstances":
+        return [i for r in result["Reservations"] for i in r["Instances"]]
+    op = wire.operation_model("ec2", action)
+    assert op is not None, action
+    (key,) = [k for k, v in op.output_shape.members.items() if v.type_name == "list"]
+    items: list[dict[str, Any]] = result[key]
+    return items
+
+
+def resource(snapshot: Snapshot, account: str, region: str, resource_id: str) -> dict[str, Any]:
+    """One resource as its Describe call renders it: {"id", "kind", "describe"}.
+
+    An id of no kind the console shows is InvalidID; a known kind gives that Describe's own
+    not-found or malformed error.
+    """
+    cls = kind_of_id(resource_id)
+    action = DESCRIBE_ACTIONS.get(cls) if cls is not None else None
+    if cls is None or action is None:
+        raise DomainError("InvalidID", f"The ID '{resource_id}' is not valid")
+    result = snapshot.describe(account, region, action, {_ids_member(action): [resource_id]})
+    found = _items(action, result)
+    if not found:  # a Describe that hides gone resources rather than failing on them
+        from vpclab.control.lookup import missing
+
+        raise missing(cls, resource_id)
+    return {"id": resource_id, "kind": cls.resource_type, "describe": _without_absent(found[0])}
+
+
+def _without_absent(value: Any) -> Any:
+    """A presented value as the wire sends it: members that are None are left out."""
+    if isinstance(value, dict):
+        return {k: _without_absent(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_absent(v) for v in value]
+    return value
+
+
+def _name(tags: Iterable[dict[str, Any]] | None) -> str | None:
+    """The Name tag's value, or None."""
+    return next((t["Value"] for t in tags or () if t["Key"] == "Name"), None)
+
+
+def _by_id(items: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Items sorted by their id member, so every list the console gets is deterministic."""
+    return sorted(items, key=lambda item: str(item[key]))
+
+
+class _Described:
+    """Every Describe the topology needs, run once on one snapshot of one partition."""
+
+    def __init__(self, snapshot: Snapshot, account: str, region: str) -> None:
+        def run(action: str) -> list[dict[str, Any]]:
+            """All resources of one Describe, unfiltered."""
+            return _items(action, snapshot.describe(account, region, action, {}))
+
+        self.vpcs = run("DescribeVpcs")
+        self.subnets = run("DescribeSubnets")
+        self.instances = run("DescribeInstances")
+        self.enis = run("DescribeNetworkInterfaces")
+        self.igws = run("DescribeInternetGateways")
+        self.eigws = run("DescribeEgressOnlyInternetGateways")
+        self.nats = run("DescribeNatGateways")
+        self.route_tables = run("DescribeRouteTables")
+        self.acls = run("DescribeNetworkAcls")
+        self.groups = run("DescribeSecurityGroups")
+        self.peerings = run("DescribeVpcPeeringConnections")
+        view = snapshot.store.view(account, region)
+        self.public = {s["SubnetId"]: is_public_subnet(view, s["SubnetId"]) for s in self.subnets}
+
+
+def _instance_json(instance: dict[str, Any]) -> dict[str, Any]:
+    """An instance as the topology lists it."""
+    return {
+        "id": instance["InstanceId"],
+        "name": _name(instance.get("Tags")),
+        "state": instance["State"]["Name"],
+        "private_ip": instance.get("PrivateIpAddress"),
+        "public_ip": instance.get("PublicIpAddress"),
+        "eni_ids": sorted(e["NetworkInterfaceId"] for e in instance["NetworkInterfaces"]),
+        "security_group_ids": sorted(g["GroupId"] for g in instance["SecurityGroups"]),
+    }
+
+
+def _eni_json(eni: dict[str, Any]) -> dict[str, Any]:
+    """An ENI as the topology lists it (service: who placed it, when a managed service did)."""
+    association = eni.get("Association") or {}
+    attachment = eni.get("Attachment") or {}
+    return {
+        "id": eni["NetworkInterfaceId"],
+        "name": _name(eni.get("TagSet")),
+        "private_ip": eni["PrivateIpAddress"],
+        "public_ip": association.get("PublicIp"),
+        "interface_type": eni["InterfaceType"],
+        "description": eni.get("Description", ""),
+        "instance_id": attachment.get("InstanceId"),
+        "security_group_ids": sorted(g["GroupId"] for g in eni["Groups"]),
+        "service": SERVICE_REQUESTERS.get(eni.get("RequesterId") or ""),
+    }
+
+
+def _subnet_tables(
+    described: _Described,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Each subnet's route table (explicit, else its VPC's main table) and its network ACL."""
+    main_of_vpc = {
+        t["VpcId"]: t["RouteTableId"]
+        for t in described.route_tables
+        if any(a.get("Main") for a in t["Associations"])
+    }
+    explicit = {
+        a["SubnetId"]: t["RouteTableId"]
+        for t in described.route_tables
+        for a in t["Associations"]
+        if a.get("SubnetId")
+    }
+    route_table = {
+        s["SubnetId"]: explicit.get(s["SubnetId"], main_of_vpc.get(s["VpcId"], ""))
+        for s in described.subnets
+    }
+    acl = {a["SubnetId"]: n["NetworkAclId"] for n in described.acls for a in n["Associations"]}
+    return route_table, acl
+
+
+def _subnet_json(
+    subnet: dict[str, Any],
+    described: _Described,
+    tables: tuple[dict[str, str], dict[str, str]],
+    members: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """A subnet with what lives in it."""
+    route_table, acl = tables
+    instances, enis = members
+    subnet_id = subnet["SubnetId"]
+    return {
+        "id": subnet_id,
+        "name": _name(subnet.get("Tags")),
+        "cidr": subnet["CidrBlock"],
+        "az": subnet["AvailabilityZone"],
+        "public": described.public[subnet_id],
+        "route_table_id": route_table.get(subnet_id),
+        "network_acl_id": acl.get(subnet_id),
+        "instances": [_instance_json(i) for i in _by_id(instances, "InstanceId")],
+        "enis": [_eni_json(e) for e in _by_id(enis, "NetworkInterfaceId")],
+    }
+
+
+def _attached_to(gateway: dict[str, Any], vpc_id: str) -> dict[str, Any] | None:
+    """The gateway's attachment to this VPC, if it has one."""
+    return next((a for a in gateway.get("Attachments", ()) if a["VpcId"] == vpc_id), None)
+
+
+def _vpc_json(
+    vpc: dict[str, Any],
+    described: _Described,
+    tables: tuple[dict[str, str], dict[str, str]],
+    members: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+) -> dict[str, Any]:
+    """A VPC: its AZs and subnets, and the gateways, tables, ACLs and groups of it."""
+    vpc_id = vpc["VpcId"]
+    zones: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for subnet in _by_id(described.subnets, "SubnetId"):
+        if subnet["VpcId"] == vpc_id:
+            empty: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+            zones[subnet["AvailabilityZone"]].append(
+                _subnet_json(subnet, described, tables, members.get(subnet["SubnetId"], empty))
+            )
+    in_vpc = [t for t in described.route_tables if t["VpcId"] == vpc_id]
+    return {
+        "id": vpc_id,
+        "name": _name(vpc.get("Tags")),
+        "cidrs": [a["CidrBlock"] for a in vpc["CidrBlockAssociationSet"]],
+        "is_default": vpc["IsDefault"],
+        "state": vpc["State"],
+        "azs": [{"name": zone, "subnets": zones[zone]} for zone in sorted(zones)],
+        "internet_gateways": [
+            {"id": g["InternetGatewayId"], "name": _name(g.get("Tags")), "state": attached["State"]}
+            for g in _by_id(described.igws, "InternetGatewayId")
+            if (attached := _attached_to(g, vpc_id)) is not None
+        ],
+        "egress_only_internet_gateways": [
+            {"id": g["EgressOnlyInternetGatewayId"], "name": _name(g.get("Tags"))}
+            for g in _by_id(described.eigws, "EgressOnlyInternetGatewayId")
+            if _attached_to(g, vpc_id) is not None
+        ],
+        "nat_gateways": [
+            _nat_json(n) for n in _by_id(described.nats, "NatGatewayId") if n["VpcId"] == vpc_id
+        ],
+        "route_tables": [
+            {
+                "id": t["RouteTableId"],
+                "name": _name(t.get("Tags")),
+                "main": any(a.get("Main") for a in t["Associations"]),
+                "subnet_ids": sorted(a["SubnetId"] for a in t["Associations"] if a.get("SubnetId")),
+            }
+            for t in _by_id(in_vpc, "RouteTableId")
+        ],
+        "network_acls": [
+            {
+                "id": n["NetworkAclId"],
+                "name": _name(n.get("Tags")),
+                "default": n["IsDefault"],
+                "subnet_ids": sorted(a["SubnetId"] for a in n["Associations"]),
+            }
+            for n in _by_id(described.acls, "NetworkAclId")
+            if n["VpcId"] == vpc_id
+        ],
+        "security_groups": [
+            {"id": g["GroupId"], "name": _name(g.get("Tags")), "group_name": g["GroupName"]}
+            for g in _by_id(described.groups, "GroupId")
+            if g.get("VpcId") == vpc_id
+        ],
+    }
+
+
+def _nat_json(nat: dict[str, Any]) -> dict[str, Any]:
+    """A NAT gateway with its primary addresses."""
+    addresses: list[dict[str, Any]] = nat.get("NatGatewayAddresses") or [{}]
+    primary = addresses[0]
+    return {
+        "id": nat["NatGatewayId"],
+        "name": _name(nat.get("Tags")),
+        "subnet_id": nat["SubnetId"],
+        "state": nat["State"],
+        "connectivity": nat["ConnectivityType"],
+        "public_ip": primary.get("PublicIp"),
+        "private_ip": primary.get("PrivateIp"),
+    }
+
+
+def _members(
+    described: _Described,
+) -> dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Instances and ENIs grouped by subnet, in one pass each."""
+    members: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = defaultdict(
+        lambda: ([], [])
+    )
+    for instance in described.instances:
+        if instance.get("SubnetId"):
+            members[instance["SubnetId"]][0].append(instance)
+    for eni in described.enis:
+        members[eni["SubnetId"]][1].append(eni)
+    return members
+
+
+def topology(snapshot: Snapshot, account: str, region: str) -> dict[str, Any]:
+    """The whole partition as the console draws it (see README, "Web console")."""
+    described = _Described(snapshot, account, region)
+    tables = _subnet_tables(described)
+    members = _members(described)
+    return {
+        "account": account,
+        "region": region,
+        "version": snapshot.version(account, region),
+        "vpcs": [_vpc_json(v, described, tables, members) for v in _by_id(described.vpcs, "VpcId")],
+        "peering_connections": [
+            {
+                "id": p["VpcPeeringConnectionId"],
+                "name": _name(p.get("Tags")),
+                "status": p["Status"]["Code"],
+                "requester_vpc_id": p["RequesterVpcInfo"]["VpcId"],
+                "accepter_vpc_id": p["AccepterVpcInfo"]["VpcId"],
+            }
+            for p in _by_id(described.peerings, "VpcPeeringConnectionId")
+        ],
+    }
