@@ -15,13 +15,6 @@ from vpclab.tour.exercises import EXERCISES, check
 from vpclab.tour.lab import Lab
 
 
-@pytest.fixture
-def lab() -> Lab:
-    """A quiet lab on a fresh in-process network, as a user's server would be."""
-    network = Network()
-    return Lab(ec2=network.client(), tracer=network.trace, say=lambda _line: None)
-
-
 def _private_worker(lab: Lab, name: str) -> tuple[str, str, str, Any]:
     """A VPC with a public subnet, a private subnet with its own table, and a named instance."""
     vpc = lab.vpc("10.50.0.0/16", "ex")

@@ -38,13 +38,14 @@ def _instance(lab: Lab, name: str) -> Any:
 
 
 def _trace(lab: Lab, source: str, destination: str, port: int, **kw: Any) -> Trace:
-    """A TCP trace between endpoints written as ids, addresses, `internet` or Name tags."""
-    return lab.tracer(_endpoint(source), _endpoint(destination), port=port, **kw)
+    """A TCP trace between `internet` and instances named by their Name tags."""
+    return lab.tracer(_endpoint(lab, source), _endpoint(lab, destination), port=port, **kw)
 
 
-def _endpoint(spec: str) -> str:
-    """`internet` passes through; an exercise name means the instance with that Name tag."""
-    return spec if spec == "internet" else f"tag:Name={spec}"
+def _endpoint(lab: Lab, name: str) -> str:
+    """`internet` passes through; a name means the one live instance with that Name tag (a
+    terminated namesake, still listed for a while as in AWS, does not count)."""
+    return name if name == "internet" else str(_instance(lab, name)["InstanceId"])
 
 
 def _why(result: Trace) -> str:
