@@ -42,7 +42,7 @@ def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
     import boto3
     from botocore.config import Config
 
-    from vpclab.cli.commands.trace import _view_from_endpoint
+    from vpclab.cli.sources import view_from_endpoint
     from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
     from vpclab.network import trace_view
 
@@ -59,7 +59,7 @@ def endpoint_lab(endpoint: str, say: Callable[[str], None]) -> Lab:
 
     def tracer(source: str, destination: str, port: int | None = None, **kw: Any) -> Trace:
         """Trace against the server's current state."""
-        view = _view_from_endpoint(endpoint, DEFAULT_ACCOUNT, DEFAULT_REGION)
+        view = view_from_endpoint(endpoint, DEFAULT_ACCOUNT, DEFAULT_REGION)
         return trace_view(view, source, destination, port=port, **kw)
 
     return Lab(ec2=service_client("ec2"), tracer=tracer, say=say, service_client=service_client)

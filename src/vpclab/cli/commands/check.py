@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from vpclab.cli.commands.exposure import add_state_arguments, load_view
+from vpclab.cli.sources import add_state_arguments, load_view, source_errors
 
 _KEYS = {"from", "to", "port", "protocol", "expect"}
 
@@ -122,16 +122,14 @@ def _verdict(world: Any, assertion: Assertion) -> tuple[bool, list[str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Check every assertion, print verdicts; exit 1 if any fails, 2 on a malformed file."""
-    from vpclab.control.store import StateFileError
     from vpclab.dataplane.compile import compile_view
-    from vpclab.network import UsageError
 
     try:
         with open(args.file, encoding="utf-8") as handle:
             assertions = parse_assertions(handle.read())
         world = compile_view(load_view(args))
         results = [(a, *_verdict(world, a)) for a in assertions]
-    except (MalformedFile, UsageError, StateFileError, OSError) as exc:
+    except source_errors(MalformedFile) as exc:
         print(f"vpclab check: {exc}", file=sys.stderr)
         return 2
     for assertion, ok, why in results:

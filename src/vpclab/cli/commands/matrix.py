@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any
 
-from vpclab.cli.commands.exposure import add_state_arguments, load_view
+from vpclab.cli.sources import add_state_arguments, load_view, source_errors
 
 
 def register(sub: Any) -> None:
@@ -43,15 +43,13 @@ def _owners(part: Any, eni_ids: tuple[str, ...]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the class matrix; exit 2 on a bad scope or state."""
-    from vpclab.control.store import StateFileError
     from vpclab.dataplane.compile import compile_view
     from vpclab.dataplane.queries import reachability_matrix
-    from vpclab.network import UsageError
 
     try:
         part = compile_view(load_view(args)).home
         cells = reachability_matrix(part, scoped_enis(part, args.scope))
-    except (UsageError, StateFileError, OSError, ValueError) as exc:
+    except source_errors(ValueError) as exc:
         print(f"vpclab matrix: {exc}", file=sys.stderr)
         return 2
     rows = [

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
+from vpclab.cli.sources import add_state_arguments, load_view, source_errors
 
 
 def register(sub: Any) -> None:
@@ -22,46 +22,8 @@ def register(sub: Any) -> None:
     cmd.add_argument(
         "--record", action="store_true", help="append flow-log records to file destinations"
     )
-    where = cmd.add_mutually_exclusive_group(required=True)
-    where.add_argument("--endpoint", metavar="URL", help="a running vpclab server")
-    where.add_argument("--state", metavar="PATH", help="a vpclab state file")
-    cmd.add_argument(
-        "--settle-seconds",
-        type=float,
-        default=1.0,
-        help="with --state: how long pending states last (as given to `vpclab serve`)",
-    )
-    cmd.add_argument("--account", default=DEFAULT_ACCOUNT)
-    cmd.add_argument("--region", default=DEFAULT_REGION)
+    add_state_arguments(cmd)
     cmd.set_defaults(func=run)
-
-
-def _view_from_endpoint(endpoint: str, account: str, region: str) -> Any:
-    """The server's whole state through GET /_vpclab/api/state, as a read-only View."""
-    import time
-    import urllib.request
-
-    from vpclab.control import codec
-    from vpclab.model import load_all_kinds
-    from vpclab.model.state import Clock, World
-
-    load_all_kinds()
-    url = endpoint.rstrip("/") + "/_vpclab/api/state"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        payload = json.loads(response.read())
-    partitions = {
-        (p["account"], p["region"]): codec.partition_from_plain(p["resources"])
-        for p in payload["partitions"]
-    }
-    clock = Clock(settle_seconds=payload["settle_seconds"], offset=payload["now"] - time.time())
-    return World(partitions, clock).view(account, region)
-
-
-def _view_from_state(path: str, account: str, region: str, settle: float) -> Any:
-    """A state file's partition as a View (the file is only read)."""
-    from vpclab.network import Network
-
-    return Network.open(path, settle_seconds=settle).store.view(account, region)
 
 
 def _paint(text: str, ok: bool, color: bool) -> str:
@@ -114,14 +76,10 @@ def trace_tree(result: Any, color: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Trace and print; the exit code gates CI."""
-    from vpclab.control.store import StateFileError
-    from vpclab.network import UsageError, trace_view
+    from vpclab.network import trace_view
 
     try:
-        if args.state:
-            view = _view_from_state(args.state, args.account, args.region, args.settle_seconds)
-        else:
-            view = _view_from_endpoint(args.endpoint, args.account, args.region)
+        view = load_view(args)
         result = trace_view(
             view,
             args.source,
@@ -130,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             source_port=args.source_port,
         )
-    except (UsageError, StateFileError, OSError) as exc:
+    except source_errors() as exc:
         print(f"vpclab trace: {exc}", file=sys.stderr)
         return 2
     if args.record:

@@ -1,0 +1,109 @@
+"""Where analysis commands read a network from: a state file, an export directory or a server.
+
+Every analysis command (trace, exposure, matrix, check, diff) takes the same forms, through
+`add_state_arguments` and `load_view`/`load_source` here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+
+def source_errors(*extra: type[Exception]) -> tuple[type[Exception], ...]:
+    """The exceptions that mean "this source cannot be read" (exit 2), not a bug, plus `extra`."""
+    from vpclab.control.snapshot import SnapshotError
+    from vpclab.control.store import StateFileError
+    from vpclab.network import UsageError
+
+    return (UsageError, StateFileError, SnapshotError, OSError, *extra)
+
+
+def add_state_arguments(cmd: Any) -> None:
+    """The --state/--endpoint choice every analysis command shares, with account and region."""
+    where = cmd.add_mutually_exclusive_group(required=True)
+    where.add_argument("--endpoint", metavar="URL", help="a running vpclab server")
+    where.add_argument(
+        "--state",
+        metavar="PATH",
+        help="a vpclab state file, or a directory of `aws ec2 describe-*` JSON (an export)",
+    )
+    add_partition_arguments(cmd)
+
+
+def add_partition_arguments(cmd: Any) -> None:
+    """--settle-seconds, --account and --region, as every source reads them."""
+    cmd.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=1.0,
+        help="with --state: how long pending states last (as given to `vpclab serve`)",
+    )
+    cmd.add_argument(
+        "--account",
+        default=None,
+        help=f"default {DEFAULT_ACCOUNT}; for an export, the only account in it (or its folder)",
+    )
+    cmd.add_argument(
+        "--region",
+        default=None,
+        help=f"default {DEFAULT_REGION}; for an export, the only region in it",
+    )
+
+
+def load_view(args: argparse.Namespace) -> Any:
+    """The View the analysis runs on, from --state (file or export directory) or --endpoint."""
+    where = args.state if args.state else args.endpoint
+    return load_source(where, args.account, args.region, args.settle_seconds)
+
+
+def load_source(where: str, account: str | None, region: str | None, settle: float) -> Any:
+    """The View at a server URL, an export directory or a state file (judged by its form)."""
+    from vpclab.control.snapshot import is_snapshot, read_snapshot
+    from vpclab.model import load_all_kinds
+    from vpclab.model.state import Clock
+
+    if where.startswith(("http://", "https://")):
+        return view_from_endpoint(where, account or DEFAULT_ACCOUNT, region or DEFAULT_REGION)
+    if is_snapshot(where):
+        load_all_kinds()
+        snapshot = read_snapshot(where, region=region)
+        key = snapshot.resolve(account, region)
+        return snapshot.world(Clock(settle_seconds=settle)).view(*key)
+    return view_from_state(where, account or DEFAULT_ACCOUNT, region or DEFAULT_REGION, settle)
+
+
+def view_from_endpoint(endpoint: str, account: str, region: str) -> Any:
+    """The server's whole state through GET /_vpclab/api/state, as a read-only View."""
+    return world_from_endpoint(endpoint).view(account, region)
+
+
+def world_from_endpoint(endpoint: str) -> Any:
+    """Every partition of a running server, read through GET /_vpclab/api/state."""
+    import time
+    import urllib.request
+
+    from vpclab.control import codec
+    from vpclab.model import load_all_kinds
+    from vpclab.model.state import Clock, World
+
+    load_all_kinds()
+    url = endpoint.rstrip("/") + "/_vpclab/api/state"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        payload = json.loads(response.read())
+    partitions = {
+        (p["account"], p["region"]): codec.partition_from_plain(p["resources"])
+        for p in payload["partitions"]
+    }
+    clock = Clock(settle_seconds=payload["settle_seconds"], offset=payload["now"] - time.time())
+    return World(partitions, clock)
+
+
+def view_from_state(path: str, account: str, region: str, settle: float) -> Any:
+    """A state file's partition as a View (the file is only read)."""
+    from vpclab.network import Network
+
+    return Network.open(path, settle_seconds=settle).store.view(account, region)
