@@ -1,0 +1,441 @@
+// The console: draws the partition's network, keeps it live, runs traces and shows exposure.
+// `window.vpclabConsole` gives tests and scripts a read-only look at what is drawn.
+
+import cytoscape from 'cytoscape';
+import elk from 'cytoscape-elk';
+import { ConsoleApi } from './api.js';
+import { describeView } from './details.js';
+import { h, table } from './dom.js';
+import { eniOwners, resourceIndex, topologyElements } from './elements.js';
+import { layoutOptions } from './layout.js';
+import { STYLE } from './style.js';
+import { pathEdges, pathOf, traceView } from './trace.js';
+
+cytoscape.use(elk);
+
+const POLL_MS = 300;
+const TRACEABLE = new Set(['instance', 'eni', 'igw', 'eigw', 'nat', 'pcx', 'internet']);
+
+const api = new ConsoleApi();
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  cy: null,
+  topology: null,
+  renderedVersion: null,
+  eniOwners: new Map(),
+  resources: new Map(),
+  selected: null,
+  lastTrace: null,
+  exposure: [],
+  polling: false,
+};
+
+function setStatus(text, isError = false) {
+  const status = $('status');
+  status.textContent = text;
+  status.classList.toggle('error', isError);
+}
+
+// The text drawn on a node: label, subtitle and (when exposure is on) its open ports.
+function displayText(data, badge) {
+  const lines = [data.label];
+  if (data.subtitle) lines.push(data.subtitle);
+  if (badge) lines.push(badge);
+  return lines.join('\n');
+}
+
+function withDisplay(element) {
+  if (element.group === 'nodes') element.data.display = displayText(element.data, null);
+  return element;
+}
+
+function createMap(elements) {
+  state.cy = cytoscape({
+    container: $('map'),
+    elements: elements.map(withDisplay),
+    style: STYLE,
+    minZoom: 0.05,
+    maxZoom: 3,
+  });
+  state.cy.on('tap', 'node', (event) => select(event.target.id()));
+}
+
+// The elements a layout places: every node, and only edges between top-level nodes (ELK lays
+// compound children out inside their parent; the NAT-subnet links are drawn but not laid out).
+function layoutElements(cy) {
+  return cy.nodes().union(cy.edges().filter((e) => !e.source().isChild() && !e.target().isChild()));
+}
+
+function runLayout(collection, extra) {
+  return new Promise((resolve) => {
+    const layout = collection.layout(layoutOptions({ ...extra, stop: resolve }));
+    layout.run();
+  });
+}
+
+// Bring the drawn graph in step with a topology: add new elements, drop gone ones, update the
+// rest in place; existing nodes keep their positions.
+async function applyTopology(topology) {
+  const cy = state.cy;
+  const elements = topologyElements(topology).map(withDisplay);
+  const wanted = new Set(elements.map((element) => element.data.id));
+  const added = [];
+  cy.batch(() => {
+    cy.elements().filter((element) => !element.hasClass('trace-path') && !wanted.has(element.id())).remove();
+    for (const element of elements) {
+      const existing = cy.getElementById(element.data.id);
+      if (existing.nonempty()) {
+        if (element.group === 'nodes' && (existing.data('parent') || null) !== (element.data.parent || null)) {
+          existing.move({ parent: element.data.parent || null });
+        }
+        const { id, parent, source, target, ...mutable } = element.data;
+        existing.data(mutable);
+      } else {
+        added.push(element);
+      }
+    }
+  });
+  if (added.length) await placeNew(cy.add(added));
+}
+
+// Put newly added nodes next to their siblings (or, for a new subtree, lay it out on its own
+// below the drawing) so nothing already on the map moves.
+async function placeNew(added) {
+  const cy = state.cy;
+  const box = cy.elements().not(added).boundingBox();
+  const roots = added.nodes().filter((node) => !node.isChild() || !added.contains(node.parent()));
+  for (const node of roots.toArray()) {
+    const parent = node.parent();
+    if (parent.nonempty() && !node.isParent()) {
+      const siblings = parent.children().not(added).filter((sibling) => !sibling.isParent());
+      if (siblings.nonempty()) {
+        const last = siblings.max((sibling) => sibling.position('y') * 1e6 + sibling.position('x')).ele;
+        node.position({ x: last.position('x') + last.width() + 16, y: last.position('y') });
+      } else {
+        const inner = parent.children().not(added).boundingBox();
+        node.position(inner.w ? { x: inner.x1, y: inner.y2 + 40 } : { ...parent.position() });
+      }
+    } else {
+      const subtree = node.union(node.descendants());
+      await runLayout(subtree.union(subtree.connectedEdges()), { fit: false });
+      const placed = subtree.boundingBox();
+      subtree.nodes().filter((n) => !n.isParent()).shift({ x: box.x1 - placed.x1, y: box.y2 + 60 - placed.y1 });
+    }
+  }
+}
+
+function indexTopology(topology) {
+  state.topology = topology;
+  state.eniOwners = eniOwners(topology);
+  state.resources = resourceIndex(topology);
+}
+
+async function loadTopology() {
+  const topology = await api.topology();
+  indexTopology(topology);
+  if (!state.cy) {
+    createMap(topologyElements(topology));
+    await runLayout(layoutElements(state.cy), {});
+    performance.mark('vpclab-layout-done');
+    requestAnimationFrame(() => performance.mark('vpclab-first-paint'));
+  } else {
+    await applyTopology(topology);
+    redrawOverlays();
+  }
+  state.renderedVersion = topology.version;
+  setStatus(`version ${topology.version} · ${state.cy.nodes().length} nodes`);
+}
+
+// Re-apply the trace and exposure overlays after the graph changed.
+function redrawOverlays() {
+  if (state.lastTrace) drawTrace(state.lastTrace.raw);
+  if ($('exposure').checked) refreshExposure();
+}
+
+async function poll() {
+  if (state.polling) return;
+  state.polling = true;
+  try {
+    const { version } = await api.version();
+    if (version !== state.renderedVersion) {
+      await loadTopology();
+      if (state.selected) showDetails(state.selected, false);
+    }
+  } catch (error) {
+    setStatus(`cannot reach vpclab: ${error.message}`, true);
+  } finally {
+    state.polling = false;
+  }
+}
+
+// ---- selection and the side panel ----
+
+function relatedLinks(node) {
+  const data = node.data();
+  const links = [];
+  if (data.type === 'subnet') {
+    links.push(['Route table', data.routeTableId], ['Network ACL', data.networkAclId]);
+  }
+  for (const group of data.securityGroupIds || []) links.push(['Security group', group]);
+  for (const eni of data.type === 'instance' ? data.eniIds || [] : []) links.push(['Network interface', eni]);
+  if (data.vpc) links.push(['VPC', data.vpc]);
+  return links.filter(([, id]) => id);
+}
+
+function select(id) {
+  const node = state.cy.getElementById(id);
+  state.cy.nodes(':selected').unselect();
+  if (node.nonempty()) node.select();
+  state.selected = id;
+  showDetails(id, true);
+}
+
+function traceButtons(id) {
+  const node = state.cy.getElementById(id);
+  if (node.empty() || !TRACEABLE.has(node.data('type'))) return null;
+  return h(
+    'div',
+    { className: 'trace-buttons' },
+    h('button', { 'data-testid': 'set-source', onClick: () => { $('trace-source').value = id; } }, 'Set as source'),
+    h('button', { 'data-testid': 'set-destination', onClick: () => { $('trace-destination').value = id; } }, 'Set as destination'),
+  );
+}
+
+// Fill the side panel with a resource: its Describe output when it is an AWS resource.
+async function showDetails(id, scroll) {
+  const panel = $('details');
+  const node = state.cy.getElementById(id);
+  const data = node.nonempty() ? node.data() : null;
+  const buttons = traceButtons(id);
+  if (data && ['az', 'internet', 'remote-vpc'].includes(data.type)) {
+    panel.replaceChildren(h('div', { 'data-testid': 'resource', 'data-id': id, 'data-kind': data.type }, h('h2', {}, data.label), h('p', {}, data.subtitle || ''), buttons));
+    return;
+  }
+  try {
+    const resource = await api.resource(id);
+    if (state.selected !== id && scroll) return;
+    panel.replaceChildren(buttons || '', describeView(resource, node.nonempty() ? relatedLinks(node) : [], openResource));
+  } catch (error) {
+    panel.replaceChildren(h('p', { className: 'error', 'data-testid': 'details-error' }, error.message));
+  }
+  if (scroll) panel.scrollIntoView({ block: 'nearest' });
+}
+
+function openResource(id) {
+  if (state.cy.getElementById(id).nonempty()) select(id);
+  else {
+    state.selected = id;
+    state.cy.nodes(':selected').unselect();
+    showDetails(id, true);
+  }
+}
+
+// ---- search ----
+
+function matches(node, query) {
+  const data = node.data();
+  const needle = query.toLowerCase();
+  return [data.id, data.name, data.privateIp, data.publicIp, data.cidr]
+    .filter(Boolean)
+    .some((value) => String(value).toLowerCase() === needle);
+}
+
+function search(query) {
+  const trimmed = query.trim();
+  const found = state.cy.nodes().filter((node) => matches(node, trimmed));
+  const message = $('search-message');
+  if (found.empty()) {
+    message.textContent = `nothing matches ${trimmed}`;
+    return;
+  }
+  const node = found[0];
+  message.textContent = found.length > 1 ? `${found.length} matches; showing ${node.id()}` : '';
+  select(node.id());
+  state.cy.animate({ center: { eles: node }, zoom: Math.max(state.cy.zoom(), 1) }, { duration: 200 });
+}
+
+// ---- trace ----
+
+function clearTrace() {
+  state.cy.remove('.trace-path');
+  state.cy.nodes().removeClass('trace-admitted trace-blocked');
+}
+
+function drawTrace(trace) {
+  const cy = state.cy;
+  clearTrace();
+  const hops = pathOf(trace, (id) => cy.getElementById(id).nonempty(), state.eniOwners);
+  cy.batch(() => {
+    for (const hop of hops) {
+      if (!hop.node) continue;
+      const node = cy.getElementById(hop.node);
+      if (hop.verdict === 'dropped') node.removeClass('trace-admitted').addClass('trace-blocked');
+      else if (!node.hasClass('trace-blocked')) node.addClass('trace-admitted');
+    }
+    cy.add(pathEdges(hops));
+  });
+  state.lastTrace = { raw: trace, hops };
+  const panel = $('trace-result');
+  panel.hidden = false;
+  panel.replaceChildren(h('h2', {}, 'Trace'), ...traceView(trace, hops));
+}
+
+async function runTrace(event) {
+  event.preventDefault();
+  const panel = $('trace-result');
+  try {
+    const trace = await api.trace($('trace-source').value.trim(), $('trace-destination').value.trim(), $('trace-protocol').value, $('trace-port').value);
+    drawTrace(trace);
+  } catch (error) {
+    clearTrace();
+    state.lastTrace = null;
+    panel.hidden = false;
+    panel.replaceChildren(h('h2', {}, 'Trace'), h('p', { className: 'error', 'data-testid': 'trace-error' }, error.message));
+  }
+}
+
+// ---- exposure ----
+
+function portText(finding) {
+  const spans = finding.destination_ports ? finding.destination_ports.spans : [];
+  const ports = spans.map(([low, high]) => (low === high ? String(low) : low === 0 && high === 65535 ? 'all' : `${low}-${high}`));
+  return finding.protocol === '-1' || finding.protocol === 'all' ? 'all traffic' : `${finding.protocol} ${ports.join(',') || 'all'}`;
+}
+
+// The drawn node of each exposed ENI with the ports open to the internet.
+function exposedNodes(findings) {
+  const byNode = new Map();
+  for (const finding of findings) {
+    const id = state.eniOwners.get(finding.eni_id) || finding.eni_id;
+    if (!byNode.has(id)) byNode.set(id, []);
+    byNode.get(id).push(portText(finding));
+  }
+  return [...byNode.entries()].map(([id, ports]) => ({ id, ports: [...new Set(ports)] }));
+}
+
+function clearExposure() {
+  state.cy.nodes('.exposed').forEach((node) => {
+    node.removeClass('exposed');
+    node.data('display', displayText(node.data(), null));
+  });
+  state.exposure = [];
+  $('exposure-result').hidden = true;
+}
+
+async function refreshExposure() {
+  const findings = await api.exposure();
+  clearExposure();
+  const exposed = exposedNodes(findings);
+  state.cy.batch(() => {
+    for (const { id, ports } of exposed) {
+      const node = state.cy.getElementById(id);
+      if (node.empty()) continue;
+      node.addClass('exposed');
+      node.data('display', displayText(node.data(), `⚠ ${ports.join(' · ')}`));
+    }
+  });
+  state.exposure = exposed;
+  const panel = $('exposure-result');
+  panel.hidden = false;
+  panel.replaceChildren(
+    h('h2', {}, `Exposed to the internet (${exposed.length})`),
+    table('exposure-list', ['Resource', 'Open'], exposed.map(({ id, ports }) => [id, ports.join(', ')])),
+  );
+}
+
+async function toggleExposure() {
+  try {
+    if ($('exposure').checked) await refreshExposure();
+    else clearExposure();
+  } catch (error) {
+    setStatus(`exposure: ${error.message}`, true);
+  }
+}
+
+// ---- partitions ----
+
+async function loadPartitions() {
+  const { partitions, default: fallback } = await api.partitions();
+  const select = $('partition');
+  const choices = partitions.some((p) => p.account === fallback.account && p.region === fallback.region)
+    ? partitions
+    : [{ ...fallback, version: 0 }, ...partitions];
+  select.replaceChildren(...choices.map((p) => h('option', { value: `${p.account}|${p.region}` }, `${p.account} · ${p.region}`)));
+  select.value = `${fallback.account}|${fallback.region}`;
+  api.use(fallback.account, fallback.region);
+}
+
+async function switchPartition() {
+  const [account, region] = $('partition').value.split('|');
+  api.use(account, region);
+  state.lastTrace = null;
+  $('trace-result').hidden = true;
+  state.cy.elements().remove();
+  state.renderedVersion = null;
+  const topology = await api.topology();
+  indexTopology(topology);
+  state.cy.add(topologyElements(topology).map(withDisplay));
+  await runLayout(layoutElements(state.cy), {});
+  state.renderedVersion = topology.version;
+  if ($('exposure').checked) await refreshExposure();
+}
+
+// ---- the read-only hook for tests ----
+
+function exposeHooks(ready) {
+  window.vpclabConsole = Object.freeze({
+    ready,
+    get renderedVersion() {
+      return state.renderedVersion;
+    },
+    nodes() {
+      return state.cy.nodes().map((node) => ({
+        id: node.id(),
+        label: node.data('label'),
+        display: node.data('display'),
+        type: node.data('type'),
+        parent: node.data('parent') || null,
+        public: node.data('public') === undefined ? null : node.data('public'),
+        classes: node.classes(),
+      }));
+    },
+    edges() {
+      return state.cy.edges().map((e) => ({ id: e.id(), source: e.source().id(), target: e.target().id(), type: e.data('type'), label: e.data('label'), classes: e.classes() }));
+    },
+    position(id) {
+      const node = state.cy.getElementById(id);
+      return node.empty() ? null : { ...node.position() };
+    },
+    lastTrace() {
+      if (!state.lastTrace) return null;
+      const { raw, hops } = state.lastTrace;
+      return JSON.parse(JSON.stringify({ verdict: raw.verdict, reachable: raw.reachable, hops }));
+    },
+    exposure() {
+      return JSON.parse(JSON.stringify(state.exposure));
+    },
+    selected() {
+      return state.selected;
+    },
+  });
+}
+
+async function start() {
+  await loadPartitions();
+  await loadTopology();
+  $('partition').addEventListener('change', () => switchPartition().catch((e) => setStatus(e.message, true)));
+  $('search-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    search($('search').value);
+  });
+  $('trace-form').addEventListener('submit', runTrace);
+  $('exposure').addEventListener('change', toggleExposure);
+  setInterval(poll, POLL_MS);
+}
+
+const ready = start().catch((error) => {
+  setStatus(`console failed to start: ${error.message}`, true);
+  throw error;
+});
+exposeHooks(ready);

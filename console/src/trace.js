@@ -1,0 +1,109 @@
+// A trace from /trace (the same JSON `vpclab trace --json` prints) turned into what the map draws
+// (the nodes each hop passes, admitted or blocked) and the hop list beside it.
+
+import { h, table } from './dom.js';
+import { INTERNET } from './elements.js';
+
+const DRAWN_BY_SUBNET = new Set(['network-acl', 'route-table', 'security-group']);
+
+// The map node a hop is drawn on: the component itself when the map has it (an ENI on its
+// instance), else the subnet or VPC it belongs to (ACLs and route tables are not on the map).
+export function hopNode(hop, hasNode, eniOwners) {
+  const component = hop.component;
+  if (component.kind === 'internet') return INTERNET;
+  const own = eniOwners.get(component.id) || component.id;
+  if (!DRAWN_BY_SUBNET.has(component.kind) && hasNode(own)) return own;
+  if (hop.subnet_id && hasNode(hop.subnet_id)) return hop.subnet_id;
+  if (hop.vpc_id && hasNode(hop.vpc_id)) return hop.vpc_id;
+  return hasNode(own) ? own : null;
+}
+
+// What happened at a hop: dropped, translated or admitted.
+export function hopVerdict(hop) {
+  if (hop.steps.some((step) => step.verdict === 'deny')) return 'dropped';
+  if (hop.steps.some((step) => step.translation)) return 'translated';
+  return 'admitted';
+}
+
+function ruleText(step) {
+  if (step.acl_rules && step.acl_rules.length) {
+    return step.acl_rules.map((rule) => `${rule.acl_id} rule ${rule.rule_number === 32767 ? '*' : rule.rule_number} ${rule.action}`).join('; ');
+  }
+  if (step.sg_rules && step.sg_rules.length) {
+    return step.sg_rules.map((rule) => `${rule.group_id} ${rule.rule_id}`).join('; ');
+  }
+  if (step.route) return `${step.route.route_table_id}: ${step.route.destination} -> ${step.route.target_id} (${step.route.state})`;
+  return '';
+}
+
+function translationText(step) {
+  const t = step.translation;
+  return t ? `${t.field} ${t.before} -> ${t.after}` : '';
+}
+
+// The hops of both directions in order, each with its map node and verdict.
+export function pathOf(trace, hasNode, eniOwners) {
+  const hops = [];
+  for (const [direction, list] of [['forward', trace.forward], ['return', trace.reverse]]) {
+    list.forEach((hop) => {
+      hops.push({
+        direction,
+        node: hopNode(hop, hasNode, eniOwners),
+        component: hop.component,
+        verdict: hop.verdict || hopVerdict(hop),
+        rules: hop.steps.map(ruleText).filter(Boolean),
+        translations: hop.steps.map(translationText).filter(Boolean),
+        codes: hop.steps.flatMap((step) => (step.explanations || []).map((e) => e.code)),
+        texts: hop.steps.map((step) => `${step.kind}: ${step.text}`),
+      });
+    });
+  }
+  return hops;
+}
+
+// The overlay edges joining consecutive distinct nodes of one direction.
+export function pathEdges(hops) {
+  const edges = [];
+  for (const direction of ['forward', 'return']) {
+    let previous = null;
+    let number = 0;
+    for (const hop of hops.filter((item) => item.direction === direction && item.node)) {
+      if (previous && previous !== hop.node) {
+        number += 1;
+        edges.push({
+          group: 'edges',
+          classes: `trace-path ${direction}${hop.verdict === 'dropped' ? ' blocked' : ''}`,
+          data: { id: `trace:${direction}:${number}`, source: previous, target: hop.node, type: 'trace', label: direction === 'forward' ? String(number) : `r${number}` },
+        });
+      }
+      previous = hop.node;
+    }
+  }
+  return edges;
+}
+
+// The verdict banner and the hop list shown beside the map.
+export function traceView(trace, hops) {
+  const rows = hops.map((hop, index) => [
+    String(index + 1),
+    hop.direction,
+    h('span', { title: hop.texts.join('\n') }, `${hop.component.kind} ${hop.component.name ? `${hop.component.name} (${hop.component.id})` : hop.component.id}`),
+    h('span', { className: `verdict ${hop.verdict}`, 'data-testid': 'hop-verdict' }, hop.verdict),
+    hop.rules.join('; '),
+    hop.translations.join('; '),
+    hop.codes.join(' '),
+  ]);
+  const flow = trace.flow ? `${trace.flow.protocol} ${trace.flow.source} -> ${trace.flow.destination}` : '';
+  return [
+    h(
+      'div',
+      { className: `verdict-banner ${trace.reachable ? 'ok' : 'bad'}`, 'data-testid': 'trace-verdict', 'data-reachable': String(trace.reachable) },
+      trace.verdict.toUpperCase(),
+    ),
+    h('p', { className: 'flow' }, `${trace.source ? trace.source.id : '?'} -> ${trace.destination ? trace.destination.id : '?'}  ${flow}`),
+    trace.explanations.length
+      ? h('ul', { className: 'explanations', 'data-testid': 'trace-explanations' }, trace.explanations.map((e) => h('li', {}, h('b', {}, e.code), ` ${e.message}`)))
+      : null,
+    table('trace-hops', ['#', 'Direction', 'Component', 'Verdict', 'Deciding rule', 'Translation', 'Codes'], rows),
+  ];
+}
