@@ -19,7 +19,7 @@ from vpclab.api.registry import load_handlers
 from vpclab.control.store import Store
 from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
-from vpclab.server import console_api, state_export
+from vpclab.server import console_api, console_static, state_export
 from vpclab.server.app import App
 from vpclab.server.auth import CredentialsFileError, Verifier, load_credentials
 from vpclab.wire import service_model
@@ -61,6 +61,7 @@ def build_app(options: ServeOptions, *, load_all: bool = True) -> App:
     app = App(api, location, strict_verifier(options))
     state_export.install(app)
     console_api.install(app)
+    console_static.install(app)
     return app
 
 
