@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import chain
 
 from vpclab.dataplane.compile import Compiled, Eni, SubnetInfo
 from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_groups
 from vpclab.dataplane.flow import Header, PortSet, int_ip, ip_int
 from vpclab.dataplane.headerspace import HeaderSpace
 from vpclab.dataplane.routing import select_route
-from vpclab.dataplane.symbolic import ANALYSED_PROTOCOLS, connection_space, equivalence_classes
+from vpclab.dataplane.symbolic import (
+    ANALYSED_PROTOCOLS,
+    DROPPED,
+    DirectPaths,
+    Member,
+    class_key,
+    connection_space,
+)
 from vpclab.dataplane.trace import AclRuleRef, SgRuleRef
 from vpclab.dataplane.tracer import is_rfc1918
 
@@ -218,11 +226,20 @@ def internet_exposure(part: Compiled) -> list[Exposure]:
 
 @dataclass(frozen=True, slots=True)
 class MatrixCell:
-    """What a class of sources may open to a class of destinations (None: not analysed)."""
+    """What a class of sources may open to some classes of destinations (None: not analysed).
+
+    Destination classes are kept as given and joined only when asked, so a matrix over
+    10,000 ENIs holds one reference per class, not one per ENI pair.
+    """
 
     sources: tuple[str, ...]
-    destinations: tuple[str, ...]
+    destination_classes: tuple[tuple[str, ...], ...]
     space: HeaderSpace | None
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """Every destination ENI of the cell."""
+        return tuple(chain.from_iterable(self.destination_classes))
 
     def ports(self) -> str:
         """The open destination ports per protocol, e.g. 'tcp 22, 443; icmp echo'."""
@@ -236,55 +253,130 @@ class MatrixCell:
 
 
 def _address_cuts(part: Compiled) -> list[int]:
-    """Boundaries of every address range any SG rule or NACL entry of the partition names."""
-    cuts: set[int] = set()
-    spans: list[tuple[int, int]] = []
+    """Boundaries of every address range an SG rule, NACL entry, route or VPC block names, and
+    of the ranges an IGW refuses: within one interval every filter and route treats addresses
+    alike."""
+    spans: list[tuple[int, int]] = [*_NOT_INTERNET, _CGNAT]
     for group_id in sorted({g for eni in part.enis.values() for g in eni.eni.groups}):
         group = part.group(group_id)
         for entry in group.ingress + group.egress if group else ():
             spans.extend(entry.spans)
     for subnet in part.subnets.values():
         spans.extend((e.low, e.high) for e in subnet.acl.ingress + subnet.acl.egress)
-    for low, high in spans:
+        spans.extend((e.low, e.high) for e in subnet.lpm.entries)
+    for vpc_spans in part.vpc_spans.values():
+        spans.extend(vpc_spans)
+    cuts = {0}
+    for low, high in set(spans):
         cuts.add(low)
         cuts.add(high + 1)
     return sorted(cuts)
 
 
-def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]:
-    """Equivalence classes of the given ENIs, split wherever a rule tells their addresses apart.
+def _referenced_member_sets(part: Compiled) -> list[frozenset[str]]:
+    """Every distinct member set a group-referencing rule matches against (SG-13)."""
+    seen: dict[frozenset[str], None] = {}
+    for group_id in sorted({g for eni in part.enis.values() for g in eni.eni.groups}):
+        group = part.group(group_id)
+        for entry in group.ingress + group.egress if group else ():
+            if entry.members is not None:
+                seen.setdefault(entry.members, None)
+    return list(seen)
 
-    Two ENIs of one class (subnet, groups, public IP, source/dest check) whose primary
-    addresses fall in the same elementary interval of every rule boundary are filtered alike.
-    """
+
+def matrix_members(part: Compiled, eni_ids: list[str]) -> list[tuple[Member, tuple[str, ...]]]:
+    """The ENIs split into classes that every filter and route treats alike, each with a
+    representative: same class key (subnet, groups, state, ...), same address cell of every
+    boundary, same group references holding their address."""
     cuts = _address_cuts(part)
+    member_sets = _referenced_member_sets(part)
     classes: dict[tuple[object, ...], list[str]] = {}
-    for key, members in equivalence_classes(part).items():
-        for eni_id in members:
-            if eni_id not in eni_ids:
-                continue
-            address = ip_int(part.enis[eni_id].eni.primary_ip)
-            classes.setdefault((key, bisect_right(cuts, address)), []).append(eni_id)
-    return sorted(tuple(members) for members in classes.values())
+    for eni_id in sorted(set(eni_ids)):
+        eni = part.enis.get(eni_id)
+        if eni is None or eni.eni.subnet_id not in part.subnets:
+            continue
+        address = eni.eni.primary_ip
+        holding = tuple(i for i, members in enumerate(member_sets) if address in members)
+        key = (class_key(eni), bisect_right(cuts, ip_int(address)), holding)
+        classes.setdefault(key, []).append(eni_id)
+    out = []
+    for members in sorted(classes.values()):
+        eni = part.enis[members[0]]
+        address = eni.eni.primary_ip
+        member = Member(
+            eni,
+            eni.eni.vpc_id,
+            part.subnets[eni.eni.subnet_id],
+            tuple(sorted(eni.eni.groups)),
+            bisect_right(cuts, ip_int(address)),
+            tuple(i for i, group in enumerate(member_sets) if address in group),
+        )
+        out.append((member, tuple(members)))
+    return out
+
+
+def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]:
+    """Equivalence classes of the given ENIs, split wherever a rule tells their addresses apart."""
+    return sorted(members for _, members in matrix_members(part, eni_ids))
 
 
 def reachability_matrix(part: Compiled, eni_ids: list[str]) -> list[MatrixCell]:
-    """Class-to-class connection spaces: one symbolic evaluation per pair of classes.
+    """Class-to-class connection spaces, destination classes with equal spaces merged per row.
 
-    A class's first member stands for all of them; a pair inside one class is evaluated
+    Pairs joined by the local route or one peering are computed from per-filter terms shared by
+    every pair (DirectPaths); pairs whose routes certainly drop cost two route look-ups; the
+    rest go to the symbolic walk on representatives. A pair inside one class is evaluated
     between two distinct members when the class has them (an ENI never talks to itself).
     """
-    classes = refined_classes(part, eni_ids)
-    cells = []
-    for sources in classes:
-        for destinations in classes:
-            source = sources[0]
-            others = [d for d in destinations if d != source]
-            if not others:
+    classes = matrix_members(part, eni_ids)
+    paths = DirectPaths(part)
+    buckets: dict[int, list[tuple[Member, tuple[str, ...]]]] = {}
+    for member, members in classes:
+        buckets.setdefault(member.cell, []).append((member, members))
+    by_cell = [(b, [m for _, m in b], {m.subnet.subnet.id for m, _ in b}) for b in buckets.values()]
+    cells: list[MatrixCell] = []
+    for source, sources in classes:
+        row: dict[int, tuple[HeaderSpace | None, list[tuple[str, ...]]]] = {}
+        nothing: list[tuple[str, ...]] = []
+        for bucket, all_members, subnets in by_cell:
+            dropped = paths.route(source, bucket[0][0]) == DROPPED
+            if dropped and source.subnet.subnet.id not in subnets:
+                nothing.extend(all_members)  # routes drop it: no filter to evaluate
                 continue
-            space = connection_space(part, source, others[0])
-            cells.append(MatrixCell(sources, destinations, space))
+            for destination, destinations in bucket:
+                if destinations is sources and len(sources) == 1:
+                    continue
+                space = _class_pair_space(
+                    part, paths, (source, sources), (destination, destinations)
+                )
+                if space is _NOTHING:
+                    nothing.append(destinations)
+                else:
+                    row.setdefault(id(space), (space, []))[1].append(destinations)
+        if nothing:
+            cells.append(MatrixCell(sources, tuple(nothing), _NOTHING))
+        for space, groups in row.values():
+            cells.append(MatrixCell(sources, tuple(groups), space))
     return cells
+
+
+_NOTHING = HeaderSpace()
+
+
+def _class_pair_space(
+    part: Compiled,
+    paths: DirectPaths,
+    source: tuple[Member, tuple[str, ...]],
+    destination: tuple[Member, tuple[str, ...]],
+) -> HeaderSpace | None:
+    """One class pair: from shared terms when the path is direct, else the symbolic walk
+    between representatives (a distinct member when both classes are the same)."""
+    space = paths.space(source[0], destination[0])
+    if space is not None:
+        return _NOTHING if space.is_empty() else space
+    others = [d for d in destination[1] if d != source[1][0]]
+    walked = connection_space(part, source[1][0], others[0])
+    return _NOTHING if walked is not None and walked.is_empty() else walked
 
 
 @dataclass(frozen=True, slots=True)
