@@ -14,7 +14,7 @@ from typing import Any
 
 from vpclab import wire
 from vpclab.api.context import RequestContext
-from vpclab.api.registry import HANDLERS, load_handlers
+from vpclab.api.registry import find_handler
 from vpclab.control.lambda_functions import LAMBDA_REQUESTER
 from vpclab.control.store import Store, Tx
 from vpclab.model.base import Resource, kind_of_id
@@ -79,11 +79,12 @@ class Snapshot:
         self, account: str, region: str, action: str, params: dict[str, Any]
     ) -> dict[str, Any]:
         """Run an EC2 Describe handler on the snapshot, as the EC2 API would for this caller."""
-        load_handlers()
+        handler = find_handler("ec2", action)
+        assert handler is not None, action
         tx = Tx(self.store, account, region, {})
         ctx = RequestContext(account, region, "vpclab-console", tx, self.store)
         try:
-            return HANDLERS[("ec2", action)](ctx, params)
+            return handler(ctx, params)
         finally:
             tx.discard()
 
