@@ -213,3 +213,286 @@ def test_sg_12_open_internet_source_finds_the_admitted_address_class(
     assert not w.trace_on(
         store, "internet", target, destination_port=443, source_ip="8.8.8.8"
     ).reachable
+
+
+# -- the remaining codes in scope ----------------------------------------------------------------
+# Codes of reachability.md §1.4 that need resources vpclab does not model, so no test can trigger
+# them and the tracer never emits them: the ELB_*/ELBV2_*, GWLB_*, TGW_*, VGW_*, VPCE_*,
+# FIREWALL_RULES_RESTRICTION, BAD_STATE_VPN, INGRESS_RTB_*, REGIONAL_NGW_ROUTE_AZ_RESTRICTION,
+# SG_REFERENCING_SUPPORT, TARGET_*_RESTRICTION and VPC_BLOCK_PUBLIC_ACCESS_ENABLED codes.
+# FILTER_AT_SOURCE_PROTOCOL / FILTER_AT_DESTINATION_PROTOCOL cannot arise: PathRequestFilter
+# has no protocol field and every vpclab endpoint accepts both TCP and UDP. IGW_NAT_REFLECTION is
+# deliberately not emitted: the data plane delivers a hairpin through the IGW and vpclab traces it.
+
+OTHER_ACCOUNT = "111122223333"
+
+
+def _nat_world(ec2: Any) -> dict[str, str]:
+    """Public subnet (IGW, NAT gateway) and a private subnet routed to the NAT gateway."""
+    net = _public(ec2)
+    private = w.subnet(ec2, net["vpc"], "10.0.2.0/24")
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=net["sub"], AllocationId=eip)["NatGateway"]
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, private),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=nat["NatGatewayId"],
+    )
+    app = w.instance(ec2, private, w.open_group(ec2, net["vpc"], "app"))
+    nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0][
+        "NatGatewayAddresses"
+    ][0]["PublicIp"]
+    return net | {"private": private, "nat": nat["NatGatewayId"], "app": app, "nat_ip": nat_ip}
+
+
+def _ra(ec2: Any, accounts: tuple[str, ...] = (), **path: Any) -> dict[str, Any]:
+    """One Reachability Analyzer analysis of a new path through boto3, once it has succeeded."""
+    nip = ec2.create_network_insights_path(Protocol="tcp", **path)["NetworkInsightsPath"]
+    extra = {"AdditionalAccounts": list(accounts)} if accounts else {}
+    nia = ec2.start_network_insights_analysis(
+        NetworkInsightsPathId=nip["NetworkInsightsPathId"], **extra
+    )["NetworkInsightsAnalysis"]
+    (found,) = ec2.describe_network_insights_analyses(
+        NetworkInsightsAnalysisIds=[nia["NetworkInsightsAnalysisId"]]
+    )["NetworkInsightsAnalyses"]
+    assert found["Status"] == "succeeded"
+    return dict(found)
+
+
+def _codes(found: dict[str, Any]) -> list[str]:
+    """The explanation codes of an analysis."""
+    return [e["ExplanationCode"] for e in found.get("Explanations", [])]
+
+
+def test_code_ngw_requires_source_in_vpc(ec2: Any) -> None:
+    """An appliance (source/dest check off) forwards a foreign source to the NAT gateway."""
+    net = _nat_world(ec2)
+    ec2.modify_instance_attribute(InstanceId=net["app"], SourceDestCheck={"Value": False})
+    found = _ra(
+        ec2,
+        Source=net["app"],
+        SourceIp="192.168.50.5",
+        DestinationIp="8.8.8.8",
+        DestinationPort=443,
+    )
+    assert found["NetworkPathFound"] is False
+    assert "NGW_REQUIRES_SOURCE_IN_VPC" in _codes(found)
+    (explained,) = [e for e in found["Explanations"] if e["ExplanationCode"].startswith("NGW")]
+    assert explained["Component"]["Id"] == net["nat"]
+
+
+def test_code_protocol_restriction_nat_gateway_drops_gre(ec2: Any, store: Store) -> None:
+    """GRE (protocol 47) through a NAT gateway: it translates only TCP, UDP and ICMP (NAT-7)."""
+    net = _nat_world(ec2)
+    result = w.trace_on(store, net["app"], "8.8.8.8", protocol="47")
+    assert "PROTOCOL_RESTRICTION" in result.codes
+    assert w.trace_on(store, net["app"], "8.8.8.8", destination_port=443).reachable
+
+
+def test_code_vpc_local_route_cidr_restriction(ec2: Any) -> None:
+    """An instance of the same VPC asked for at an address outside the VPC's CIDRs."""
+    net = _public(ec2)
+    other = w.instance(ec2, net["sub"], w.open_group(ec2, net["vpc"], "o"))
+    found = _ra(
+        ec2, Source=net["web"], Destination=other, DestinationIp="10.9.0.7", DestinationPort=22
+    )
+    assert _codes(found) == ["VPC_LOCAL_ROUTE_CIDR_RESTRICTION"]
+    assert _ra(ec2, Source=net["web"], Destination=other, DestinationPort=22)["NetworkPathFound"]
+
+
+def test_code_gateway_rejects_spoofed_traffic(ec2: Any, store: Store) -> None:
+    """From the internet with a source inside the (publicly addressed) VPC's own CIDR."""
+    vpc = w.vpc(ec2, "52.95.0.0/16")
+    sub = w.subnet(ec2, vpc, "52.95.1.0/24")
+    igw = w.internet_gateway(ec2, vpc)
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, sub), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
+    )
+    web = w.instance(ec2, sub, w.open_group(ec2, vpc, "web"), public=True)
+    spoofed = w.trace_on(store, igw, web, destination_port=443, source_ip="52.95.7.7")
+    assert "GATEWAY_REJECTS_SPOOFED_TRAFFIC" in spoofed.codes
+    assert w.trace_on(store, igw, web, destination_port=443, source_ip="8.8.8.8").reachable
+
+
+def test_code_sg_references_not_preserved_through_an_appliance(ec2: Any, store: Store) -> None:
+    """B admits A's group; routed through a middlebox the reference no longer matches (SG-14)."""
+    vpc = w.vpc(ec2)
+    sub_a, sub_x, sub_b = (w.subnet(ec2, vpc, f"10.0.{n}.0/24") for n in (1, 2, 3))
+    group_a = w.open_group(ec2, vpc, "a")
+    a = w.instance(ec2, sub_a, group_a)
+    x = w.instance(ec2, sub_x, w.open_group(ec2, vpc, "x"))
+    ec2.modify_instance_attribute(InstanceId=x, SourceDestCheck={"Value": False})
+    group_b = ec2.create_security_group(GroupName="b", Description="b", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group_b,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "UserIdGroupPairs": [{"GroupId": group_a}],
+            }
+        ],
+    )
+    b = w.instance(ec2, sub_b, group_b)
+    assert w.trace_on(store, a, b, destination_port=22).reachable
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, sub_a),
+        DestinationCidrBlock="10.0.3.0/24",
+        NetworkInterfaceId=w.eni_of(ec2, x),
+    )
+    result = w.trace_on(store, a, b, destination_port=22)
+    assert result.codes == ("SG_REFERENCES_NOT_PRESERVED",)
+    assert result.explanations[0].security_groups == (group_b,)
+
+
+def _cross_account_peers(ec2: Any, other: Any) -> dict[str, str]:
+    """VPC A (caller) and VPC B (another account) peered and routed, an instance in each."""
+    vpc_a, vpc_b = w.vpc(ec2), w.vpc(other, "10.1.0.0/16")
+    sub_a, sub_b = w.subnet(ec2, vpc_a, "10.0.1.0/24"), w.subnet(other, vpc_b, "10.1.1.0/24")
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=OTHER_ACCOUNT)
+    pcx_id = pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    other.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    for client, sub, cidr in ((ec2, sub_a, "10.1.0.0/16"), (other, sub_b, "10.0.0.0/16")):
+        client.create_route(
+            RouteTableId=w.table_of(client, sub),
+            DestinationCidrBlock=cidr,
+            VpcPeeringConnectionId=pcx_id,
+        )
+    group_b = w.open_group(other, vpc_b, "b")
+    b = w.instance(other, sub_b, group_b)
+    group_a = ec2.create_security_group(GroupName="a", Description="a", VpcId=vpc_a)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group_a,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 5432,
+                "ToPort": 5432,
+                "UserIdGroupPairs": [{"GroupId": group_b, "UserId": OTHER_ACCOUNT}],
+            }
+        ],
+    )
+    a = w.instance(ec2, sub_a, group_a)
+    return {"a": a, "b": b, "pcx": pcx_id, "group_b": group_b}
+
+
+def test_code_unknown_peered_sgs_without_the_peer_account(ec2: Any, make_client: Any) -> None:
+    """A's rule references B's group in another account: unreadable unless B is an
+    AdditionalAccount, so the rule is treated as deny (UNKNOWN_PEERED_SGS)."""
+    other = make_client(access_key=OTHER_ACCOUNT)
+    net = _cross_account_peers(ec2, other)
+    blind = _ra(ec2, Source=net["b"], Destination=net["a"], DestinationPort=5432)
+    assert _codes(blind) == ["UNKNOWN_PEERED_SGS"]
+    seen = _ra(ec2, (OTHER_ACCOUNT,), Source=net["b"], Destination=net["a"], DestinationPort=5432)
+    assert seen["NetworkPathFound"] is True
+
+
+def test_ra_cross_account_peer_instance_is_a_destination_by_id(ec2: Any, make_client: Any) -> None:
+    """An instance of the peer VPC in another account is named by id; its partition is the
+    peering's accepter side, and the components carry that account in their ARNs."""
+    other = make_client(access_key=OTHER_ACCOUNT)
+    net = _cross_account_peers(ec2, other)
+    found = _ra(ec2, Source=net["a"], Destination=net["b"], DestinationPort=22)
+    assert found["NetworkPathFound"] is True, found.get("Explanations")
+    last = found["ForwardPathComponents"][-1]["Component"]
+    assert last["Id"] == net["b"] and f":{OTHER_ACCOUNT}:" in last["Arn"]
+    assert net["pcx"] in [c["Component"]["Id"] for c in found["ForwardPathComponents"]]
+
+
+def test_ra_inter_region_peer_eni_is_a_destination_by_id(ec2: Any, make_client: Any) -> None:
+    """An ENI of a peer VPC in another region, named by its id alone."""
+    west = make_client(region="us-west-2")
+    vpc_a, vpc_b = w.vpc(ec2), w.vpc(west, "10.1.0.0/16")
+    sub_a, sub_b = w.subnet(ec2, vpc_a, "10.0.1.0/24"), w.subnet(west, vpc_b, "10.1.1.0/24")
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerRegion="us-west-2")
+    pcx_id = pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    west.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    for client, sub, cidr in ((ec2, sub_a, "10.1.0.0/16"), (west, sub_b, "10.0.0.0/16")):
+        client.create_route(
+            RouteTableId=w.table_of(client, sub),
+            DestinationCidrBlock=cidr,
+            VpcPeeringConnectionId=pcx_id,
+        )
+    a = w.instance(ec2, sub_a, w.open_group(ec2, vpc_a, "a"))
+    eni_b = w.eni_of(west, w.instance(west, sub_b, w.open_group(west, vpc_b, "b")))
+    found = _ra(ec2, Source=a, Destination=eni_b, DestinationPort=443)
+    assert found["NetworkPathFound"] is True, found.get("Explanations")
+    assert ":us-west-2:" in found["ForwardPathComponents"][-1]["Component"]["Arn"]
+
+
+def test_code_higher_priority_route_cidr_beats_prefix_list(ec2: Any, store: Store) -> None:
+    """A blackhole CIDR route beats a working prefix-list route of the same prefix (RT-6)."""
+    net = _public(ec2)
+    plist = ec2.create_managed_prefix_list(
+        PrefixListName="partners",
+        MaxEntries=2,
+        AddressFamily="IPv4",
+        Entries=[{"Cidr": "203.0.113.0/24"}],
+    )["PrefixList"]["PrefixListId"]
+    ec2.create_route(RouteTableId=net["table"], DestinationPrefixListId=plist, GatewayId=net["igw"])
+    assert w.trace_on(store, net["web"], "203.0.113.5", destination_port=443).reachable
+    other_vpc = w.vpc(ec2, "10.9.0.0/16")
+    pcx = ec2.create_vpc_peering_connection(VpcId=net["vpc"], PeerVpcId=other_vpc)
+    ec2.create_route(
+        RouteTableId=net["table"],
+        DestinationCidrBlock="203.0.113.0/24",
+        VpcPeeringConnectionId=pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"],
+    )
+    result = w.trace_on(store, net["web"], "203.0.113.5", destination_port=443)
+    assert result.codes == ("BAD_STATE_ROUTE", "BAD_STATE", "HIGHER_PRIORITY_ROUTE")
+
+
+def test_code_ngw_dest_address_preservation(ec2: Any) -> None:
+    """To a private instance at the NAT gateway's public address: no destination rewrite."""
+    net = _nat_world(ec2)
+    found = _ra(
+        ec2,
+        Source=net["igw"],
+        Destination=net["app"],
+        DestinationIp=net["nat_ip"],
+        DestinationPort=22,
+    )
+    assert "NGW_DEST_ADDRESS_PRESERVATION" in _codes(found)
+
+
+def test_code_igw_expects_public_address(ec2: Any) -> None:
+    """An IGW as the source with a private SourceIp."""
+    net = _public(ec2)
+    found = _ra(
+        ec2, Source=net["igw"], SourceIp="10.1.2.3", Destination=net["web"], DestinationPort=443
+    )
+    assert _codes(found) == ["IGW_EXPECTS_PUBLIC_ADDRESS"]
+
+
+def test_code_igw_rfc6598_egress_and_ingress(ec2: Any, store: Store) -> None:
+    """Shared address space (100.64.0.0/10) is dropped at the IGW both ways."""
+    net = _public(ec2)
+    out = w.trace_on(store, net["web"], "100.64.1.1", destination_port=443)
+    assert out.codes == ("IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS",)
+    inbound = w.trace_on(
+        store, "internet", net["web"], destination_port=443, source_ip="100.64.1.1"
+    )
+    assert "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS" in inbound.codes
+
+
+def test_code_no_path_when_appliances_route_in_a_loop(ec2: Any, store: Store) -> None:
+    """Two appliances whose subnets route the internet to each other: the walk never arrives."""
+    vpc = w.vpc(ec2)
+    sub_1, sub_2 = w.subnet(ec2, vpc, "10.0.1.0/24"), w.subnet(ec2, vpc, "10.0.2.0/24")
+    group = w.open_group(ec2, vpc, "all")
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    x, y = w.instance(ec2, sub_2, group), w.instance(ec2, sub_1, group)
+    for appliance in (x, y):
+        ec2.modify_instance_attribute(InstanceId=appliance, SourceDestCheck={"Value": False})
+    for sub, appliance in ((sub_1, x), (sub_2, y)):
+        ec2.create_route(
+            RouteTableId=w.table_of(ec2, sub),
+            DestinationCidrBlock="0.0.0.0/0",
+            NetworkInterfaceId=w.eni_of(ec2, appliance),
+        )
+    source = w.instance(ec2, sub_1, group)
+    assert w.trace_on(store, source, "8.8.8.8", destination_port=443).codes == ("NO_PATH",)

@@ -147,6 +147,28 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HeaderFilter:
+    """A Reachability Analyzer FilterAtSource / FilterAtDestination: the header at one end."""
+
+    source_address: str | None = None
+    destination_address: str | None = None
+    source_ports: PortSet | None = None
+    destination_ports: PortSet | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restrictions:
+    """What an analysis adds to a trace: accounts it can see, components to pass or avoid,
+    and the header filters at the source and at the destination."""
+
+    visible_accounts: frozenset[str] | None = None  # None: every account is visible
+    through: tuple[str, ...] = ()  # FilterInArns, as resource ids
+    avoid: tuple[str, ...] = ()  # FilterOutArns, as resource ids
+    at_source: HeaderFilter | None = None
+    at_destination: HeaderFilter | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Trace:
     """The answer: verdict, the forward and return hops, every blocking setting, conditions."""
 
@@ -158,6 +180,8 @@ class Trace:
     reverse: tuple[Hop, ...] = ()
     explanations: tuple[Explanation, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    # The header as the destination received it (after every translation), when it arrived.
+    arrived: Header | None = None
 
     @property
     def verdict(self) -> str:
@@ -172,6 +196,19 @@ class Trace:
     def codes(self) -> tuple[str, ...]:
         """The explanation codes of every blocking setting, in path order."""
         return tuple(e.code for e in self.explanations)
+
+    def component_ids(self) -> frozenset[str]:
+        """Every resource the path passes: hops, deciding groups, ACLs, tables, subnets, VPCs."""
+        ids: set[str] = set()
+        for hop in self.forward + self.reverse:
+            ids.update(i for i in (hop.component.id, hop.vpc_id, hop.subnet_id) if i)
+            for step in hop.steps:
+                ids.add(step.component.id)
+                ids.update(r.group_id for r in step.sg_rules)
+                ids.update(r.acl_id for r in step.acl_rules)
+                if step.route is not None:
+                    ids.add(step.route.route_table_id)
+        return frozenset(ids)
 
     def steps(self) -> list[Step]:
         """Every step of the forward then the return path."""

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from vpclab.dataplane.compile import Compiled, CompiledWorld, Eni, SubnetInfo, compile_view
+from vpclab.dataplane.compile import (
+    Compiled,
+    CompiledWorld,
+    Eni,
+    Group,
+    SgEntry,
+    SubnetInfo,
+    compile_view,
+)
 from vpclab.dataplane.filtering import (
     WHOLE,
     evaluate_acl,
@@ -32,8 +40,10 @@ from vpclab.dataplane.routing import select_route
 from vpclab.dataplane.trace import (
     Condition,
     Explanation,
+    HeaderFilter,
     Hop,
     Ref,
+    Restrictions,
     Step,
     Trace,
     Translation,
@@ -122,6 +132,12 @@ class _Walk:
         # The gateway or peering the destination names, so a route elsewhere is CANNOT_ROUTE.
         self.wanted: str | None = None
         self.budget = MAX_HOPS
+        # Set once an appliance has forwarded the packet: group references no longer match (SG-14).
+        self.forwarded = False
+        # Accounts whose security groups the analysis may read (None: all, UNKNOWN_PEERED_SGS).
+        self.visible: frozenset[str] | None = None
+        # The ENI the question names as destination (a NAT gateway reached instead: no DNAT).
+        self.destination_eni: str | None = None
 
     # -- recording ------------------------------------------------------------------------
     def open(
@@ -167,6 +183,26 @@ class _Walk:
             Step(kind=kind, component=hop.component, verdict="note", text=text, **extra)  # type: ignore[arg-type]
         )
 
+    def translate(
+        self,
+        hop: _HopBuilder,
+        component: Ref,
+        translation: Translation,
+        text: str,
+        explanations: tuple[Explanation, ...] = (),
+    ) -> None:
+        """Record an address (and port) rewrite made at a component (IGW, NAT gateway, instance)."""
+        hop.steps.append(
+            Step(
+                kind="translation",
+                component=component,
+                verdict="note",
+                text=text,
+                translation=translation,
+                explanations=explanations,
+            )
+        )
+
     # -- filters --------------------------------------------------------------------------
     def security_groups(
         self, part: Compiled, eni: Eni, header: Header, hop: _HopBuilder, *, egress: bool
@@ -186,10 +222,11 @@ class _Walk:
             return header
         if eni.eni.interface_type == "natGateway":
             return header
-        key = ("sg", eni.id, egress, header)
+        limits = (self.forwarded and not egress, self.visible)
+        key = ("sg", eni.id, egress, header, limits)
         cached = part.memo.get(key)
         if cached is None:
-            cached = self._sg_step(part, eni, header, egress=egress)
+            cached = self._sg_step(part, eni, header, egress=egress, limits=limits)
             part.memo[key] = cached
         step, admitted = cached
         hop.steps.append(step)
@@ -201,15 +238,25 @@ class _Walk:
         return _restrict(header, admitted)
 
     @staticmethod
-    def _sg_step(part: Compiled, eni: Eni, header: Header, *, egress: bool) -> tuple[Step, PortSet]:
+    def _sg_step(
+        part: Compiled, eni: Eni, header: Header, *, egress: bool, limits: _Limits
+    ) -> tuple[Step, PortSet]:
         """The SG step for a header at an ENI (memoised per compiled state: it is pure)."""
         direction = "egress" if egress else "ingress"
         groups = [g for g in (part.group(gid) for gid in sorted(eni.eni.groups)) if g is not None]
-        result = evaluate_security_groups(groups, header, egress=egress)
+        usable, hidden = _hide_references(part, groups, limits, egress=egress)
+        result = evaluate_security_groups(usable, header, egress=egress)
         group_ids = tuple(sorted(eni.eni.groups))
         if result.admitted.is_empty():
-            code = "ENI_SG_RULES_MISMATCH" if result.has_rules else "SG_HAS_NO_RULES"
-            what = "no rule" if result.has_rules else "no rules at all"
+            code = "ENI_SG_RULES_MISMATCH" if result.has_rules or hidden else "SG_HAS_NO_RULES"
+            what = "no rule" if result.has_rules or hidden else "no rules at all"
+            if hidden and evaluate_security_groups(groups, header, egress=egress).admitted.spans:
+                code = hidden
+                what = (
+                    "only group-reference rules (not matched for forwarded traffic, SG-14)"
+                    if hidden == "SG_REFERENCES_NOT_PRESERVED"
+                    else "only rules referencing groups of an account the analysis cannot read"
+                )
             return _deny_step(
                 "security-group",
                 eni.owner,
@@ -417,16 +464,23 @@ class _Walk:
                 route=entry.ref,
             )
             self.explain_target_state(part, hop, entry.ref.target_kind, entry.ref.target_id)
-            fallback = decision.usable_fallback
+            tied = [
+                e
+                for e in subnet.lpm.entries
+                if e.usable and e.prefix == entry.prefix and e.low == entry.low
+            ]
+            fallback = tied[0] if tied else decision.usable_fallback
             if fallback is not None:
+                same_prefix = fallback.prefix == entry.prefix
                 self.block(
                     hop,
                     "route",
                     Explanation(
-                        code="MORE_SPECIFIC_ROUTE",
+                        code="HIGHER_PRIORITY_ROUTE" if same_prefix else "MORE_SPECIFIC_ROUTE",
                         message=(
-                            f"the more specific route {entry.ref.destination} wins over "
-                            f"{fallback.ref.destination} -> {fallback.ref.target_id} (RT-4)"
+                            f"the {'higher-priority' if same_prefix else 'more specific'} route "
+                            f"{entry.ref.destination} wins over "
+                            f"{fallback.ref.destination} -> {fallback.ref.target_id} (RT-4, RT-6)"
                         ),
                         component=subnet.route_table,
                         route_table=subnet.route_table,
@@ -646,21 +700,19 @@ class _Walk:
         if goes_out and header.source not in eni.addresses and not self.reverse:
             out = header.with_(source=eni.eni.primary_ip)
             self.nat[eni.id] = _NatEntry(header.source, header.source_ports, out.source)
-            hop.steps.append(
-                Step(
-                    kind="translation",
-                    component=eni.owner,
-                    verdict="note",
-                    text=f"source {header.source} -> {out.source} (NAT instance, NATI-6)",
-                    translation=Translation(
-                        component_id=eni.id, field="source", before=header.source, after=out.source
-                    ),
-                )
+            self.translate(
+                hop,
+                eni.owner,
+                Translation(
+                    component_id=eni.id, field="source", before=header.source, after=out.source
+                ),
+                f"source {header.source} -> {out.source} (NAT instance, NATI-6)",
             )
         out = self.security_groups(part, eni, out, hop, egress=True)
         if out.source not in eni.addresses and eni.eni.source_dest_check and not checked:
             self.block(hop, "check", _sdc(eni, out.source, "source"))
         self.close(hop, out)
+        self.forwarded = True
         return self.leave_subnet(part, subnet_id, out, eni.id)
 
     def appliance_reply(
@@ -671,24 +723,22 @@ class _Walk:
         self.check_state(eni, hop)
         header = self.security_groups(part, eni, header, hop, egress=False)
         out = header.with_(destination=entry.inside_address)
-        hop.steps.append(
-            Step(
-                kind="translation",
-                component=eni.owner,
-                verdict="note",
-                text=f"destination {header.destination} -> {out.destination} (NAT instance reply)",
-                translation=Translation(
-                    component_id=eni.id,
-                    field="destination",
-                    before=header.destination,
-                    after=out.destination,
-                ),
-            )
+        self.translate(
+            hop,
+            eni.owner,
+            Translation(
+                component_id=eni.id,
+                field="destination",
+                before=header.destination,
+                after=out.destination,
+            ),
+            f"destination {header.destination} -> {out.destination} (NAT instance reply)",
         )
         out = self.security_groups(part, eni, out, hop, egress=True)
         if out.source not in eni.addresses and eni.eni.source_dest_check:
             self.block(hop, "check", _sdc(eni, out.source, "source"))
         self.close(hop, out)
+        self.forwarded = True
         return self.leave_subnet(part, eni.eni.subnet_id, out, eni.id)
 
     def nat_forward(
@@ -773,22 +823,19 @@ class _Walk:
                     blocking=False,
                 )
             )
-        hop.steps.append(
-            Step(
-                kind="translation",
-                component=nat.ref,
-                verdict="note",
-                text=f"source {header.source} -> {private_ip}",
-                translation=Translation(
-                    component_id=nat_id,
-                    field="source",
-                    before=header.source,
-                    after=private_ip,
-                    ports_before=header.source_ports if header.ported else None,
-                    ports_after=out.source_ports if header.ported else None,
-                ),
-                explanations=tuple(notes),
-            )
+        self.translate(
+            hop,
+            nat.ref,
+            Translation(
+                component_id=nat_id,
+                field="source",
+                before=header.source,
+                after=private_ip,
+                ports_before=header.source_ports if header.ported else None,
+                ports_after=out.source_ports if header.ported else None,
+            ),
+            f"source {header.source} -> {private_ip}",
+            tuple(notes),
         )
         self.close(hop, out)
         sender = nat.nat.network_interface_id or nat_id
@@ -800,13 +847,18 @@ class _Walk:
         hop = self.open(nat.ref, nat.nat.vpc_id, nat.nat.subnet_id, header)
         entry = self.nat.get(nat_id)
         if entry is None or not self.reverse:
+            beyond = self.destination_eni not in (None, eni.id)
             self.block(
                 hop,
                 "check",
                 Explanation(
-                    code="NO_POSSIBLE_DESTINATION",
-                    message=f"NAT gateway {nat_id} accepts no unsolicited inbound traffic (NAT-8)",
+                    code="NGW_DEST_ADDRESS_PRESERVATION" if beyond else "NO_POSSIBLE_DESTINATION",
+                    message=(
+                        f"NAT gateway {nat_id} accepts no unsolicited inbound traffic and never "
+                        "rewrites destination addresses (NAT-8)"
+                    ),
                     component=nat.ref,
+                    address=header.destination,
                 ),
             )
             self.close(hop, header)
@@ -818,19 +870,16 @@ class _Walk:
         out = header.with_(destination=entry.inside_address)
         if header.ported:
             out = out.with_(destination_ports=entry.inside_ports)
-        hop.steps.append(
-            Step(
-                kind="translation",
-                component=nat.ref,
-                verdict="note",
-                text=f"destination {header.destination} -> {entry.inside_address} (reply)",
-                translation=Translation(
-                    component_id=nat_id,
-                    field="destination",
-                    before=header.destination,
-                    after=entry.inside_address,
-                ),
-            )
+        self.translate(
+            hop,
+            nat.ref,
+            Translation(
+                component_id=nat_id,
+                field="destination",
+                before=header.destination,
+                after=entry.inside_address,
+            ),
+            f"destination {header.destination} -> {entry.inside_address} (reply)",
         )
         self.close(hop, out)
         return self.leave_subnet(part, nat.nat.subnet_id, out, eni.id)
@@ -879,16 +928,11 @@ class _Walk:
             self.close(hop, header)
             return None
         out = header.with_(source=public)
-        hop.steps.append(
-            Step(
-                kind="translation",
-                component=ref,
-                verdict="note",
-                text=f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
-                translation=Translation(
-                    component_id=igw_id, field="source", before=header.source, after=public
-                ),
-            )
+        self.translate(
+            hop,
+            ref,
+            Translation(component_id=igw_id, field="source", before=header.source, after=public),
+            f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
         )
         self.close(hop, out)
         inbound = self.world.public_owner(out.destination)
@@ -938,6 +982,22 @@ class _Walk:
                     packet_field="source-address",
                 ),
             )
+        if vpc_id is not None and part.in_vpc(vpc_id, header.source):
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="GATEWAY_REJECTS_SPOOFED_TRAFFIC",
+                    message=(
+                        f"{ref.id} drops inbound traffic whose source {header.source} lies in "
+                        f"{vpc_id}'s own CIDRs (spoofed)"
+                    ),
+                    component=ref,
+                    address=header.source,
+                    packet_field="source-address",
+                    vpc_id=vpc_id,
+                ),
+            )
         if mapped is None or (igw is not None and igw.vpc_id != vpc_id):
             self.block(
                 hop,
@@ -957,19 +1017,13 @@ class _Walk:
             return None
         private = mapped[1]
         out = header.with_(destination=private)
-        hop.steps.append(
-            Step(
-                kind="translation",
-                component=ref,
-                verdict="note",
-                text=f"destination {header.destination} -> {private} (1:1 NAT, IGW-6)",
-                translation=Translation(
-                    component_id=ref.id,
-                    field="destination",
-                    before=header.destination,
-                    after=private,
-                ),
-            )
+        self.translate(
+            hop,
+            ref,
+            Translation(
+                component_id=ref.id, field="destination", before=header.destination, after=private
+            ),
+            f"destination {header.destination} -> {private} (1:1 NAT, IGW-6)",
         )
         self.close(hop, out)
         assert vpc_id is not None
@@ -1029,6 +1083,49 @@ def _sides(pcx: object, part: Compiled, sender_vpc: str) -> tuple[PeeringSide, P
     return pcx.accepter, pcx.requester
 
 
+_Limits = tuple[bool, frozenset[str] | None]
+
+
+def _hidden_reason(part: Compiled, entry: SgEntry, limits: _Limits) -> str | None:
+    """Why a group-reference rule cannot match here, if it cannot (SG-14, UNKNOWN_PEERED_SGS)."""
+    forwarded, visible = limits
+    if entry.members is None:
+        return None
+    if forwarded:
+        return "SG_REFERENCES_NOT_PRESERVED"
+    referenced = entry.ref.referenced_group_id
+    holder = part.world.find_group_partition(referenced) if referenced else None
+    if visible is not None and holder is not None and holder.view.account not in visible:
+        return "UNKNOWN_PEERED_SGS"
+    return None
+
+
+def _hide_references(
+    part: Compiled, groups: list[Group], limits: _Limits, *, egress: bool
+) -> tuple[list[Group], str | None]:
+    """The groups without the reference rules that cannot match, and why (None: all kept)."""
+    if not limits[0] and limits[1] is None:
+        return groups, None
+    out: list[Group] = []
+    reason: str | None = None
+    for group in groups:
+        entries = group.egress if egress else group.ingress
+        kept = []
+        for entry in entries:
+            why = _hidden_reason(part, entry, limits)
+            if why is None:
+                kept.append(entry)
+            else:
+                reason = reason or why
+        if len(kept) == len(entries):
+            out.append(group)
+        elif egress:
+            out.append(replace(group, egress=tuple(kept)))
+        else:
+            out.append(replace(group, ingress=tuple(kept)))
+    return out, reason
+
+
 def _deny_step(
     kind: str, component: Ref, explanation: Explanation, **extra: object
 ) -> tuple[Step, PortSet]:
@@ -1082,13 +1179,13 @@ def _resolve(world: CompiledWorld, spec: str) -> Endpoint | None:
     home = world.home
     if spec == "internet":
         return Endpoint("internet", Ref(kind="internet", id="internet"))
-    if spec.startswith("i-"):
-        instance = home.instances.get(spec)
-        eni = home.enis.get(instance.primary_eni_id) if instance else None
-        return Endpoint("eni", eni.owner, home, eni) if eni else None
-    if spec.startswith("eni-"):
-        eni = home.enis.get(spec)
-        return Endpoint("eni", eni.owner, home, eni) if eni else None
+    if spec.startswith(("i-", "eni-")):
+        for part in _partitions_in_reach(world):
+            instance = part.instances.get(spec)
+            eni = part.enis.get(instance.primary_eni_id if instance else spec)
+            if eni is not None:
+                return Endpoint("eni", eni.owner, part, eni)
+        return None
     if spec.startswith("igw-"):
         igw = home.igws.get(spec)
         return Endpoint("internet", home.ref("internet-gateway", igw), home) if igw else None
@@ -1102,6 +1199,25 @@ def _resolve(world: CompiledWorld, spec: str) -> Endpoint | None:
                 return Endpoint("eni", eni.owner, home, eni, spec)
         return Endpoint("address", Ref(kind="ip-address", id=spec), home, None, spec)
     return None
+
+
+def _partitions_in_reach(world: CompiledWorld) -> list[Compiled]:
+    """The caller's partition, then those its peerings reach (other accounts or regions).
+
+    An instance or ENI of a peer VPC is named by id alone; its partition is inferred from the
+    peering connections of the caller's partition, in a stable order.
+    """
+    home = world.home
+    parts = [home]
+    seen = {world.home_key}
+    for pcx_id in sorted(home.peerings):
+        pcx = home.peerings[pcx_id]
+        for side in (pcx.requester, pcx.accepter):
+            key = (side.owner_id, side.region)
+            if key not in seen:
+                seen.add(key)
+                parts.append(world.part(*key))
+    return parts
 
 
 def _far_address(world: CompiledWorld, endpoint: Endpoint, other: Endpoint) -> str:
@@ -1139,34 +1255,280 @@ def _internet_candidates(world: CompiledWorld, destination: Endpoint) -> list[st
 
 
 def trace(
-    state: View | CompiledWorld, source: str, destination: str, flow: Flow | None = None
+    state: View | CompiledWorld,
+    source: str,
+    destination: str,
+    flow: Flow | None = None,
+    restrictions: Restrictions | None = None,
 ) -> Trace:
     """Walk `flow` from `source` to `destination` and back: the verdict and why (spec §10).
 
     From the internet with no source address given, every class of public addresses the
     destination's rules distinguish is tried; the first reachable one answers (shortest path),
-    else the representative address's blocked trace does.
+    else the representative address's blocked trace does. `restrictions` carry what a
+    Reachability Analyzer analysis adds (header filters, FilterInArns/FilterOutArns, the
+    accounts it may read); a path that breaks them is not found, with the filter's code.
     """
     world = state if isinstance(state, CompiledWorld) else compile_view(state)
-    flow = flow or Flow()
+    limits = restrictions or Restrictions()
+    flow = _filtered_flow(flow or Flow(), source, limits)
     if flow.source_ip is None and (source == "internet" or source.startswith("igw-")):
         dst = _resolve(world, destination)
         if dst is not None:
             first = _trace_one(
-                world, source, destination, replace(flow, source_ip=INTERNET_ADDRESS)
+                world, source, destination, replace(flow, source_ip=INTERNET_ADDRESS), limits
             )
             if first.reachable:
                 return first
             for address in _internet_candidates(world, dst)[1:]:
-                attempt = _trace_one(world, source, destination, replace(flow, source_ip=address))
+                attempt = _trace_one(
+                    world, source, destination, replace(flow, source_ip=address), limits
+                )
                 if attempt.reachable:
                     return attempt
             return first
-    return _trace_one(world, source, destination, flow)
+    return _trace_one(world, source, destination, flow, limits)
 
 
-def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) -> Trace:
-    """One concrete walk of `flow` (addresses fixed; ports may be sets)."""
+def _filtered_flow(flow: Flow, source: str, limits: Restrictions) -> Flow:
+    """The flow narrowed by what FilterAtDestination fixes and no translation changes.
+
+    Destination ports are never rewritten, and neither is an internet source address, so the
+    destination filter fixes them at the source too; source ports it fixes only when the
+    source filter leaves them open (a NAT gateway may still remap them: checked on arrival).
+    """
+    at_destination = limits.at_destination
+    if at_destination is None:
+        return flow
+    changes: dict[str, object] = {}
+    wanted = at_destination.destination_ports
+    if wanted is not None:
+        asked = flow.destination_port_set()
+        changes["destination_ports"] = asked.intersect(wanted)
+        changes["destination_port"] = None
+    open_source = flow.source_ports is None and flow.source_port is None
+    if at_destination.source_ports is not None and open_source:
+        changes["source_ports"] = at_destination.source_ports
+    internet = source == "internet" or source.startswith("igw-")
+    if at_destination.source_address and flow.source_ip is None and internet:
+        changes["source_ip"] = at_destination.source_address
+    return replace(flow, **changes)  # type: ignore[arg-type]
+
+
+def _refusal(src: Endpoint | None, dst: Endpoint | None, explanation: Explanation) -> Trace:
+    """A question that has no path before any packet is walked (a filter or endpoint problem)."""
+    return Trace(
+        reachable=False,
+        source=src.ref if src else None,
+        destination=dst.ref if dst else None,
+        flow=None,
+        explanations=(explanation,),
+    )
+
+
+def _is_public(address: str) -> bool:
+    """Whether an internet host can hold the address (not RFC 1918 nor RFC 6598 space)."""
+    return not is_rfc1918(address) and not _in_spans(address, (_RFC6598,))
+
+
+def _precheck(
+    src: Endpoint, dst: Endpoint, header: Header, flow: Flow, limits: Restrictions
+) -> Explanation | None:
+    """Problems of the question itself: filters no path can meet, endpoints that cannot be."""
+    at_source = limits.at_source or HeaderFilter()
+    for endpoint, address, given in (
+        (src, header.source, flow.source_ip),
+        (dst, header.destination, flow.destination_ip),
+    ):
+        if (
+            given
+            and endpoint.ref
+            and endpoint.ref.id.startswith("igw-")
+            and not _is_public(address)
+        ):
+            return Explanation(
+                code="IGW_EXPECTS_PUBLIC_ADDRESS",
+                message=f"{endpoint.ref.id} is an end of the path, so {address} must be public",
+                component=endpoint.ref,
+                address=address,
+            )
+    if header.ported and header.destination_ports.is_empty():
+        code = "FILTER_AT_SOURCE_DESTINATION_PORT_RANGE"
+        if limits.at_destination and limits.at_destination.destination_ports is not None:
+            code = "FILTER_AT_DESTINATION_DESTINATION_PORT_RANGE"
+        return Explanation(code=code, message="no destination port meets the path's filters")
+    if header.ported and header.source_ports.is_empty():
+        return Explanation(
+            code="FILTER_AT_SOURCE_SOURCE_PORT_RANGE",
+            message="the source filter's port range is empty",
+        )
+    held_by_source = src.eni.addresses if src.eni is not None else None
+    if (
+        at_source.source_address
+        and held_by_source
+        and at_source.source_address not in held_by_source
+    ):
+        return Explanation(
+            code="FILTER_AT_SOURCE_SOURCE_ADDRESS",
+            message=f"{at_source.source_address} is not an address of {src.ref.id if src.ref else 'the source'}",
+            component=src.ref,
+            address=at_source.source_address,
+            packet_field="source-address",
+        )
+    if at_source.destination_address and dst.eni is not None:
+        held = dst.eni.addresses | frozenset(dst.eni.public.values())
+        if at_source.destination_address not in held:
+            return Explanation(
+                code="FILTER_AT_SOURCE_DESTINATION_ADDRESS",
+                message=(
+                    f"{at_source.destination_address} is neither a private nor a public "
+                    f"address of {dst.eni.id}"
+                ),
+                component=dst.ref,
+                address=at_source.destination_address,
+                packet_field="destination-address",
+            )
+    return _local_route_restriction(src, dst, flow)
+
+
+def _local_route_restriction(src: Endpoint, dst: Endpoint, flow: Flow) -> Explanation | None:
+    """An ENI asked for at an address outside its VPC's CIDRs: the local route cannot get there."""
+    if src.eni is None or dst.eni is None or dst.part is None or not flow.destination_ip:
+        return None
+    vpc_id = dst.eni.eni.vpc_id
+    address = flow.destination_ip
+    if src.eni.eni.vpc_id != vpc_id or dst.part.in_vpc(vpc_id, address):
+        return None
+    if address in dst.eni.public.values():
+        return None
+    return Explanation(
+        code="VPC_LOCAL_ROUTE_CIDR_RESTRICTION",
+        message=(
+            f"the local route of {vpc_id} only reaches its own CIDRs; {address} lies outside "
+            f"them, so it cannot lead to {dst.eni.id} (RT-1)"
+        ),
+        component=dst.ref,
+        vpc_id=vpc_id,
+        address=address,
+        packet_field="destination-address",
+    )
+
+
+def _arrival_mismatches(arrived: Header, limits: Restrictions) -> list[Explanation]:
+    """Where the header as it reached the destination breaks FilterAtDestination."""
+    wanted = limits.at_destination
+    if wanted is None:
+        return []
+    out: list[Explanation] = []
+    for code, field_name, ok in (
+        (
+            "FILTER_AT_DESTINATION_SOURCE_ADDRESS",
+            "source-address",
+            wanted.source_address in (None, arrived.source),
+        ),
+        (
+            "FILTER_AT_DESTINATION_DESTINATION_ADDRESS",
+            "destination-address",
+            wanted.destination_address in (None, arrived.destination),
+        ),
+        (
+            "FILTER_AT_DESTINATION_SOURCE_PORT_RANGE",
+            "source-port",
+            not arrived.ported
+            or wanted.source_ports is None
+            or bool(arrived.source_ports.intersect(wanted.source_ports).spans),
+        ),
+        (
+            "FILTER_AT_DESTINATION_DESTINATION_PORT_RANGE",
+            "destination-port",
+            not arrived.ported
+            or wanted.destination_ports is None
+            or bool(arrived.destination_ports.intersect(wanted.destination_ports).spans),
+        ),
+    ):
+        if not ok:
+            out.append(
+                Explanation(
+                    code=code,
+                    message=(
+                        f"at the destination the packet is {_describe(arrived)} (source ports "
+                        f"{arrived.source_ports.describe()}); the filter's {field_name} differs"
+                    ),
+                    packet_field=field_name,
+                )
+            )
+    return out
+
+
+def _component_mismatches(result: Trace, limits: Restrictions) -> list[Explanation]:
+    """FilterInArns components the path misses, FilterOutArns components it passes."""
+    if not limits.through and not limits.avoid:
+        return []
+    passed = result.component_ids()
+    missing = [c for c in limits.through if c not in passed]
+    removed = [c for c in limits.avoid if c in passed]
+    out: list[Explanation] = []
+    for component in removed:
+        code = "COMPONENT_FILTER_RESTRICTION_REMOVED_COMPONENT" if limits.through else "NO_PATH"
+        out.append(
+            Explanation(
+                code=code,
+                message=f"the path passes {component}, which FilterOutArns removes",
+                component=Ref(kind=_kind_of(component), id=component),
+            )
+        )
+    for component in missing:
+        out.append(
+            Explanation(
+                code="COMPONENT_FILTER_RESTRICTION",
+                message=f"no path from the source to the destination passes {component}",
+                component=Ref(kind=_kind_of(component), id=component),
+            )
+        )
+    return out
+
+
+_KINDS = {
+    "i": "instance",
+    "eni": "network-interface",
+    "igw": "internet-gateway",
+    "nat": "nat-gateway",
+    "pcx": "vpc-peering-connection",
+    "subnet": "subnet",
+    "vpc": "vpc",
+    "sg": "security-group",
+    "acl": "network-acl",
+    "rtb": "route-table",
+}
+
+
+def _kind_of(resource_id: str) -> str:
+    """The component kind of a resource id, from its prefix."""
+    return _KINDS.get(resource_id.split("-", 1)[0], "resource")
+
+
+def _restricted(result: Trace, limits: Restrictions) -> Trace:
+    """The trace judged against the analysis's filters: a path that breaks one is not found."""
+    problems = _component_mismatches(result, limits)
+    if result.arrived is not None:
+        problems = _arrival_mismatches(result.arrived, limits) + problems
+    if not problems:
+        return result
+    kept = result.explanations if not result.reachable else ()
+    return replace(result, reachable=False, explanations=kept + tuple(problems), conditions=())
+
+
+def _trace_one(
+    world: CompiledWorld, source: str, destination: str, flow: Flow, limits: Restrictions
+) -> Trace:
+    """One concrete walk of `flow` (addresses fixed; ports may be sets), judged by `limits`."""
+    return _restricted(_walk_one(world, source, destination, flow, limits), limits)
+
+
+def _walk_one(
+    world: CompiledWorld, source: str, destination: str, flow: Flow, limits: Restrictions
+) -> Trace:
+    """One concrete walk of `flow` from `source` to `destination` and back."""
     protocol = canonical_protocol(flow.protocol)
     src = _resolve(world, source)
     dst = _resolve(world, destination)
@@ -1185,6 +1547,8 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
             ),
         )
     walk = _Walk(world)
+    walk.visible = limits.visible_accounts
+    walk.destination_eni = dst.eni.id if dst.eni is not None else None
     header = Header(
         protocol,
         _source_address(world, src, dst, flow),
@@ -1194,6 +1558,9 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
         flow.icmp_type,
         flow.icmp_code,
     )
+    problem = _precheck(src, dst, header, flow, limits)
+    if problem is not None:
+        return _refusal(src, dst, problem)
     if dst.kind == "peering":
         walk.stop_at_peering = dst.ref.id if dst.ref else None
     if dst.kind in ("peering", "internet") and dst.ref and dst.ref.id[:4] in ("pcx-", "igw-"):
@@ -1207,6 +1574,7 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
     walk.hops = []
     if arrival is not None and arrival.kind != "service":
         walk.reverse = True
+        walk.forwarded = False
         walk.wanted = None
         walk.stop_at_peering = src.ref.id if src.kind == "peering" and src.ref else None
         reverse_arrival = _start_reply(walk, arrival)
@@ -1260,6 +1628,7 @@ def _trace_one(world: CompiledWorld, source: str, destination: str, flow: Flow) 
         reverse=reverse,
         explanations=tuple(unique.values()),
         conditions=tuple(conditions),
+        arrived=arrival.header if arrived and arrival is not None else None,
     )
 
 

@@ -13,7 +13,7 @@ from vpclab.api.registry import operation
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import CompiledWorld, compile_view
 from vpclab.dataplane.flow import Flow, Header, PortSet, is_ipv4
-from vpclab.dataplane.trace import Explanation, Hop, Ref, Trace
+from vpclab.dataplane.trace import Explanation, HeaderFilter, Hop, Ref, Restrictions, Trace
 from vpclab.dataplane.tracer import trace
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import new_id
@@ -267,25 +267,41 @@ def _range(low: int | None, high: int | None) -> PortSet | None:
 
 
 def path_flow(path: NetworkInsightsPath) -> Flow:
-    """The question a path asks, as a tracer Flow (filters narrow addresses and ports)."""
+    """The question a path asks as the packet leaves the source (FilterAtSource narrows it;
+    FilterAtDestination is judged where the packet arrives, see `path_restrictions`)."""
     at_source = path.filter_at_source or PathFilter()
-    at_destination = path.filter_at_destination or PathFilter()
-    destination_ports = _range(at_source.destination_from_port, at_source.destination_to_port)
-    destination_ports = destination_ports or _range(
-        at_destination.destination_from_port, at_destination.destination_to_port
-    )
-    source_ports = _range(at_source.source_from_port, at_source.source_to_port) or _range(
-        at_destination.source_from_port, at_destination.source_to_port
-    )
     return Flow(
         protocol=path.protocol,
-        source_ip=path.source_ip or at_source.source_address or at_destination.source_address,
-        destination_ip=path.destination_ip
-        or at_destination.destination_address
-        or at_source.destination_address,
+        source_ip=path.source_ip or at_source.source_address,
+        destination_ip=path.destination_ip or at_source.destination_address,
         destination_port=path.destination_port,
-        destination_ports=destination_ports,
-        source_ports=source_ports,
+        destination_ports=_range(at_source.destination_from_port, at_source.destination_to_port),
+        source_ports=_range(at_source.source_from_port, at_source.source_to_port),
+    )
+
+
+def _header_filter(found: PathFilter | None) -> HeaderFilter | None:
+    """A stored PathRequestFilter as the tracer's header filter."""
+    if found is None:
+        return None
+    return HeaderFilter(
+        source_address=found.source_address,
+        destination_address=found.destination_address,
+        source_ports=_range(found.source_from_port, found.source_to_port),
+        destination_ports=_range(found.destination_from_port, found.destination_to_port),
+    )
+
+
+def path_restrictions(
+    ctx: RequestContext, path: NetworkInsightsPath, params: dict[str, Any]
+) -> Restrictions:
+    """What StartNetworkInsightsAnalysis adds to the path: filters, components, accounts."""
+    return Restrictions(
+        visible_accounts=frozenset({ctx.account, *(params.get("AdditionalAccounts") or ())}),
+        through=tuple(_resource_id(a) or "" for a in params.get("FilterInArns") or ()),
+        avoid=tuple(_resource_id(a) or "" for a in params.get("FilterOutArns") or ()),
+        at_source=_header_filter(path.filter_at_source),
+        at_destination=_header_filter(path.filter_at_destination),
     )
 
 
@@ -472,7 +488,11 @@ def start_analysis(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any
     path = _require(ctx, NetworkInsightsPath, params["NetworkInsightsPathId"], PATH_NOT_FOUND)
     world = compiled_for(ctx.store, ctx.tx, own_commit=True)
     flow = path_flow(path)
-    result = trace(world, path.source, _endpoint(path.destination, flow.destination_ip), flow)
+    at_destination = path.filter_at_destination or PathFilter()
+    destination = _endpoint(
+        path.destination, flow.destination_ip or at_destination.destination_address
+    )
+    result = trace(world, path.source, destination, flow, path_restrictions(ctx, path, params))
     analysis = NetworkInsightsAnalysis(
         id=new_id("nia"),
         path_id=path.id,
