@@ -16,8 +16,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.realmode.support import Realm
 from vpclab.realmode.kernel import teardown_all
-from vpclab.realmode.plan import host_namespace
+from vpclab.realmode.source import Target
 
 ACCOUNT = "123456789012"
 
@@ -106,26 +107,27 @@ def ec2(endpoint: str) -> Any:
     )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def clean_namespaces() -> Iterator[None]:
-    """Remove every vpclab namespace before and after, even when a test fails."""
-    if REASON is None:
-        teardown_all()
+@pytest.fixture(scope="module")
+def realm(endpoint: str) -> Iterator[Realm]:
+    """This module's run; every namespace of it removed afterwards, even when a test fails."""
+    target = Target(endpoint, ACCOUNT, "us-east-1")
+    teardown_all(target.run)
+    realm = Realm(target)
     try:
-        yield
+        yield realm
     finally:
-        if REASON is None:
-            teardown_all()
+        realm.applier.teardown()
+        teardown_all(target.run)
 
 
 @pytest.fixture
-def tcp_listener() -> Iterator[Any]:
+def tcp_listener(realm: Realm) -> Iterator[Any]:
     """Start TCP listeners inside instance namespaces; stop them afterwards."""
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(instance_id: str, port: int) -> None:
         """Listen (accept and close) on a port in the instance."""
-        command = ["ip", "netns", "exec", host_namespace(instance_id)]
+        command = ["ip", "netns", "exec", realm.namespace(instance_id)]
         command += ["socat", f"TCP-LISTEN:{port},fork,reuseaddr", "EXEC:/bin/true"]
         procs.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
         time.sleep(0.2)

@@ -3,35 +3,76 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass, field
 from typing import Any
 
-from vpclab.realmode.plan import host_namespace
+from vpclab.realmode.kernel import Applier
+from vpclab.realmode.plan import build_plan, internet_namespace, namespace_name
+from vpclab.realmode.source import Target, fetch_view
 
 
-def run_in(instance_id: str, *command: str, timeout: float = 5) -> subprocess.CompletedProcess[str]:
-    """Run a command inside an instance's namespace."""
-    return subprocess.run(
-        ["ip", "netns", "exec", host_namespace(instance_id), *command],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+@dataclass
+class Realm:
+    """One test module's real-mode run: its target's namespaces and the applier keeping them."""
 
+    target: Target
+    applier: Applier = field(default_factory=Applier)
 
-def pings(source: str, address: str) -> bool:
-    """Whether one ICMP echo from the instance gets a reply within a second."""
-    return run_in(source, "ping", "-c1", "-W1", address).returncode == 0
+    def namespace(self, owner_id: str) -> str:
+        """The namespace of an instance or NAT gateway in this run."""
+        return namespace_name(self.target.run, owner_id)
 
+    @property
+    def internet(self) -> str:
+        """This run's simulated internet namespace."""
+        return internet_namespace(self.target.run)
 
-def tcp_connects(source: str, address: str, port: int) -> bool:
-    """Whether a TCP connection from the instance completes within a second."""
-    probe = (
-        "import socket,sys\n"
-        "s=socket.socket(); s.settimeout(1)\n"
-        f"sys.exit(s.connect_ex(({address!r},{port})))\n"
-    )
-    return run_in(source, "python3", "-c", probe).returncode == 0
+    def apply(self) -> None:
+        """Bring the kernel in step with the server's state now (one `vpclab up` cycle)."""
+        self.applier.apply(build_plan(fetch_view(self.target)[1], self.target.run))
+
+    def run_in(
+        self, owner_id: str, *command: str, timeout: float = 5
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a command inside an instance's namespace ("internet" for the internet's)."""
+        namespace = self.internet if owner_id == "internet" else self.namespace(owner_id)
+        return subprocess.run(
+            ["ip", "netns", "exec", namespace, *command],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def pings(self, source: str, address: str) -> bool:
+        """Whether one ICMP echo from the instance gets a reply within a second."""
+        return self.run_in(source, "ping", "-c1", "-W1", address).returncode == 0
+
+    def tcp_connects(self, source: str, address: str, port: int) -> bool:
+        """Whether a TCP connection from the instance completes within a second."""
+        probe = (
+            "import socket,sys\n"
+            "s=socket.socket(); s.settimeout(1)\n"
+            f"sys.exit(s.connect_ex(({address!r},{port})))\n"
+        )
+        return self.run_in(source, "python3", "-c", probe).returncode == 0
+
+    def udp_answer(self, source: str, address: str, port: int = 53) -> str | None:
+        """Send one UDP datagram and return the answer (the address the server saw), if any."""
+        probe = (
+            "import socket,sys\n"
+            "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)\n"
+            f"s.sendto(b'q', ({address!r},{port}))\n"
+            "try: print(s.recv(100).decode().strip())\n"
+            "except OSError: sys.exit(1)\n"
+        )
+        done = self.run_in(source, "python3", "-c", probe)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    def curl(self, source: str, url: str) -> str | None:
+        """The body curl gets from inside the instance, or None if it cannot connect."""
+        done = self.run_in(source, "curl", "-s", "--max-time", "2", url)
+        return done.stdout.strip() if done.returncode == 0 else None
 
 
 def instance(ec2: Any, subnet_id: str, group: str) -> tuple[str, str]:
@@ -49,8 +90,10 @@ def instance(ec2: Any, subnet_id: str, group: str) -> tuple[str, str]:
     return inst["InstanceId"], inst["PrivateIpAddress"]
 
 
-def web_group(ec2: Any, vpc_id: str, name: str, *, egress: bool = True) -> str:
-    """A group admitting ICMP and TCP 80 from the VPC; without any egress rule if asked."""
+def web_group(
+    ec2: Any, vpc_id: str, name: str, *, egress: bool = True, cidr: str = "10.0.0.0/16"
+) -> str:
+    """A group admitting ICMP and TCP 80 from a CIDR; without any egress rule if asked."""
     group = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group,
@@ -59,13 +102,13 @@ def web_group(ec2: Any, vpc_id: str, name: str, *, egress: bool = True) -> str:
                 "IpProtocol": "icmp",
                 "FromPort": -1,
                 "ToPort": -1,
-                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                "IpRanges": [{"CidrIp": cidr}],
             },
             {
                 "IpProtocol": "tcp",
                 "FromPort": 80,
                 "ToPort": 80,
-                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                "IpRanges": [{"CidrIp": cidr}],
             },
         ],
     )

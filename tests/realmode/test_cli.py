@@ -37,11 +37,11 @@ def test_up_once_exec_by_name_status_and_down_all(ec2: Any, endpoint: str) -> No
     time.sleep(0.1)
     up = _vpclab(endpoint, "up", "--once")
     assert up.returncode == 0, up.stderr
-    assert "2 instances" in up.stdout
+    assert "2 namespaces" in up.stdout
     ping = _vpclab(endpoint, "exec", "alpha", "--", "ping", "-c1", "-W1", second_ip)
     assert ping.returncode == 0, ping.stdout + ping.stderr
     status = _vpclab(endpoint, "status")
-    assert f"vpclab-{first}" in status.stdout and f"vpclab-{second}" in status.stdout
+    assert f"-{first}\n" in status.stdout and f"-{second}\n" in status.stdout
     down = _vpclab(endpoint, "down", "--all")
     assert down.returncode == 0
-    assert f"vpclab-{first}" not in _vpclab(endpoint, "status").stdout
+    assert first not in _vpclab(endpoint, "status").stdout

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.realmode.conftest import ACCOUNT
-from tests.realmode.support import pings, run_in
+from tests.realmode.support import Realm
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
-from vpclab.realmode.kernel import Applier
-from vpclab.realmode.plan import INTERNET_NAMESPACE, build_plan
-from vpclab.realmode.source import Target, fetch_view
 
 WEB_HOST = INTERNET_HOSTS[0]
 
@@ -35,25 +30,8 @@ def _launch(ec2: Any, subnet_id: str, group: str, public: bool) -> dict[str, Any
     return dict(described[0])
 
 
-def _from_internet(*command: str) -> subprocess.CompletedProcess[str]:
-    """Run a command in the simulated internet namespace."""
-    return subprocess.run(
-        ["ip", "netns", "exec", INTERNET_NAMESPACE, *command],
-        capture_output=True,
-        text=True,
-        timeout=5,
-        check=False,
-    )
-
-
-def _curl(instance_id: str, url: str) -> str | None:
-    """The body curl gets from inside the instance, or None if it cannot connect."""
-    done = run_in(instance_id, "curl", "-s", "--max-time", "2", url)
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 @pytest.fixture(scope="module")
-def network(ec2: Any, endpoint: str) -> Iterator[dict[str, Any]]:
+def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
     """A public subnet (route 0.0.0.0/0 to the IGW) with a public and a private instance."""
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     public = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -77,40 +55,30 @@ def network(ec2: Any, endpoint: str) -> Iterator[dict[str, Any]]:
     with_ip = _launch(ec2, public, group, public=True)
     without_ip = _launch(ec2, public, group, public=False)
     time.sleep(0.1)
-    target = Target(endpoint, ACCOUNT, "us-east-1")
-    applier = Applier()
-    applier.apply(build_plan(fetch_view(target)[1]))
-    try:
-        yield {
-            "public": with_ip,
-            "private": without_ip,
-            "table": table,
-            "igw": igw,
-            "target": target,
-            "applier": applier,
-        }
-    finally:
-        applier.teardown()
+    realm.apply()
+    yield {"public": with_ip, "private": without_ip, "table": table, "igw": igw}
 
 
 def test_igw_3_public_instance_is_seen_on_the_internet_with_its_public_address(
+    realm: Realm,
     network: dict[str, Any],
 ) -> None:
     """curl from the instance to an internet host: the host saw the instance's public IPv4."""
     instance = network["public"]
     assert instance.get("PublicIpAddress")
-    assert _curl(instance["InstanceId"], f"http://{WEB_HOST}/") == instance["PublicIpAddress"]
+    assert realm.curl(instance["InstanceId"], f"http://{WEB_HOST}/") == instance["PublicIpAddress"]
 
 
 def test_igw_4_instance_without_public_address_cannot_reach_the_internet(
+    realm: Realm,
     network: dict[str, Any],
 ) -> None:
     """Same subnet, same route, no public IPv4: nothing reaches the internet."""
-    assert _curl(network["private"]["InstanceId"], f"http://{WEB_HOST}/") is None
+    assert realm.curl(network["private"]["InstanceId"], f"http://{WEB_HOST}/") is None
 
 
 def test_pkt_5_internet_reaches_public_address_only_on_admitted_ports(
-    network: dict[str, Any], tcp_listener: Any
+    realm: Realm, network: dict[str, Any], tcp_listener: Any
 ) -> None:
     """From the internet: TCP 80 on the public IP connects, TCP 8080 and ICMP are dropped."""
     instance = network["public"]
@@ -120,19 +88,20 @@ def test_pkt_5_internet_reaches_public_address_only_on_admitted_ports(
     probe = (
         "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(({!r},{})))"
     )
-    assert _from_internet("python3", "-c", probe.format(address, 80)).returncode == 0
-    assert _from_internet("python3", "-c", probe.format(address, 8080)).returncode != 0
-    assert _from_internet("ping", "-c1", "-W1", address).returncode != 0
+    assert realm.run_in("internet", "python3", "-c", probe.format(address, 80)).returncode == 0
+    assert realm.run_in("internet", "python3", "-c", probe.format(address, 8080)).returncode != 0
+    assert realm.run_in("internet", "ping", "-c1", "-W1", address).returncode != 0
 
 
-def test_rt_12_route_change_through_the_api_takes_effect(ec2: Any, network: dict[str, Any]) -> None:
+def test_rt_12_route_change_through_the_api_takes_effect(
+    ec2: Any, realm: Realm, network: dict[str, Any]
+) -> None:
     """Deleting the default route cuts the instance off; recreating it restores the path."""
     instance_id = network["public"]["InstanceId"]
     igw = network["igw"]
-    applier: Applier = network["applier"]
     ec2.delete_route(RouteTableId=network["table"], DestinationCidrBlock="0.0.0.0/0")
-    applier.apply(build_plan(fetch_view(network["target"])[1]))
-    assert not pings(instance_id, WEB_HOST)
+    realm.apply()
+    assert not realm.pings(instance_id, WEB_HOST)
     ec2.create_route(RouteTableId=network["table"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
-    applier.apply(build_plan(fetch_view(network["target"])[1]))
-    assert _curl(instance_id, f"http://{WEB_HOST}/") == network["public"]["PublicIpAddress"]
+    realm.apply()
+    assert realm.curl(instance_id, f"http://{WEB_HOST}/") == network["public"]["PublicIpAddress"]

@@ -8,11 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.realmode.conftest import ACCOUNT
-from tests.realmode.support import instance, pings, tcp_connects, web_group
-from vpclab.realmode.kernel import Applier
-from vpclab.realmode.plan import build_plan
-from vpclab.realmode.source import Target, fetch_view
+from tests.realmode.support import Realm, instance, web_group
 
 
 def _entry(rule: int, egress: bool, protocol: str, ports: tuple[int, int] | None) -> dict[str, Any]:
@@ -30,7 +26,7 @@ def _entry(rule: int, egress: bool, protocol: str, ports: tuple[int, int] | None
 
 
 @pytest.fixture(scope="module")
-def network(ec2: Any, endpoint: str) -> Iterator[dict[str, Any]]:
+def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
     """Subnet one (default NACL) and two (a NACL admitting only TCP 80 both ways); up."""
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     one = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
@@ -54,17 +50,12 @@ def network(ec2: Any, endpoint: str) -> Iterator[dict[str, Any]]:
         "d": instance(ec2, two, web),
     }
     time.sleep(0.1)
-    target = Target(endpoint, ACCOUNT, "us-east-1")
-    applier = Applier()
-    applier.apply(build_plan(fetch_view(target)[1]))
-    try:
-        yield {"ids": ids, "acl": acl, "target": target, "applier": applier}
-    finally:
-        applier.teardown()
+    realm.apply()
+    yield {"ids": ids, "acl": acl}
 
 
 def test_nacl_5_without_ephemeral_return_ports_tcp_breaks_though_sg_needs_no_return_rule(
-    ec2: Any, network: dict[str, Any], tcp_listener: Any
+    ec2: Any, realm: Realm, network: dict[str, Any], tcp_listener: Any
 ) -> None:
     """Replies leave subnet two towards port 3xxxx, which its NACL does not allow: no TCP.
 
@@ -72,21 +63,25 @@ def test_nacl_5_without_ephemeral_return_ports_tcp_breaks_though_sg_needs_no_ret
     """
     a, c = network["ids"]["a"], network["ids"]["c"]
     tcp_listener(c[0], 80)
-    assert not tcp_connects(a[0], c[1], 80)
+    assert not realm.tcp_connects(a[0], c[1], 80)
     ec2.create_network_acl_entry(
         NetworkAclId=network["acl"], **_entry(110, True, "6", (1024, 65535))
     )
-    network["applier"].apply(build_plan(fetch_view(network["target"])[1]))
-    assert tcp_connects(a[0], c[1], 80)
+    realm.apply()
+    assert realm.tcp_connects(a[0], c[1], 80)
 
 
-def test_nacl_4_protocols_without_an_allow_entry_are_dropped(network: dict[str, Any]) -> None:
+def test_nacl_4_protocols_without_an_allow_entry_are_dropped(
+    realm: Realm, network: dict[str, Any]
+) -> None:
     """ICMP matches no entry of subnet two's NACL, so the final deny drops it (SG allows it)."""
     a, c = network["ids"]["a"], network["ids"]["c"]
-    assert not pings(a[0], c[1])
+    assert not realm.pings(a[0], c[1])
 
 
-def test_nacl_15_traffic_inside_a_subnet_never_meets_the_nacl(network: dict[str, Any]) -> None:
+def test_nacl_15_traffic_inside_a_subnet_never_meets_the_nacl(
+    realm: Realm, network: dict[str, Any]
+) -> None:
     """c and d share subnet two: ICMP between them passes although the NACL denies ICMP."""
     c, d = network["ids"]["c"], network["ids"]["d"]
-    assert pings(c[0], d[1])
+    assert realm.pings(c[0], d[1])

@@ -1,4 +1,9 @@
-"""Applies a Plan to the kernel with `ip -batch` and `nft -f`, and removes what real mode made."""
+"""Applies a Plan to the kernel and removes what real mode made.
+
+Links, addresses and routes go through `ip -batch` (one process per namespace touched);
+every nftables ruleset and sysctl of one change goes through `realmode.nft.configure`, in this
+process, so a change touching many namespaces costs milliseconds, not a process each.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +15,21 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from vpclab.realmode import nft
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 from vpclab.realmode.plan import (
-    INTERNET_NAMESPACE,
+    HOST_SYSCTLS,
     PREFIX,
     ROUTE_PROTO,
+    ROUTER_SYSCTLS,
     HostPlan,
+    PeeringLink,
     Plan,
     RouterPlan,
     internet_gateway_ruleset,
+    link_addresses,
     short_name,
-    uplink_addresses,
 )
-
-BRIDGE_FIREWALL_HOOKS = ("iptables", "ip6tables", "arptables")
 
 
 class RealModeUnavailable(RuntimeError):
@@ -46,41 +52,103 @@ def _run(args: list[str], stdin: str | None = None) -> None:
         raise RuntimeError(f"{' '.join(args)} failed: {done.stderr.strip()}")
 
 
-def _run_together(jobs: list[tuple[list[str], str]]) -> None:
-    """Run independent commands concurrently (a group change touches many namespaces)."""
-    running = [
-        (args, subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-        for args, _ in jobs
-    ]
-    for (args, proc), (_, stdin) in zip(running, jobs, strict=True):
-        _, err = proc.communicate(stdin)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed: {err.strip()}")
+def _batch(namespace: str, commands: list[str], force: bool = False) -> None:
+    """Run `ip` commands in a namespace with one process."""
+    if commands:
+        args = ["ip", *(["-force"] if force else []), "-n", namespace, "-batch", "-"]
+        if force:
+            subprocess.run(args, input="\n".join(commands) + "\n", capture_output=True, text=True)
+        else:
+            _run(args, "\n".join(commands) + "\n")
 
 
-def list_namespaces() -> list[str]:
-    """Every vpclab-prefixed network namespace present now."""
+def list_namespaces(run: str | None = None) -> list[str]:
+    """The vpclab namespaces present now: a run's, or every vpclab-prefixed one."""
     done = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
     names = [line.split()[0] for line in done.stdout.splitlines() if line.strip()]
-    return [name for name in names if name.startswith(PREFIX)]
+    prefix = PREFIX if run is None else f"{PREFIX}{run}-"
+    return [name for name in names if name.startswith(prefix)]
+
+
+@dataclass
+class _Scripts:
+    """The nft scripts and sysctls one apply gathers, handed to the kernel in one go."""
+
+    rulesets: dict[str, str] = field(default_factory=dict)
+    sysctls: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def add(self, namespace: str, script: str) -> None:
+        """Queue a script for a namespace (after any already queued for it)."""
+        self.rulesets[namespace] = self.rulesets.get(namespace, "") + script
+
+    def flush(self) -> None:
+        """Apply everything queued."""
+        nft.configure(self.rulesets, self.sysctls)
+        self.rulesets, self.sysctls = {}, {}
 
 
 @dataclass
 class Applier:
-    """Keeps the kernel equal to the last plan, rebuilding only namespaces whose plan changed."""
+    """Keeps the kernel equal to the last plan, touching only what changed."""
 
     applied_routers: dict[str, RouterPlan] = field(default_factory=dict)
+    applied_routing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     applied_hosts: dict[str, HostPlan] = field(default_factory=dict)
+    applied_peerings: dict[str, PeeringLink] = field(default_factory=dict)
     internet_routes: tuple[str, ...] = ()
+    internet: str | None = None
     services: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def apply(self, plan: Plan) -> None:
-        """Make the kernel match the plan: remove stale, build new, refresh changed rulesets."""
-        if plan.needs_internet and INTERNET_NAMESPACE not in list_namespaces():
-            self.services.append(_build_internet())
+        """Make the kernel match the plan: remove stale, build new, refresh what changed."""
+        scripts = _Scripts()
+        if plan.needs_internet and not self.services:
+            delete_namespace(plan.internet)  # a crashed run's leftover
+            self.services.append(_build_internet(plan.internet))
             self.internet_routes = ()
+        self.internet = plan.internet
         routers = {router.namespace: router for router in plan.routers}
         hosts = {host.namespace: host for host in plan.hosts}
+        self._remove_stale(routers, hosts)
+        self._remove_stale_peerings(plan)
+        for name, router in routers.items():
+            applied = self.applied_routers.get(name)
+            if applied is None:
+                _build_router(router, plan.internet)
+                scripts.sysctls[name] = ROUTER_SYSCTLS
+                scripts.add(name, router.ruleset + internet_gateway_ruleset(router))
+            else:
+                if applied.ruleset != router.ruleset:
+                    scripts.add(name, router.ruleset)
+                if applied.public_map != router.public_map:
+                    scripts.add(name, internet_gateway_ruleset(router))
+            self.applied_routers[name] = router
+        for link in plan.peerings:
+            if link.peering_id not in self.applied_peerings:
+                _build_peering(link)
+                self.applied_peerings[link.peering_id] = link
+        for name, router in routers.items():
+            previous = self.applied_routing.get(name)
+            if previous != router.routing:
+                _replace_routing(router, previous or ())
+                self.applied_routing[name] = router.routing
+        wanted_routes = _internet_routes(plan)
+        if plan.needs_internet and wanted_routes != self.internet_routes:
+            _batch(plan.internet, [f"route flush proto {ROUTE_PROTO}", *wanted_routes])
+            self.internet_routes = wanted_routes
+        for name, host in hosts.items():
+            previous_host = self.applied_hosts.get(name)
+            if previous_host is None:
+                _build_host(host)
+                scripts.sysctls[name] = HOST_SYSCTLS
+                scripts.add(name, host.ruleset)
+            elif previous_host.ruleset != host.ruleset:
+                scripts.add(name, host.ruleset)
+            self.applied_hosts[name] = host
+        scripts.flush()
+
+    def _remove_stale(self, routers: dict[str, RouterPlan], hosts: dict[str, HostPlan]) -> None:
+        """Remove hosts gone or rewired, and routers whose links changed (with their hosts)."""
         for name, host in list(self.applied_hosts.items()):
             wanted = hosts.get(name)
             if (
@@ -95,38 +163,17 @@ class Applier:
             if _wiring(routers.get(name)) != _wiring(router):
                 delete_namespace(name)
                 del self.applied_routers[name]
-        for name, router in routers.items():
-            applied = self.applied_routers.get(name)
-            if applied is None:
-                _build_router(router)
-                _replace_routing(router, ())
-            else:
-                if applied.ruleset != router.ruleset:
-                    _run(["ip", "netns", "exec", name, "nft", "-f", "-"], router.ruleset)
-                if applied.routing != router.routing:
-                    _replace_routing(router, applied.routing)
-                if applied.public_map != router.public_map:
-                    _run(
-                        ["ip", "netns", "exec", name, "nft", "-f", "-"],
-                        internet_gateway_ruleset(router),
-                    )
-            self.applied_routers[name] = router
-        wanted_routes = _internet_routes(plan)
-        if plan.needs_internet and wanted_routes != self.internet_routes:
-            flush = f"route flush proto {ROUTE_PROTO}\n"
-            _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], flush + "".join(wanted_routes))
-            self.internet_routes = wanted_routes
-        ruleset_updates = []
-        for name, host in hosts.items():
-            previous = self.applied_hosts.get(name)
-            if previous is None:
-                _build_host(host)
-            elif previous.ruleset != host.ruleset:
-                ruleset_updates.append(
-                    (["ip", "netns", "exec", name, "nft", "-f", "-"], host.ruleset)
-                )
-            self.applied_hosts[name] = host
-        _run_together(ruleset_updates)
+                self.applied_routing.pop(name, None)
+
+    def _remove_stale_peerings(self, plan: Plan) -> None:
+        """Drop peering links no longer planned, and forget those a router rebuild removed."""
+        wanted = {link.peering_id: link for link in plan.peerings}
+        for peering_id, link in list(self.applied_peerings.items()):
+            lost = any(router not in self.applied_routers for router in link.routers)
+            if lost or wanted.get(peering_id) != link:
+                if not lost:
+                    _batch(link.routers[0], [f"link del {link.name}"], force=True)
+                del self.applied_peerings[peering_id]
 
     def teardown(self) -> None:
         """Remove every namespace this applier created."""
@@ -134,7 +181,8 @@ class Applier:
             _remove_host(host)
         for name in self.applied_routers:
             delete_namespace(name)
-        delete_namespace(INTERNET_NAMESPACE)
+        if self.internet is not None:
+            delete_namespace(self.internet)
         for service in self.services:
             service.terminate()
             service.wait(timeout=5)
@@ -143,6 +191,8 @@ class Applier:
         self.services.clear()
         self.applied_hosts.clear()
         self.applied_routers.clear()
+        self.applied_routing.clear()
+        self.applied_peerings.clear()
 
 
 def _wiring(router: RouterPlan | None) -> object:
@@ -156,11 +206,10 @@ def _internet_routes(plan: Plan) -> tuple[str, ...]:
     for router in plan.routers:
         if router.uplink is None:
             continue
-        index, _ = router.uplink
-        via = uplink_addresses(index)[0]
+        via = link_addresses(router.vpc_id)[0]
         device = short_name("w", router.namespace)
         lines += [
-            f"route add {public}/32 via {via} dev {device} proto {ROUTE_PROTO}\n"
+            f"route add {public}/32 via {via} dev {device} proto {ROUTE_PROTO}"
             for public, _ in router.public_map
         ]
     return tuple(lines)
@@ -173,27 +222,17 @@ def _replace_routing(router: RouterPlan, previous: tuple[str, ...]) -> None:
         if line.startswith("rule add"):
             pref = line.split()[-1]
             commands += [f"rule del pref {pref}", f"route flush table {pref}"]
-    commands += list(router.routing)
-    if commands:
-        _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
+    _batch(router.namespace, commands + list(router.routing))
 
 
-def _build_internet() -> subprocess.Popen[bytes]:
+def _build_internet(namespace: str) -> subprocess.Popen[bytes]:
     """The internet namespace: the simulated hosts' addresses; returns their service process."""
-    _run(["ip", "netns", "add", INTERNET_NAMESPACE])
+    _run(["ip", "netns", "add", namespace])
     commands = ["link set lo up"]  # the hosts' addresses live on lo: no dummy module needed
     commands += [f"addr add {host}/32 dev lo" for host in INTERNET_HOSTS]
-    _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], "\n".join(commands) + "\n")
+    _batch(namespace, commands)
     service = subprocess.Popen(
-        [
-            "ip",
-            "netns",
-            "exec",
-            INTERNET_NAMESPACE,
-            sys.executable,
-            "-m",
-            "vpclab.realmode.internet_hosts",
-        ],
+        ["ip", "netns", "exec", namespace, sys.executable, "-m", "vpclab.realmode.internet_hosts"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -210,19 +249,13 @@ def _topology(host: HostPlan) -> tuple[object, ...]:
 
 def _remove_host(host: HostPlan) -> None:
     """Unplug a host's veths from its router first (namespace teardown is asynchronous)."""
-    unplug = "".join(f"link del {nic.peer}\n" for nic in host.interfaces)
-    subprocess.run(
-        ["ip", "-force", "-n", host.router, "-batch", "-"],
-        input=unplug,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    _batch(host.router, [f"link del {nic.peer}" for nic in host.interfaces], force=True)
     delete_namespace(host.namespace)
 
 
 def delete_namespace(name: str) -> None:
     """Delete a namespace (its veth ends and bridges go with it) and end what we ran in it."""
+    nft.forget(name)
     pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
     for pid in pids.stdout.split():
         with contextlib.suppress(ProcessLookupError):
@@ -230,16 +263,19 @@ def delete_namespace(name: str) -> None:
     subprocess.run(["ip", "netns", "delete", name], capture_output=True, check=False)
 
 
-def teardown_all() -> list[str]:
-    """Remove every vpclab-prefixed namespace, also those left by a crash; returns their names."""
-    names = list_namespaces()
+def teardown_all(run: str | None = None) -> list[str]:
+    """Remove a run's namespaces (or, with no run, every vpclab one); returns their names.
+
+    Also what a crashed run left behind: its namespaces carry its tag in their names.
+    """
+    names = list_namespaces(run)
     for name in names:
         delete_namespace(name)
     return names
 
 
-def _build_router(router: RouterPlan) -> None:
-    """A VPC router namespace: forwarding on, one bridge per subnet holding base+1."""
+def _build_router(router: RouterPlan, internet: str) -> None:
+    """A VPC router namespace: one bridge per subnet holding base+1, and the IGW uplink."""
     _run(["ip", "netns", "add", router.namespace])
     commands = ["link set lo up"]
     for port in router.subnets:
@@ -248,37 +284,36 @@ def _build_router(router: RouterPlan) -> None:
             f"addr add {port.gateway_cidr} dev {port.bridge}",
             f"link set {port.bridge} up",
         ]
-    _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
-    _run(["ip", "netns", "exec", router.namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
-    # If br_netfilter is loaded, bridged (same-subnet) frames would meet the NACL chains;
-    # inside a subnet AWS applies no NACL (NACL-15), so bridged frames skip the firewall.
-    subprocess.run(
-        ["ip", "netns", "exec", router.namespace, "sysctl", "-qw"]
-        + [f"net.bridge.bridge-nf-call-{table}=0" for table in BRIDGE_FIREWALL_HOOKS],
-        capture_output=True,
-        check=False,
-    )
-    _run(["ip", "netns", "exec", router.namespace, "nft", "-f", "-"], router.ruleset)
     if router.uplink is not None:
-        index, link = router.uplink
-        near, far = uplink_addresses(index)
+        near, far = link_addresses(router.vpc_id)
         far_link = short_name("w", router.namespace)
-        commands = [
-            f"link add {link} type veth peer name {far_link} netns {INTERNET_NAMESPACE}",
-            f"addr add {near}/30 dev {link}",
-            f"link set {link} up",
+        commands += [
+            f"link add {router.uplink} type veth peer name {far_link} netns {internet}",
+            f"addr add {near}/30 dev {router.uplink}",
+            f"link set {router.uplink} up",
         ]
-        _run(["ip", "-n", router.namespace, "-batch", "-"], "\n".join(commands) + "\n")
-        inside = [f"addr add {far}/30 dev {far_link}", f"link set {far_link} up"]
-        _run(["ip", "-n", INTERNET_NAMESPACE, "-batch", "-"], "\n".join(inside) + "\n")
-        _run(
-            ["ip", "netns", "exec", router.namespace, "nft", "-f", "-"],
-            internet_gateway_ruleset(router),
-        )
+        _batch(router.namespace, commands)
+        _batch(internet, [f"addr add {far}/30 dev {far_link}", f"link set {far_link} up"])
+    else:
+        _batch(router.namespace, commands)
+
+
+def _build_peering(link: PeeringLink) -> None:
+    """A veth between the two VPC routers of an active peering, a /30 on it."""
+    first, second = link.routers
+    _batch(
+        first,
+        [
+            f"link add {link.name} type veth peer name {link.name} netns {second}",
+            f"addr add {link.addresses[0]}/30 dev {link.name}",
+            f"link set {link.name} up",
+        ],
+    )
+    _batch(second, [f"addr add {link.addresses[1]}/30 dev {link.name}", f"link set {link.name} up"])
 
 
 def _build_host(host: HostPlan) -> None:
-    """An instance namespace: a veth per ENI plugged into its subnet bridge, addresses, rules."""
+    """A namespace with a veth per ENI plugged into its subnet bridge, addresses, default route."""
     _run(["ip", "netns", "add", host.namespace])
     router_side = []
     inside = ["link set lo up"]
@@ -294,6 +329,5 @@ def _build_host(host: HostPlan) -> None:
         inside.append(f"link set {nic.name} up")
         if nic.primary:
             inside.append(f"route add default via {nic.gateway} dev {nic.name}")
-    _run(["ip", "-n", host.router, "-batch", "-"], "\n".join(router_side) + "\n")
-    _run(["ip", "-n", host.namespace, "-batch", "-"], "\n".join(inside) + "\n")
-    _run(["ip", "netns", "exec", host.namespace, "nft", "-f", "-"], host.ruleset)
+    _batch(host.router, router_side)
+    _batch(host.namespace, inside)

@@ -6,27 +6,49 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
-from vpclab.model.gateways import Address, InternetGateway
+from vpclab.model.gateways import Address, InternetGateway, NatGateway
 from vpclab.model.interface import Instance, NetworkInterface
-from vpclab.model.lifecycle import instance_state
+from vpclab.model.lifecycle import instance_state, nat_gateway_state
 from vpclab.model.network_acl import NaclEntry, NetworkAcl
+from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_state import route_state, subnet_route_table
+from vpclab.model.route_table import Route
 from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
 from vpclab.model.state import View
-from vpclab.model.vpc import Subnet
+from vpclab.model.vpc import Subnet, Vpc
 
 PREFIX = "vpclab-"
 SG_TABLE = "vpclab_sg"
 NACL_TABLE = "vpclab_nacl"
 IGW_TABLE = "vpclab_igw"
-INTERNET_NAMESPACE = f"{PREFIX}internet"
+NAT_TABLE = "vpclab_nat"
 ROUTE_PROTO = 99  # marks the routes real mode installs, so they can be flushed and rewritten
 FIRST_TABLE = 100
+LINK_SLOTS = 1 << 20  # /30 links in 100.64.0.0/10
+NAT_PORTS = "1024-65535"  # a NAT gateway's source ports (NAT-6, NAT-12)
+# Every namespace holding ENIs forwards; the forward chain decides (ENI-6 source/dest check).
+HOST_SYSCTLS = (
+    ("net.ipv4.ip_forward", "1"),
+    ("net.ipv4.conf.all.send_redirects", "0"),
+    ("net.ipv4.conf.default.send_redirects", "0"),
+)
+ROUTER_SYSCTLS = (
+    *HOST_SYSCTLS,
+    # With br_netfilter loaded bridged (same-subnet) frames would meet the NACL chains; inside a
+    # subnet AWS applies no NACL (NACL-15), so bridged frames skip the firewall.
+    *((f"net.bridge.bridge-nf-call-{table}", "0") for table in ("iptables", "ip6tables")),
+    ("net.bridge.bridge-nf-call-arptables", "0"),
+)
 
 
-def uplink_addresses(index: int) -> tuple[str, str]:
-    """The /30 joining a VPC router (first) and the internet namespace (second)."""
-    base = ipaddress.ip_address("100.64.0.0") + 4 * index
+def link_addresses(key: str) -> tuple[str, str]:
+    """The /30 of a point-to-point link (uplink or peering), stable for its resource id.
+
+    Derived from the id rather than an index, so adding a VPC or a peering never renumbers
+    (and so never rebuilds) the links that already exist.
+    """
+    slot = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % LINK_SLOTS
+    base = ipaddress.ip_address("100.64.0.0") + 4 * slot
     return f"{base + 1}", f"{base + 2}"
 
 
@@ -34,6 +56,26 @@ def short_name(kind: str, resource_id: str) -> str:
     """A kernel interface name (at most 15 chars) derived from a resource id, vpclab-prefixed."""
     digest = hashlib.sha256(resource_id.encode()).hexdigest()[:10]
     return f"vl{kind}{digest}"
+
+
+def run_tag(endpoint: str, account: str, region: str) -> str:
+    """A short tag naming one run's namespaces: the server and partition it follows.
+
+    Two `vpclab up` against different servers (or partitions) never share a namespace, and
+    `vpclab down` of one leaves the other's alone; a later run against the same target finds
+    its crashed predecessor's leftovers under the same tag.
+    """
+    return hashlib.sha256(f"{endpoint}|{account}|{region}".encode()).hexdigest()[:6]
+
+
+def namespace_name(run: str, resource_id: str) -> str:
+    """The namespace of a VPC router, an instance, a NAT gateway or a service ENI in a run."""
+    return f"{PREFIX}{run}-{resource_id}"
+
+
+def internet_namespace(run: str) -> str:
+    """The simulated internet's namespace of a run."""
+    return namespace_name(run, "internet")
 
 
 @dataclass(frozen=True)
@@ -48,20 +90,32 @@ class SubnetPort:
 class RouterPlan:
     """One namespace per VPC, routing between its subnets' bridges (the VPC local route)."""
 
+    vpc_id: str
     namespace: str
     subnets: tuple[SubnetPort, ...]
     ruleset: str
-    # The veth towards the internet namespace when an IGW is attached: (index, router name).
-    uplink: tuple[int, str] | None = None
+    # The veth towards the internet namespace when an IGW is attached (its name in the router).
+    uplink: str | None = None
     # `ip` batch lines (tables and rules) implementing the subnets' route tables.
     routing: tuple[str, ...] = ()
-    # Public address -> private address, the IGW's 1:1 NAT (IGW-3).
+    # Public address -> private address, the IGW's 1:1 NAT (IGW-6).
     public_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
+class PeeringLink:
+    """An active peering between two materialized VPCs: a veth joining their routers."""
+
+    peering_id: str
+    name: str  # the veth's name at both ends
+    vpcs: tuple[str, str]  # requester's and accepter's VPC
+    routers: tuple[str, str]  # their router namespaces, in the same order
+    addresses: tuple[str, str]  # each end's /30 address, in the same order
+
+
+@dataclass(frozen=True)
 class InterfacePlan:
-    """One ENI as a veth: its name inside the instance, its peer on the subnet bridge."""
+    """One ENI as a veth: its name inside the namespace, its peer on the subnet bridge."""
 
     name: str
     peer: str
@@ -74,9 +128,9 @@ class InterfacePlan:
 
 @dataclass(frozen=True)
 class HostPlan:
-    """One namespace per running instance: its ENIs and its security-group ruleset."""
+    """One namespace per ENI holder (running instance, NAT gateway): its ENIs and ruleset."""
 
-    instance_id: str
+    owner_id: str
     name_tag: str | None
     namespace: str
     router: str
@@ -86,10 +140,17 @@ class HostPlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything real mode wants in the kernel for one partition."""
+    """Everything real mode wants in the kernel for one partition, in one run's namespaces."""
 
+    run: str
     routers: tuple[RouterPlan, ...]
     hosts: tuple[HostPlan, ...]
+    peerings: tuple[PeeringLink, ...] = ()
+
+    @property
+    def internet(self) -> str:
+        """This run's internet namespace."""
+        return internet_namespace(self.run)
 
     @property
     def needs_internet(self) -> bool:
@@ -97,65 +158,158 @@ class Plan:
         return any(router.uplink is not None for router in self.routers)
 
 
-def router_namespace(vpc_id: str) -> str:
-    """The namespace name of a VPC's router."""
-    return f"{PREFIX}{vpc_id}"
+@dataclass(frozen=True)
+class _Holder:
+    """What gets a namespace: an instance or a NAT gateway, with its ENIs in device order."""
+
+    owner_id: str
+    vpc_id: str
+    name_tag: str | None
+    enis: tuple[NetworkInterface, ...]
+    nat: NatGateway | None = None
 
 
-def host_namespace(instance_id: str) -> str:
-    """The namespace name of an instance."""
-    return f"{PREFIX}{instance_id}"
+def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
+    """The kernel objects for every running instance and available NAT gateway (of the chosen
+    VPCs), their VPC routers and the peering links between them."""
+    holders = [h for h in _holders(view) if vpc_ids is None or h.vpc_id in vpc_ids]
+    used_subnets: dict[str, set[str]] = {}
+    for holder in holders:
+        for eni in holder.enis:
+            used_subnets.setdefault(eni.vpc_id, set()).add(eni.subnet_id)
+    materialized = {eni.id: eni for holder in holders for eni in holder.enis}
+    peerings = _peering_links(view, run, set(used_subnets))
+    attached = {igw.vpc_id for igw in view.iter(InternetGateway) if igw.vpc_id is not None}
+    routers = []
+    for vpc_id, subnet_set in sorted(used_subnets.items()):
+        subnets = sorted(subnet_set)
+        uplink = short_name("u", vpc_id) if vpc_id in attached else None
+        namespace = namespace_name(run, vpc_id)
+        links = [link for link in peerings if namespace in link.routers]
+        routers.append(
+            RouterPlan(
+                vpc_id,
+                namespace,
+                tuple(_subnet_port(view, subnet_id) for subnet_id in subnets),
+                network_acl_ruleset(view, subnets) + _peering_ruleset(view, namespace, links),
+                uplink,
+                _routing(view, vpc_id, subnets, uplink, materialized, links),
+                _public_map(view, vpc_id, materialized) if uplink else (),
+            )
+        )
+    hosts = tuple(_host_plan(view, run, holder, materialized) for holder in holders)
+    return Plan(run, tuple(routers), hosts, tuple(peerings))
 
 
-def build_plan(view: View, vpc_ids: frozenset[str] | None = None) -> Plan:
-    """The kernel objects for every running instance (of the chosen VPCs) and their routers."""
+def _holders(view: View) -> list[_Holder]:
+    """Running instances with their attached ENIs, and available NAT gateways with theirs."""
     now, settle = view.now(), view.clock.settle_seconds
-    running = [
-        inst
-        for inst in view.all(Instance)
-        if instance_state(inst, now, settle) == "running"
-        and (vpc_ids is None or inst.vpc_id in vpc_ids)
-    ]
     enis_by_instance: dict[str, list[NetworkInterface]] = {}
     for eni in view.all(NetworkInterface):
         if eni.attachment is not None:
             enis_by_instance.setdefault(eni.attachment.instance_id, []).append(eni)
-    used_subnets: dict[str, set[str]] = {}
-    hosts = []
-    for inst in running:
-        enis = sorted(enis_by_instance.get(inst.id, []), key=_device_index)
-        for eni in enis:
-            used_subnets.setdefault(eni.vpc_id, set()).add(eni.subnet_id)
-        hosts.append(_host_plan(view, inst, enis))
-    attached = {igw.vpc_id for igw in view.iter(InternetGateway) if igw.vpc_id is not None}
-    routers = []
-    for index, (vpc_id, subnets) in enumerate(sorted(used_subnets.items())):
-        uplink = (index, short_name("u", vpc_id)) if vpc_id in attached else None
-        routers.append(
-            RouterPlan(
-                router_namespace(vpc_id),
-                tuple(_subnet_port(view, subnet_id) for subnet_id in sorted(subnets)),
-                network_acl_ruleset(view, sorted(subnets)),
-                uplink,
-                _routing(view, sorted(subnets), uplink),
-                _public_map(
-                    view, vpc_id, [h for h in hosts if h.router == router_namespace(vpc_id)]
-                )
-                if uplink
-                else (),
+    holders = []
+    for inst in view.all(Instance):
+        if instance_state(inst, now, settle) != "running":
+            continue
+        name_tag = dict(inst.tags).get("Name") if inst.tags else None
+        enis = tuple(sorted(enis_by_instance.get(inst.id, []), key=_device_index))
+        holders.append(_Holder(inst.id, inst.vpc_id, name_tag, enis))
+    for nat in view.all(NatGateway):
+        if nat_gateway_state(nat, now, settle) != "available" or not nat.network_interface_id:
+            continue
+        nat_eni = view.get(NetworkInterface, nat.network_interface_id)
+        if nat_eni is not None:
+            name_tag = dict(nat.tags).get("Name") if nat.tags else None
+            holders.append(_Holder(nat.id, nat.vpc_id, name_tag, (nat_eni,), nat))
+    return holders
+
+
+def _peering_links(view: View, run: str, vpcs: set[str]) -> list[PeeringLink]:
+    """Active peerings of this partition whose both VPCs are materialized here (PCX-8)."""
+    links = []
+    for pcx in view.all(VpcPeeringConnection):
+        sides = (pcx.requester, pcx.accepter)
+        here = (view.account, view.region)
+        if pcx.status != "active" or any(side.partition() != here for side in sides):
+            continue
+        if not all(side.vpc_id in vpcs for side in sides):
+            continue
+        links.append(
+            PeeringLink(
+                pcx.id,
+                short_name("p", pcx.id),
+                (sides[0].vpc_id, sides[1].vpc_id),
+                (namespace_name(run, sides[0].vpc_id), namespace_name(run, sides[1].vpc_id)),
+                link_addresses(pcx.id),
             )
         )
-    return Plan(tuple(routers), tuple(hosts))
+    return links
 
 
-def _routing(view: View, subnet_ids: list[str], uplink: tuple[int, str] | None) -> tuple[str, ...]:
+def _vpc_cidrs(view: View, vpc_id: str) -> list[str]:
+    """A VPC's associated IPv4 blocks."""
+    vpc = view.get(Vpc, vpc_id)
+    return list(vpc.cidrs()) if vpc is not None else []
+
+
+def _peering_ruleset(view: View, namespace: str, links: list[PeeringLink]) -> str:
+    """A router's peering filter: only traffic between the two VPCs' CIDRs crosses (PCX-11).
+
+    That is what makes peering non-transitive and forbids edge-to-edge routing: a packet from
+    the peer for a third VPC, or for the internet through our IGW, is dropped here.
+    """
+    if not links:
+        return ""
+    lines = [
+        "table inet vpclab_pcx",
+        "delete table inet vpclab_pcx",
+        "table inet vpclab_pcx {",
+        "  chain forward {",
+        "    type filter hook forward priority -10; policy accept;",
+    ]
+    for link in links:
+        mine = 0 if link.routers[0] == namespace else 1
+        own = _address_set(_vpc_cidrs(view, link.vpcs[mine]))
+        theirs = _address_set(_vpc_cidrs(view, link.vpcs[1 - mine]))
+        lines += [
+            f"    iifname {link.name} ip saddr != {theirs} drop",
+            f"    iifname {link.name} ip daddr != {own} drop",
+            f"    oifname {link.name} ip saddr != {own} drop",
+            f"    oifname {link.name} ip daddr != {theirs} drop",
+        ]
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _address_set(cidrs: list[str]) -> str:
+    """An anonymous nft set of addresses (a never-matching one when empty)."""
+    return "{ " + ", ".join(cidrs or ["0.0.0.0/32"]) + " }"
+
+
+def _routing(
+    view: View,
+    vpc_id: str,
+    subnet_ids: list[str],
+    uplink: str | None,
+    materialized: dict[str, NetworkInterface],
+    links: list[PeeringLink],
+) -> tuple[str, ...]:
     """Per subnet: `ip rule iif <bridge> lookup <table>` and the table's routes (RT-12, RT-18).
 
     The kernel does longest prefix match; the local route becomes the VPC's subnet routes;
-    a route to the attached IGW goes up the uplink; anything else (or not active) is a blackhole.
+    an active route goes to its target (IGW uplink, NAT gateway or appliance ENI on its subnet
+    bridge, the peering link); anything else, or a target not materialized, is a blackhole.
     """
     lines = []
     ports = {subnet_id: _subnet_port(view, subnet_id) for subnet_id in subnet_ids}
+    hops = _Hops(
+        view,
+        f"via {link_addresses(vpc_id)[1]} dev {uplink}" if uplink else None,
+        materialized,
+        ports,
+        {link.peering_id: _peering_hop(link, vpc_id) for link in links},
+    )
     for number, subnet_id in enumerate(subnet_ids, start=FIRST_TABLE):
         bridge = ports[subnet_id].bridge
         lines.append(f"rule add iif {bridge} lookup {number} pref {number}")
@@ -168,19 +322,68 @@ def _routing(view: View, subnet_ids: list[str], uplink: tuple[int, str] | None) 
                     f"route add {_network(port.gateway_cidr)} dev {port.bridge} {common}"
                     for port in ports.values()
                 ]
-            elif (
-                route_state(view, route) == "active"
-                and route.target.id.startswith("igw-")
-                and uplink is not None
-            ):
-                lines.append(
-                    f"route add {route.destination} via {uplink_addresses(uplink[0])[1]} "
-                    f"dev {uplink[1]} {common}"
-                )
-            else:
+                continue
+            hop = None
+            if route_state(view, route) == "active":
+                hop = hops.towards(route)
+            if hop is None:
                 lines.append(f"route add blackhole {route.destination} {common}")
+            else:
+                lines.append(f"route add {route.destination} {hop} {common}")
         lines.append(f"route add unreachable default metric 4000 {common}")
     return tuple(lines)
+
+
+def _peering_hop(link: PeeringLink, vpc_id: str) -> str:
+    """`via` the far end of a peering link, seen from one of its VPCs."""
+    far = 1 if link.vpcs[0] == vpc_id else 0
+    return f"via {link.addresses[far]} dev {link.name}"
+
+
+@dataclass(frozen=True)
+class _Hops:
+    """What a router knows to turn an active route's target into a kernel next hop."""
+
+    view: View
+    internet: str | None
+    materialized: dict[str, NetworkInterface]
+    ports: dict[str, SubnetPort]
+    peerings: dict[str, str]
+
+    def towards(self, route: Route) -> str | None:
+        """`via ADDRESS dev DEVICE` for the route's target, or None when it is not built."""
+        kind, target = route.target.kind, route.target.id
+        if kind == "gateway" and target.startswith("igw-"):
+            return self.internet
+        if kind == "peering":
+            return self.peerings.get(target)
+        eni = self._target_eni(route)
+        if eni is not None and eni.subnet_id in self.ports:
+            return f"via {eni.primary_ip} dev {self.ports[eni.subnet_id].bridge}"
+        return None
+
+    def _target_eni(self, route: Route) -> NetworkInterface | None:
+        """The materialized ENI a NAT gateway, ENI or instance route sends to."""
+        kind, target = route.target.kind, route.target.id
+        if kind == "nat":
+            nat = self.view.get(NatGateway, target)
+            return self.materialized.get(nat.network_interface_id or "") if nat else None
+        if kind == "eni":
+            return self.materialized.get(target)
+        if kind == "instance":
+            if route.target_eni:
+                return self.materialized.get(route.target_eni)
+            return next(
+                (
+                    eni
+                    for eni in self.materialized.values()
+                    if eni.attachment is not None
+                    and eni.attachment.instance_id == target
+                    and eni.attachment.device_index == 0
+                ),
+                None,
+            )
+        return None
 
 
 def _network(gateway_cidr: str) -> str:
@@ -188,20 +391,23 @@ def _network(gateway_cidr: str) -> str:
     return str(ipaddress.ip_interface(gateway_cidr).network)
 
 
-def _public_map(view: View, vpc_id: str, hosts: list[HostPlan]) -> tuple[tuple[str, str], ...]:
-    """Public IPv4 -> private IPv4 of the materialized ENIs: auto-assigned and Elastic IPs."""
+def _public_map(
+    view: View, vpc_id: str, materialized: dict[str, NetworkInterface]
+) -> tuple[tuple[str, str], ...]:
+    """Public IPv4 -> private IPv4 of the materialized ENIs: auto-assigned, EIPs, NAT EIPs."""
     mapping: dict[str, str] = {}
-    materialized = {host.instance_id for host in hosts}
-    for eni in view.iter(NetworkInterface):
-        if eni.vpc_id != vpc_id or eni.attachment is None:
-            continue
-        if eni.attachment.instance_id not in materialized:
+    for eni in materialized.values():
+        if eni.vpc_id != vpc_id:
             continue
         if eni.public_ip:
             mapping[eni.public_ip] = eni.primary_ip
         for address in view.iter(Address):
             if address.network_interface_id == eni.id and address.private_ip:
                 mapping[address.public_ip] = address.private_ip
+    for nat in view.iter(NatGateway):
+        public = nat.connectivity_type == "public" and nat.public_ip and nat.private_ip
+        if nat.vpc_id == vpc_id and public and nat.network_interface_id in materialized:
+            mapping[str(nat.public_ip)] = str(nat.private_ip)
     return tuple(sorted(mapping.items()))
 
 
@@ -209,7 +415,7 @@ def internet_gateway_ruleset(router: RouterPlan) -> str:
     """An nft script: the IGW's 1:1 NAT on the uplink; unmapped private sources never leave."""
     lines = [f"table ip {IGW_TABLE}", f"delete table ip {IGW_TABLE}", f"table ip {IGW_TABLE} {{"]
     if router.uplink is not None:
-        link = router.uplink[1]
+        link = router.uplink
         lines += ["  chain prerouting {", "    type nat hook prerouting priority dstnat;"]
         lines += [
             f"    iifname {link} ip daddr {public} dnat to {private}"
@@ -245,10 +451,12 @@ def _subnet_port(view: View, subnet_id: str) -> SubnetPort:
     )
 
 
-def _host_plan(view: View, inst: Instance, enis: list[NetworkInterface]) -> HostPlan:
-    """An instance namespace: a veth per ENI and the union of its groups as nftables rules."""
+def _host_plan(
+    view: View, run: str, holder: _Holder, materialized: dict[str, NetworkInterface]
+) -> HostPlan:
+    """A holder's namespace: a veth per ENI, and its rules (SGs and forwarding, or the NAT)."""
     interfaces = []
-    for eni in enis:
+    for eni in holder.enis:
         subnet = view.get(Subnet, eni.subnet_id)
         if subnet is None:
             continue
@@ -265,40 +473,131 @@ def _host_plan(view: View, inst: Instance, enis: list[NetworkInterface]) -> Host
                 primary=index == 0,
             )
         )
-    name_tag = dict(inst.tags).get("Name") if inst.tags else None
+    if holder.nat is not None:
+        ruleset = nat_gateway_ruleset(holder.enis[0].primary_ip)
+    else:
+        ruleset = security_group_ruleset(view, list(holder.enis)) + nat_instance_ruleset(
+            view, list(holder.enis)
+        )
     return HostPlan(
-        inst.id,
-        name_tag,
-        host_namespace(inst.id),
-        router_namespace(inst.vpc_id),
+        holder.owner_id,
+        holder.name_tag,
+        namespace_name(run, holder.owner_id),
+        namespace_name(run, holder.vpc_id),
         tuple(interfaces),
-        security_group_ruleset(view, enis),
+        ruleset,
     )
 
 
+def nat_gateway_ruleset(private_ip: str) -> str:
+    """An nft script for a NAT gateway's namespace (NAT-6, NAT-7, NAT-8, NAT-12).
+
+    It forwards new TCP, UDP and ICMP flows from inside, rewriting their source to its private
+    address (ports 1024-65535); replies come back through conntrack. Nothing else gets in: no
+    unsolicited inbound, no answer to pings, other protocols dropped. No security group.
+    """
+    lines = [
+        f"table ip {NAT_TABLE}",
+        f"delete table ip {NAT_TABLE}",
+        f"table ip {NAT_TABLE} {{",
+        "  chain input {",
+        "    type filter hook input priority 0; policy drop;",
+        "    ct state established,related accept",
+        "    iif lo accept",
+        "  }",
+        "  chain forward {",
+        "    type filter hook forward priority 0; policy drop;",
+        "    ct state established,related accept",
+        f"    ip saddr != {private_ip} meta l4proto {{ tcp, udp, icmp }} accept",
+        "  }",
+        "  chain postrouting {",
+        "    type nat hook postrouting priority srcnat;",
+        f"    ip saddr != {private_ip} meta l4proto {{ tcp, udp }} snat to {private_ip}:{NAT_PORTS}",
+        f"    ip saddr != {private_ip} snat to {private_ip}",
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def nat_instance_ruleset(view: View, enis: list[NetworkInterface]) -> str:
+    """An nft script: what NAT software on an instance does (NATI-6), only with the check off.
+
+    A forwarded packet whose next hop from the ENI's subnet is the IGW leaves with the ENI's
+    primary private address as its source; other forwarded packets keep theirs. The routes
+    are tried longest prefix first, so the first match is the kernel's (and AWS's) choice.
+    """
+    lines = []
+    for eni in enis:
+        if eni.source_dest_check or eni.attachment is None:
+            continue
+        device = f"eth{eni.attachment.device_index}"
+        own = _address_set(list(eni.addresses()))
+        routes = sorted(
+            (r for r in subnet_route_table(view, eni.subnet_id).routes if r.destination),
+            key=lambda r: -ipaddress.ip_network(r.destination or "0.0.0.0/0").prefixlen,
+        )
+        for route in routes:
+            to_internet = route.target.kind == "gateway" and route.target.id.startswith("igw-")
+            verdict = f"snat to {eni.primary_ip}" if to_internet else "return"
+            lines.append(
+                f"    oifname {device} ip saddr != {own} ip daddr {route.destination} {verdict}"
+            )
+    if not lines:
+        return ""
+    head = [
+        f"table ip {NAT_TABLE}",
+        f"delete table ip {NAT_TABLE}",
+        f"table ip {NAT_TABLE} {{",
+        "  chain postrouting {",
+        "    type nat hook postrouting priority srcnat;",
+    ]
+    return "\n".join([*head, *lines, "  }", "}"]) + "\n"
+
+
 def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
-    """An nft script: per ENI, stateful input and output gates allowing what its groups allow."""
+    """An nft script: per ENI, stateful input and output gates allowing what its groups allow.
+
+    Forwarded packets (an appliance, NATI-3, PKT-7) must pass the ingress rules of the ENI
+    they arrive on and then the egress rules of the ENI they leave by; an ENI with the
+    source/destination check on forwards nothing (ENI-6).
+    """
     lines = [
         f"table inet {SG_TABLE}",
         f"delete table inet {SG_TABLE}",
         f"table inet {SG_TABLE} {{",
     ]
-    for direction, hook in (("ingress", "input"), ("egress", "output")):
+    attached = [eni for eni in enis if eni.attachment is not None]
+    forwarding = [eni for eni in attached if not eni.source_dest_check]
+    gates = (
+        ("input", attached, False, "accept"),
+        ("output", attached, True, "accept"),
+        ("forward", forwarding, False, "goto forward_out"),
+    )
+    for hook, gated, egress, verdict in gates:
         lines += [
             f"  chain {hook} {{",
             f"    type filter hook {hook} priority 0; policy drop;",
             "    ct state established,related accept",
-            f"    {'iif' if hook == 'input' else 'oif'} lo accept",
         ]
-        for eni in enis:
-            if eni.attachment is None:
-                continue
-            device = f"eth{eni.attachment.device_index}"
-            for rule in _rules_of(view, eni, egress=direction == "egress"):
-                lines += _rule_lines(view, rule, device, hook)
+        if hook != "forward":
+            lines.append(f"    {'iif' if hook == 'input' else 'oif'} lo accept")
+        for eni in gated:
+            device = _device(eni)
+            for rule in _rules_of(view, eni, egress=egress):
+                lines += _rule_lines(view, rule, device, egress, verdict)
         lines.append("  }")
-    lines.append("}")
+    lines.append("  chain forward_out {")
+    for eni in forwarding:
+        for rule in _rules_of(view, eni, egress=True):
+            lines += _rule_lines(view, rule, _device(eni), True, "accept")
+    lines += ["    drop", "  }", "}"]
     return "\n".join(lines) + "\n"
+
+
+def _device(eni: NetworkInterface) -> str:
+    """The interface name of an attached ENI inside its instance: eth<device index>."""
+    return f"eth{_device_index(eni)}"
 
 
 def _rules_of(view: View, eni: NetworkInterface, egress: bool) -> list[SgRule]:
@@ -328,14 +627,14 @@ def _peer_addresses(view: View, rule: SgRule) -> list[str]:
     return []
 
 
-def _rule_lines(view: View, rule: SgRule, device: str, hook: str) -> list[str]:
+def _rule_lines(view: View, rule: SgRule, device: str, egress: bool, verdict: str) -> list[str]:
     """The nft statements of one SG rule on one ENI (empty when its peer matches nothing)."""
     peers = _peer_addresses(view, rule)
     if not peers:
         return []
-    interface = f"{'iifname' if hook == 'input' else 'oifname'} {device}"
-    address = f"ip {'saddr' if hook == 'input' else 'daddr'} {{ {', '.join(peers)} }}"
-    return [f"    {interface} {address} {_protocol_match(rule)}accept"]
+    interface = f"{'oifname' if egress else 'iifname'} {device}"
+    address = f"ip {'daddr' if egress else 'saddr'} {{ {', '.join(peers)} }}"
+    return [f"    {interface} {address} {_protocol_match(rule)}{verdict}"]
 
 
 def _protocol_match(rule: SgRule) -> str:

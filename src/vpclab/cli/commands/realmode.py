@@ -15,10 +15,22 @@ def register(sub: Any) -> None:
     up.add_argument("--endpoint", help="server URL (default: AWS_ENDPOINT_URL or :4566)")
     up.add_argument("--vpc", action="append", metavar="ID", help="only these VPCs (repeatable)")
     up.add_argument("--once", action="store_true", help="apply once and exit")
-    up.add_argument("--interval", type=float, default=0.1, help="poll period in seconds")
+    up.add_argument("--interval", type=float, default=0.02, help="poll period in seconds")
     up.set_defaults(func=run_up)
-    down = sub.add_parser("down", help="remove the namespaces real mode created")
-    down.add_argument("--all", action="store_true", help="every vpclab-prefixed namespace")
+    down = sub.add_parser(
+        "down", help="remove the namespaces real mode created for this server and partition"
+    )
+    down.add_argument("--endpoint", help="server URL (default: AWS_ENDPOINT_URL or :4566)")
+    down.add_argument(
+        "--all",
+        action="store_true",
+        help="every namespace of this server and partition, also a crashed run's (the default)",
+    )
+    down.add_argument(
+        "--force",
+        action="store_true",
+        help="every vpclab namespace on this machine, whichever run made it",
+    )
     down.set_defaults(func=run_down)
     exec_ = sub.add_parser("exec", help="run a command inside an instance's namespace")
     exec_.add_argument("instance", help="instance id or Name tag")
@@ -29,15 +41,17 @@ def register(sub: Any) -> None:
     shell.add_argument("instance", help="instance id or Name tag")
     shell.add_argument("--endpoint", help="server URL, to resolve a Name tag")
     shell.set_defaults(func=run_shell, command=[os.environ.get("SHELL", "/bin/sh")])
-    status = sub.add_parser("status", help="list the vpclab namespaces that are up")
+    status = sub.add_parser("status", help="list this run's vpclab namespaces")
+    status.add_argument("--endpoint", help="server URL (default: AWS_ENDPOINT_URL or :4566)")
+    status.add_argument("--force", action="store_true", help="every run's namespaces")
     status.set_defaults(func=run_status)
 
 
 def run_up(args: argparse.Namespace) -> int:
     """Apply the server's state to the kernel, then keep in step until interrupted."""
-    from vpclab.realmode.kernel import Applier, RealModeUnavailable, check_available
+    from vpclab.realmode.kernel import Applier, RealModeUnavailable, check_available, teardown_all
     from vpclab.realmode.plan import build_plan
-    from vpclab.realmode.source import fetch_view, target_from_environment
+    from vpclab.realmode.source import Follower, target_from_environment
 
     try:
         check_available()
@@ -46,16 +60,16 @@ def run_up(args: argparse.Namespace) -> int:
         return 2
     target = target_from_environment(args.endpoint)
     vpcs = frozenset(args.vpc) if args.vpc else None
+    teardown_all(target.run)  # what a crashed run against this target left behind
     applier = Applier()
-    applied_version = -1
+    follower = Follower(target)
     try:
         while True:
-            version, view = fetch_view(target)
-            if version != applied_version:
-                applier.apply(build_plan(view, vpcs))
-                applied_version = version
+            view = follower.poll()
+            if view is not None:
+                applier.apply(build_plan(view, target.run, vpcs))
             if args.once:
-                print(f"vpclab up: {len(applier.applied_hosts)} instances", flush=True)
+                print(f"vpclab up: {len(applier.applied_hosts)} namespaces", flush=True)
                 return 0
             time.sleep(args.interval)
     except KeyboardInterrupt:
@@ -64,15 +78,17 @@ def run_up(args: argparse.Namespace) -> int:
 
 
 def run_down(args: argparse.Namespace) -> int:
-    """Remove every vpclab namespace (after `up --once` or a crash)."""
+    """Remove this target's namespaces (after `up --once` or a crash); --force: everyone's."""
     from vpclab.realmode.kernel import RealModeUnavailable, check_available, teardown_all
+    from vpclab.realmode.source import target_from_environment
 
     try:
         check_available()
     except RealModeUnavailable as exc:
         print(f"vpclab: {exc}", file=sys.stderr)
         return 2
-    for name in teardown_all():
+    run = None if args.force else target_from_environment(args.endpoint).run
+    for name in teardown_all(run):
         print(f"removed {name}")
     return 0
 
@@ -80,15 +96,16 @@ def run_down(args: argparse.Namespace) -> int:
 def _resolve_namespace(instance: str, endpoint: str | None) -> str:
     """The namespace of an instance given by id, or by Name tag looked up on the server."""
     from vpclab.model.interface import Instance
-    from vpclab.realmode.plan import host_namespace
+    from vpclab.realmode.plan import namespace_name
     from vpclab.realmode.source import fetch_view, target_from_environment
 
-    if instance.startswith("i-"):
-        return host_namespace(instance)
-    _, view = fetch_view(target_from_environment(endpoint))
+    target = target_from_environment(endpoint)
+    if instance.startswith(("i-", "nat-")):
+        return namespace_name(target.run, instance)
+    _, view = fetch_view(target)
     for inst in view.all(Instance):
         if dict(inst.tags).get("Name") == instance:
-            return host_namespace(inst.id)
+            return namespace_name(target.run, inst.id)
     raise LookupError(f"no instance named {instance!r}")
 
 
@@ -114,9 +131,10 @@ def run_shell(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    """Print the vpclab namespaces present now."""
+    """Print this target's vpclab namespaces present now (--force: every run's)."""
     from vpclab.realmode.kernel import list_namespaces
+    from vpclab.realmode.source import target_from_environment
 
-    for name in list_namespaces():
+    for name in list_namespaces(None if args.force else target_from_environment(args.endpoint).run):
         print(name)
     return 0
