@@ -253,6 +253,20 @@ def test_topology_instances_and_enis_match_describe(net: Network) -> None:
     assert sorted(drawn_enis) == sorted(
         (e["SubnetId"], e["NetworkInterfaceId"]) for e in described_enis
     )
+    drawn_by_id = {e["id"]: e for s in subnets.values() for e in s["enis"]}
+    for described in described_enis:
+        attachment = described.get("Attachment", {})
+        assert drawn_by_id[described["NetworkInterfaceId"]] | {"name": None, "service": None} == {
+            "id": described["NetworkInterfaceId"],
+            "name": None,
+            "private_ip": described["PrivateIpAddress"],
+            "public_ip": described.get("Association", {}).get("PublicIp"),
+            "interface_type": described["InterfaceType"],
+            "description": described["Description"],
+            "instance_id": attachment.get("InstanceId"),
+            "security_group_ids": sorted(g["GroupId"] for g in described["Groups"]),
+            "service": None,
+        }
     web = next(i for i in subnets[net.public]["instances"] if i["id"] == net.web)
     assert web["name"] == "web" and web["public_ip"] is not None
     (web_eni,) = [e for e in subnets[net.public]["enis"] if e["id"] in web["eni_ids"]]
