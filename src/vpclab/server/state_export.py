@@ -43,5 +43,8 @@ def export_state(app: App, scope: Scope, body: bytes) -> HttpResponse:
 
 
 def install(app: App) -> None:
-    """Register the endpoint on an app."""
+    """Register the endpoint on an app, with its counterpart that imports account snapshots."""
+    from vpclab.server import snapshot_import
+
     app.extra_routes[PATH] = export_state
+    snapshot_import.install(app)
