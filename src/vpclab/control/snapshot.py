@@ -137,13 +137,12 @@ class Snapshot:
 
     def resolve(self, account: str | None, region: str | None) -> Key:
         """The partition an analysis means: given, named by its folder, or the only one there is."""
-        for folder, key in self.report.folders.items():
-            if account is not None and folder.split("/")[0] == account:
-                account = key[0]
+        by_folder = {k for f, k in self.report.folders.items() if f.split("/")[0] == account}
         keys = sorted(
             k
             for k in self.partitions
-            if (account is None or k[0] == account) and (region is None or k[1] == region)
+            if (account is None or k[0] == account or k in by_folder)
+            and (region is None or k[1] == region)
         )
         if len(keys) == 1:
             return keys[0]
@@ -419,6 +418,11 @@ class _PartitionReader:
             for item in _items(docs, name):
                 self._convert(name, item, reader)
         self._infer_dns_hostnames()
+        if "NetworkAcls.json" not in docs and self.tables.get(Subnet.kind):
+            self.report.notes.append(
+                f"{self.label} has no NetworkAcls.json: its subnets have no network ACL here, so "
+                "analysis finds their traffic denied (AWS always has one; export it too)"
+            )
 
     def _convert(self, name: str, item: Any, reader: Callable[[dict[str, Any]], None]) -> None:
         """Run one item's converter; a malformed item is skipped and reported, never half-read."""
