@@ -6,7 +6,7 @@ from typing import Any
 
 from vpclab.api.common import timestamp
 from vpclab.api.context import RequestContext
-from vpclab.api.rds.databases import paginate, rds_tags
+from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags
 from vpclab.api.registry import operation
 from vpclab.control import elasticache
 from vpclab.model.interface import NetworkInterface
@@ -89,40 +89,32 @@ def present_cluster(
     return out
 
 
+CACHE_SUBNET_GROUPS = SubnetGroups(
+    prefix="Cache",
+    create=elasticache.create_cache_subnet_group,
+    require=elasticache.require_subnet_group,
+    all=lambda view: view.all(CacheSubnetGroup),
+    delete=elasticache.delete_cache_subnet_group,
+    present=present_subnet_group,
+)
+
+
 @operation("CreateCacheSubnetGroup", service="elasticache")
 def create_cache_subnet_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateCacheSubnetGroup (SVC-1)."""
-    group = elasticache.create_cache_subnet_group(
-        ctx.tx,
-        name=params["CacheSubnetGroupName"],
-        description=params["CacheSubnetGroupDescription"],
-        subnet_ids=params["SubnetIds"],
-        tags=rds_tags(params),
-    )
-    return {"CacheSubnetGroup": present_subnet_group(ctx, group)}
+    """CreateCacheSubnetGroup (SVC-1: subnets of one VPC)."""
+    return CACHE_SUBNET_GROUPS.create_from(ctx, params)
 
 
 @operation("DescribeCacheSubnetGroups", service="elasticache")
 def describe_cache_subnet_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeCacheSubnetGroups, all or one by name."""
-    name = params.get("CacheSubnetGroupName")
-    groups = (
-        [elasticache.require_subnet_group(ctx.tx, name)]
-        if name
-        else sorted(ctx.tx.all(CacheSubnetGroup), key=lambda g: g.id)
-    )
-    page, marker = paginate(groups, params)
-    out: dict[str, Any] = {"CacheSubnetGroups": [present_subnet_group(ctx, g) for g in page]}
-    if marker:
-        out["Marker"] = marker
-    return out
+    return CACHE_SUBNET_GROUPS.describe(ctx, params)
 
 
 @operation("DeleteCacheSubnetGroup", service="elasticache")
 def delete_cache_subnet_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DeleteCacheSubnetGroup (refused while a cluster uses it)."""
-    elasticache.delete_cache_subnet_group(ctx.tx, params["CacheSubnetGroupName"])
-    return {}
+    return CACHE_SUBNET_GROUPS.delete_from(ctx, params)
 
 
 @operation("CreateCacheCluster", service="elasticache")
@@ -147,19 +139,14 @@ def create_cache_cluster(ctx: RequestContext, params: dict[str, Any]) -> dict[st
 def describe_cache_clusters(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeCacheClusters; ShowCacheNodeInfo adds the nodes and their endpoints."""
     cluster_id = params.get("CacheClusterId")
-    found = (
-        [elasticache.require_cluster(ctx.tx, cluster_id)]
-        if cluster_id
-        else sorted(elasticache.visible_clusters(ctx.tx), key=lambda c: c.id)
-    )
-    page, marker = paginate(found, params)
     show = bool(params.get("ShowCacheNodeInfo"))
-    out: dict[str, Any] = {
-        "CacheClusters": [present_cluster(ctx, c, show_nodes=show) for c in page]
-    }
-    if marker:
-        out["Marker"] = marker
-    return out
+    return listing(
+        params,
+        "CacheClusters",
+        elasticache.require_cluster(ctx.tx, cluster_id) if cluster_id else None,
+        lambda: elasticache.visible_clusters(ctx.tx),
+        lambda cluster: present_cluster(ctx, cluster, show_nodes=show),
+    )
 
 
 @operation("DeleteCacheCluster", service="elasticache")

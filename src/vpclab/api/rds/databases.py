@@ -6,6 +6,7 @@ from typing import Any
 
 from vpclab.api.common import timestamp
 from vpclab.api.context import RequestContext
+from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags
 from vpclab.api.registry import operation
 from vpclab.control import rds
 from vpclab.model.errors import DomainError
@@ -19,11 +20,6 @@ RDS_HOSTED_ZONE = "Z2R2ITUGPM61AM"
 def rds_arn(ctx: RequestContext, resource_type: str, name: str) -> str:
     """The ARN of an RDS resource of the caller's account and region."""
     return f"arn:aws:rds:{ctx.region}:{ctx.account}:{resource_type}:{name}"
-
-
-def rds_tags(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """The Tags of an RDS create request as model tags."""
-    return tuple((t["Key"], t.get("Value", "")) for t in params.get("Tags") or [])
 
 
 def present_subnet_group(ctx: RequestContext, group: DbSubnetGroup) -> dict[str, Any]:
@@ -79,53 +75,32 @@ def present_instance(
     }
 
 
-def paginate(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
-    """RDS's Marker/MaxRecords paging (MaxRecords 20..100, default 100)."""
-    size = params.get("MaxRecords") or 100
-    if not 20 <= size <= 100:
-        raise DomainError(
-            "InvalidParameterValue", "Invalid value for MaxRecords. Must be between 20 and 100"
-        )
-    start = int(params.get("Marker") or 0)
-    page = items[start : start + size]
-    following = start + size
-    return page, (str(following) if following < len(items) else None)
+DB_SUBNET_GROUPS = SubnetGroups(
+    prefix="DB",
+    create=rds.create_db_subnet_group,
+    require=rds.require_subnet_group,
+    all=lambda view: view.all(DbSubnetGroup),
+    delete=rds.delete_db_subnet_group,
+    present=present_subnet_group,
+)
 
 
 @operation("CreateDBSubnetGroup", service="rds")
 def create_db_subnet_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateDBSubnetGroup (SVC-2)."""
-    group = rds.create_db_subnet_group(
-        ctx.tx,
-        name=params["DBSubnetGroupName"],
-        description=params["DBSubnetGroupDescription"],
-        subnet_ids=params["SubnetIds"],
-        tags=rds_tags(params),
-    )
-    return {"DBSubnetGroup": present_subnet_group(ctx, group)}
+    """CreateDBSubnetGroup (SVC-2: subnets of one VPC in two AZs at least)."""
+    return DB_SUBNET_GROUPS.create_from(ctx, params)
 
 
 @operation("DescribeDBSubnetGroups", service="rds")
 def describe_db_subnet_groups(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeDBSubnetGroups, all or one by name."""
-    name = params.get("DBSubnetGroupName")
-    groups = (
-        [rds.require_subnet_group(ctx.tx, name)]
-        if name
-        else sorted(ctx.tx.all(DbSubnetGroup), key=lambda g: g.id)
-    )
-    page, marker = paginate(groups, params)
-    out: dict[str, Any] = {"DBSubnetGroups": [present_subnet_group(ctx, g) for g in page]}
-    if marker:
-        out["Marker"] = marker
-    return out
+    return DB_SUBNET_GROUPS.describe(ctx, params)
 
 
 @operation("DeleteDBSubnetGroup", service="rds")
 def delete_db_subnet_group(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DeleteDBSubnetGroup (refused while an instance uses it)."""
-    rds.delete_db_subnet_group(ctx.tx, params["DBSubnetGroupName"])
-    return {}
+    return DB_SUBNET_GROUPS.delete_from(ctx, params)
 
 
 @operation("CreateDBInstance", service="rds")
@@ -157,16 +132,13 @@ def create_db_instance(ctx: RequestContext, params: dict[str, Any]) -> dict[str,
 def describe_db_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeDBInstances, all or one by identifier."""
     identifier = params.get("DBInstanceIdentifier")
-    found = (
-        [rds.require_instance(ctx.tx, identifier)]
-        if identifier
-        else sorted(rds.visible_instances(ctx.tx), key=lambda d: d.id)
+    return listing(
+        params,
+        "DBInstances",
+        rds.require_instance(ctx.tx, identifier) if identifier else None,
+        lambda: rds.visible_instances(ctx.tx),
+        lambda db: present_instance(ctx, db),
     )
-    page, marker = paginate(found, params)
-    out: dict[str, Any] = {"DBInstances": [present_instance(ctx, d) for d in page]}
-    if marker:
-        out["Marker"] = marker
-    return out
 
 
 @operation("ModifyDBInstance", service="rds")
