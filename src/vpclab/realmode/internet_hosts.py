@@ -28,10 +28,14 @@ class _SeenFrom(BaseHTTPRequestHandler):
         """Stay quiet."""
 
 
-def _udp_answer(port: int) -> None:
-    """Answer each UDP datagram with its source address."""
+def _udp_answer(host: str, port: int) -> None:
+    """Answer each UDP datagram with its source address, from the host's own address.
+
+    One socket per host address: a wildcard-bound socket would answer from whichever address
+    routing picks (the uplink's), which no NAT's connection tracking would match.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("0.0.0.0", port))
+    sock.bind((host, port))
     while True:
         _, peer = sock.recvfrom(2048)
         sock.sendto(f"{peer[0]}\n".encode(), peer)
@@ -39,7 +43,8 @@ def _udp_answer(port: int) -> None:
 
 def main() -> None:
     """Serve TCP 80 and UDP 53 until killed."""
-    threading.Thread(target=_udp_answer, args=(53,), daemon=True).start()
+    for host in INTERNET_HOSTS:
+        threading.Thread(target=_udp_answer, args=(host, 53), daemon=True).start()
     server = ThreadingHTTPServer(("0.0.0.0", 80), _SeenFrom)
     print("ready", flush=True)  # the parent waits for this line before using the hosts
     server.serve_forever()
