@@ -66,6 +66,11 @@ class Api:
             load_handlers()
         self.store = store
         self.settings = settings or Settings()
+        # Partition -> the store version at which its first-use setup was last found complete.
+        # `ensure_partition` only depends on the partition's own state, so while the version is
+        # unchanged (a run of reads) it has nothing to do and is skipped; any commit (including
+        # a reset or restore) bumps the version and the next request checks again.
+        self._set_up_at: dict[tuple[str, str], int] = {}
 
     def handle(
         self, body: bytes, headers: Mapping[str, str], account: str | None = None
@@ -166,10 +171,13 @@ class Api:
     ) -> dict[str, Any] | None:
         """Run a handler in one transaction: commit on success, discard on error or DryRun."""
         dry_run = bool(params.pop("DryRun", False))
+        partition = (caller.account, caller.region)
         with self.store.lock:
             tx = Tx(self.store, caller.account, caller.region, {})
             try:
-                defaults.ensure_partition(tx)
+                set_up = self._set_up_at.get(partition) == self.store.version(*partition)
+                if not set_up:
+                    defaults.ensure_partition(tx)
                 ctx = RequestContext(
                     caller.account,
                     caller.region,
@@ -187,6 +195,8 @@ class Api:
                 tx.discard()
                 return None
             tx.commit()
+            if not set_up:
+                self._set_up_at[partition] = self.store.version(*partition)
             return result
 
     def _error(

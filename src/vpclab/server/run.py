@@ -99,6 +99,7 @@ def serve(options: ServeOptions) -> None:
     # body) waits for the client's delayed ACK, about 40 ms per call on Linux (bench/api.py).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((options.host, options.port))
+    sock.listen(2048)  # from here on a client's connect waits in the backlog, never refused
     port = sock.getsockname()[1]
     endpoint = f"http://{options.host}:{port}"
     if options.host not in ("127.0.0.1", "localhost", "::1") and options.auth != "strict":
