@@ -242,6 +242,64 @@ def test_eni_4_eip_on_secondary_ip_keeps_the_auto_public_ip(ec2: Any) -> None:
     assert public_ip_of(ec2, eni_id, assigned) == made["PublicIp"]
 
 
+def test_eni_4_eip_leaving_a_stopped_instance_gives_no_public_ip_until_it_starts(ec2: Any) -> None:
+    """A stopped instance holds no public IP: disassociating its EIP leaves eth0 without one,
+    and the new auto-assigned public IP comes with StartInstances."""
+    _, subnet_id = default_subnet(ec2)
+    instance_id, eni_id = launch(ec2, subnet_id)
+    auto = public_ip_of(ec2, eni_id)
+    made = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=made["AllocationId"], InstanceId=instance_id)
+    ec2.stop_instances(InstanceIds=[instance_id])
+    assert public_ip_of(ec2, eni_id) == made["PublicIp"]  # an EIP stays through a stop
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    assert public_ip_of(ec2, eni_id) is None
+    instance = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+    assert "PublicIpAddress" not in instance
+    ec2.start_instances(InstanceIds=[instance_id])
+    renewed = public_ip_of(ec2, eni_id)
+    assert renewed is not None and renewed not in (auto, made["PublicIp"])
+
+
+def test_eni_4_eip_associated_while_stopped_is_replaced_by_a_new_ip_when_it_leaves(
+    ec2: Any,
+) -> None:
+    """An EIP given to a stopped instance (which then had no public IP to displace) still
+    gives way to a fresh auto-assigned public IP when it is disassociated from the running
+    instance."""
+    _, subnet_id = default_subnet(ec2)
+    instance_id, eni_id = launch(ec2, subnet_id)
+    ec2.stop_instances(InstanceIds=[instance_id])
+    assert public_ip_of(ec2, eni_id) is None
+    made = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=made["AllocationId"], InstanceId=instance_id)
+    ec2.start_instances(InstanceIds=[instance_id])
+    assert public_ip_of(ec2, eni_id) == made["PublicIp"]
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    renewed = public_ip_of(ec2, eni_id)
+    assert renewed is not None and renewed != made["PublicIp"]
+
+
+def test_eni_4_eni_without_auto_public_ip_gets_none_when_its_eip_leaves(ec2: Any) -> None:
+    """An instance launched without a public IP stays without one after its EIP leaves."""
+    _, subnet_id = default_subnet(ec2)
+    made_instance = ec2.run_instances(
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,
+        NetworkInterfaces=[
+            {"DeviceIndex": 0, "SubnetId": subnet_id, "AssociatePublicIpAddress": False}
+        ],
+    )["Instances"][0]
+    instance_id = made_instance["InstanceId"]
+    eni_id = made_instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    assert public_ip_of(ec2, eni_id) is None
+    made = ec2.allocate_address(Domain="vpc")
+    assoc = ec2.associate_address(AllocationId=made["AllocationId"], InstanceId=instance_id)
+    ec2.disassociate_address(AssociationId=assoc["AssociationId"])
+    assert public_ip_of(ec2, eni_id) is None
+
+
 # -- EIP-3 -------------------------------------------------------------------------------------
 def test_eip_3_disassociate_is_idempotent(ec2: Any) -> None:
     _, subnet_id = network(ec2)

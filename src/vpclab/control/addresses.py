@@ -235,11 +235,16 @@ def associate_address(
 
 
 def _regains_public_ip(view: View, eni: NetworkInterface, leaving: Address) -> bool:
-    """ENI-4: after its EIP leaves, an instance gets a new public IP unless it has several ENIs or
-    a secondary private IP of it still holds an EIP."""
-    if not leaving.displaced_public_ip or eni.attachment is None:
+    """ENI-4: after its EIP leaves, an instance with an auto-assigned public IP gets a new one,
+    unless it has several ENIs or a secondary private IP of it still holds an EIP. A stopped
+    (or stopping) instance has no public IP at all: it gets its new one when it starts."""
+    if eni.attachment is None or leaving.private_ip != eni.primary_ip:
         return False
-    if leaving.private_ip != eni.primary_ip:
+    instance = view.get(Instance, eni.attachment.instance_id)
+    if instance is None or not (leaving.displaced_public_ip or instance.auto_public_ip):
+        return False
+    state = instance_state(instance, view.now(), view.clock.settle_seconds)
+    if state not in ("pending", "running"):
         return False
     if len(instance_interfaces(view, eni.attachment.instance_id)) > 1:
         return False
