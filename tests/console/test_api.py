@@ -536,3 +536,10 @@ def test_console_api_answers_get_only(net: Network) -> None:
     status, body = raw_get(net.endpoint, "/_vpclab/api/topology", "POST")
     assert status == 405
     assert json.loads(body)["error"]["code"] == "MethodNotAllowed"
+
+
+def test_unknown_console_endpoint_is_404_naming_the_real_ones(net: Network) -> None:
+    """A path under /_vpclab/api/ that is no endpoint: 404 in the console's shape, not EC2's."""
+    status, body = get(net.endpoint, "/_vpclab/api/topologies")
+    assert (status, body["error"]["code"]) == (404, "NotFound")
+    assert "/_vpclab/api/topology" in body["error"]["message"]

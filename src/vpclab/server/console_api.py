@@ -278,6 +278,15 @@ def token_cookie(token: str) -> str:
     return f"{TOKEN_COOKIE}={token}; Path=/_vpclab; HttpOnly; SameSite=Strict"
 
 
+def unknown_endpoint(app: App, scope: Scope, body: bytes) -> HttpResponse:
+    """Any other path under /_vpclab/api/: 404 in the console's error shape, naming the real ones."""
+    known = sorted(path for path in app.extra_routes if path.startswith(API_PREFIX))
+    return error_response(
+        404, "NotFound", f"no console endpoint {scope['path']}; there are {', '.join(known)}"
+    )
+
+
 def install(app: App) -> None:
-    """Register the console's JSON endpoints on an app."""
+    """Register the console's JSON endpoints on an app (and a 404 for the rest of the prefix)."""
     app.extra_routes.update(ConsoleApi(app).routes())
+    app.prefix_routes[API_PREFIX] = unknown_endpoint
