@@ -543,3 +543,24 @@ def test_unknown_console_endpoint_is_404_naming_the_real_ones(net: Network) -> N
     status, body = get(net.endpoint, "/_vpclab/api/topologies")
     assert (status, body["error"]["code"]) == (404, "NotFound")
     assert "/_vpclab/api/topology" in body["error"]["message"]
+
+
+def test_trace_follows_a_change_made_after_an_earlier_trace(net: Network) -> None:
+    """Traces reuse a compiled network only while nothing changed: a new rule shows at once."""
+    query = {"source": net.web, "destination": net.db, "port": 6379}
+    assert get(net.endpoint, "/_vpclab/api/trace", **query)[1]["reachable"] is False
+    db_group = net.ec2.describe_instances(InstanceIds=[net.db])["Reservations"][0]["Instances"][0][
+        "SecurityGroups"
+    ][0]["GroupId"]
+    net.ec2.authorize_security_group_ingress(
+        GroupId=db_group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 6379,
+                "ToPort": 6379,
+                "UserIdGroupPairs": [{"GroupId": net.web_group}],
+            }
+        ],
+    )
+    assert get(net.endpoint, "/_vpclab/api/trace", **query)[1]["reachable"] is True
