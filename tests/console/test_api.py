@@ -19,6 +19,7 @@ import pytest
 from tests.hardening.server import FAST_FAIL, http_client, start_server, stop_server
 from tests.scenarios import world as w
 from vpclab.cli.main import main
+from vpclab.server.console_api import endpoint_spec
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-exec"
@@ -564,3 +565,11 @@ def test_trace_follows_a_change_made_after_an_earlier_trace(net: Network) -> Non
         ],
     )
     assert get(net.endpoint, "/_vpclab/api/trace", **query)[1]["reachable"] is True
+
+
+def test_trace_endpoints_read_bare_words_as_name_tags() -> None:
+    """Ids, addresses, internet and tag: pass as the CLI reads them; any other word is a Name."""
+    for spec in ("i-0123456789abcdef0", "eni-01234567", "10.0.1.5", "internet", "tag:Role=db"):
+        assert endpoint_spec(spec) == spec
+    for name in ("web", "subnet-a", "i-am-web", "db primary"):
+        assert endpoint_spec(name) == f"tag:Name={name}"

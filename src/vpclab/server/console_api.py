@@ -25,6 +25,7 @@ from vpclab.dataplane.flow import is_ipv4
 from vpclab.dataplane.queries import internet_exposure
 from vpclab.model.base import kind_of_id
 from vpclab.model.errors import DomainError
+from vpclab.model.ids import has_prefix
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
 from vpclab.network import UsageError, trace_view
 
@@ -130,8 +131,11 @@ def _protocol(query: Mapping[str, str]) -> str:
 
 
 def endpoint_spec(spec: str) -> str:
-    """A trace endpoint as the CLI reads it; a bare word that is no id or address is a Name tag."""
-    if spec == "internet" or spec.startswith("tag:") or is_ipv4(spec) or kind_of_id(spec):
+    """A trace endpoint as the CLI reads it; a bare word that is no id or address is a Name tag
+    (so a Name such as "subnet-a", not a well-formed id, is still a name)."""
+    kind = kind_of_id(spec)
+    well_formed_id = kind is not None and has_prefix(spec, kind.id_prefix)
+    if spec == "internet" or spec.startswith("tag:") or is_ipv4(spec) or well_formed_id:
         return spec
     return f"tag:Name={spec}"
 
