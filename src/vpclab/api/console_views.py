@@ -1,8 +1,10 @@
 """What the web console shows, built from the EC2 API's own Describe handlers and presenters.
 
-The topology and the side panel are rearrangements of Describe output (the same handlers boto3
-reaches), so the console can never show a resource differently from DescribeXxx. Everything is
-read from a snapshot of the store taken under its lock, then rendered without holding it.
+The side panel is the Describe handler's own output and the topology rearranges Describe output
+(the same handlers boto3 reaches), so the console cannot show a resource differently from
+DescribeXxx; only instances and ENIs, the bulk of a big topology, are read through the control
+functions their presenters call. Everything is read from a snapshot of the store taken under its
+lock, then rendered without holding it.
 """
 
 from __future__ import annotations
