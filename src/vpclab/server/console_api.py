@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from vpclab.network import UsageError, trace_view
 
 if TYPE_CHECKING:
     from vpclab.server.app import App, Scope
+
+log = logging.getLogger("vpclab")
 
 API_PREFIX = "/_vpclab/api/"
 CONSOLE_PATH = "/_vpclab/console"
@@ -176,6 +179,14 @@ class ConsoleApi:
             except DomainError as exc:
                 failure = _domain_error(exc)
                 return error_response(failure.status, failure.code, failure.message)
+            except Exception:  # a bug, not bad input: say so, and keep the traceback
+                log.exception("internal error serving %s", scope["path"])
+                return error_response(
+                    500,
+                    "InternalError",
+                    "An internal error has occurred (a vpclab bug; the traceback is in the "
+                    "server log).",
+                )
 
         return serve
 
