@@ -1,10 +1,12 @@
 """Benchmark of the analysis engine on generated networks (run: python bench/analysis.py).
 
-Builds networks of up to 10,000 ENIs, 1,000 security groups, 200 subnets in 5 VPCs (no peering
-connection between them: cross-VPC pairs are outside the symbolic engine), then times internet
-exposure and the class-level matrix, checks both against brute force (exposure: the concrete
-tracer per ENI; matrix: the symbolic engine per ENI pair) on sizes where brute force is
-affordable, and reports peak memory (ru_maxrss).
+Builds networks of up to 10,000 ENIs, 1,000 security groups, 200 subnets in 5 VPCs joined by
+5 active peerings (a star around VPC 0 plus 1-2, so 1-3 is non-transitive), peer routes in two
+thirds of the subnets, a NAT gateway per VPC for the private subnets; then times internet
+exposure and the class-level matrix (private and public addresses), checks both against brute
+force (exposure: the concrete tracer per ENI; matrix: the symbolic walk per ENI pair, and the
+concrete tracer on sampled pairs and packets) on sizes where brute force is affordable, and
+reports peak memory (ru_maxrss). Usage: python bench/analysis.py [SIZE ...] [--brute-max N].
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ import resource
 import sys
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import Compiled, CompiledWorld, compile_view
 from vpclab.dataplane.flow import Flow
-from vpclab.dataplane.queries import internet_exposure, reachability_matrix
+from vpclab.dataplane.queries import MatrixCell, internet_exposure, reachability_matrix
 from vpclab.dataplane.symbolic import connection_space
 from vpclab.dataplane.tracer import trace
-from vpclab.model.gateways import InternetGateway
+from vpclab.model.gateways import Address, InternetGateway, NatGateway
 from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
 from vpclab.model.network_acl import NaclAssociation, NaclEntry, NetworkAcl
+from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.route_table import Route, RouteTable, RouteTableAssociation, RouteTarget
 from vpclab.model.security_group import SecurityGroup, SgRule
 from vpclab.model.state import Clock
@@ -33,6 +36,7 @@ from vpclab.model.vpc import CidrAssociation, Subnet, Vpc
 ACCOUNT, REGION = "123456789012", "us-east-1"
 T = TypeVar("T")
 PORTS = (22, 80, 443, 3306, 5432, 6379, 8080)
+PEERINGS = ((0, 1), (0, 2), (0, 3), (0, 4), (1, 2))
 
 
 def _acl_entries(rng: random.Random) -> tuple[NaclEntry, ...]:
@@ -81,6 +85,21 @@ def generate(store: Store, enis: int, groups: int, subnets: int, vpcs: int, seed
                 )
             )
             tx.put(InternetGateway(id=f"igw-{v:08x}", vpc_id=vpc_id))
+            _nat_gateway(tx, v)
+        for a, b in PEERINGS:
+            if b < vpcs:
+                tx.put(
+                    VpcPeeringConnection(
+                        id=f"pcx-{a}{b:07x}",
+                        requester=PeeringSide(
+                            owner_id=ACCOUNT, region=REGION, vpc_id=f"vpc-{a:08x}"
+                        ),
+                        accepter=PeeringSide(
+                            owner_id=ACCOUNT, region=REGION, vpc_id=f"vpc-{b:08x}"
+                        ),
+                        status="active",
+                    )
+                )
         per_vpc = subnets // vpcs
         group_ids: dict[str, list[str]] = {}
         for g in range(groups):
@@ -122,15 +141,14 @@ def generate(store: Store, enis: int, groups: int, subnets: int, vpcs: int, seed
                     vpc_id=vpc_id,
                 )
             ]
-            if public:
-                routes.append(
-                    Route(
-                        destination="0.0.0.0/0",
-                        target=RouteTarget(kind="gateway", id=f"igw-{v:08x}"),
-                        origin="CreateRoute",
-                        vpc_id=vpc_id,
-                    )
-                )
+            exit_ = RouteTarget(kind="gateway", id=f"igw-{v:08x}")
+            if not public:
+                exit_ = RouteTarget(kind="nat", id=f"nat-{v:08x}")
+            routes.append(
+                Route(destination="0.0.0.0/0", target=exit_, origin="CreateRoute", vpc_id=vpc_id)
+            )
+            if index % 3 != 2:
+                routes.extend(_peer_routes(v, vpcs))
             tx.put(
                 RouteTable(
                     id=f"rtb-{s:08x}",
@@ -192,6 +210,58 @@ def generate(store: Store, enis: int, groups: int, subnets: int, vpcs: int, seed
             )
 
 
+def _nat_gateway(tx: Any, v: int) -> None:
+    """VPC v's NAT gateway in its first (public) subnet, with its ENI and Elastic IP."""
+    subnet_id, address = f"subnet-{v:08x}", f"10.{v}.0.250"
+    tx.put(
+        NetworkInterface(
+            id=f"eni-nat{v:05x}",
+            subnet_id=subnet_id,
+            vpc_id=f"vpc-{v:08x}",
+            availability_zone="us-east-1a",
+            private_ips=(PrivateIp(address=address, primary=True),),
+            interface_type="natGateway",
+            requester_managed=True,
+        )
+    )
+    tx.put(
+        Address(
+            id=f"eipalloc-{v:08x}",
+            public_ip=f"52.0.0.{v + 1}",
+            network_interface_id=f"eni-nat{v:05x}",
+            private_ip=address,
+        )
+    )
+    tx.put(
+        NatGateway(
+            id=f"nat-{v:08x}",
+            subnet_id=subnet_id,
+            vpc_id=f"vpc-{v:08x}",
+            network_interface_id=f"eni-nat{v:05x}",
+            private_ip=address,
+            public_ip=f"52.0.0.{v + 1}",
+        )
+    )
+
+
+def _peer_routes(v: int, vpcs: int) -> list[Route]:
+    """Routes from VPC v to the CIDR of every VPC it peers with."""
+    routes = []
+    for a, b in PEERINGS:
+        if b >= vpcs or v not in (a, b):
+            continue
+        peer = b if v == a else a
+        routes.append(
+            Route(
+                destination=f"10.{peer}.0.0/16",
+                target=RouteTarget(kind="peering", id=f"pcx-{a}{b:07x}"),
+                origin="CreateRoute",
+                vpc_id=f"vpc-{v:08x}",
+            )
+        )
+    return routes
+
+
 def _timed(label: str, action: Callable[[], T]) -> T:
     """Run and print the wall time of one step."""
     start = time.perf_counter()
@@ -216,39 +286,95 @@ def brute_exposure(part: Compiled, world: CompiledWorld) -> set[str]:
     return reached
 
 
+def brute_matrix(part: Compiled, ids: list[str]) -> dict[tuple[str, str], object]:
+    """The symbolic walk for every ENI pair, to private and to public addresses."""
+    return {
+        (a, b): (connection_space(part, a, b), connection_space(part, a, b, public=True))
+        for a in ids
+        for b in ids
+        if a != b
+    }
+
+
+def expanded(cells: list[MatrixCell]) -> dict[tuple[str, str], object]:
+    """The class matrix expanded to ENI pairs (what brute force computes)."""
+    out: dict[tuple[str, str], object] = {}
+    for cell in cells:
+        for a in cell.sources:
+            for b in cell.destinations:
+                if a != b:
+                    out[(a, b)] = (cell.space, cell.public_space)
+    return out
+
+
+def tracer_disagreements(
+    part: Compiled, world: CompiledWorld, cells: list[MatrixCell], samples: int
+) -> tuple[int, int, int]:
+    """Sampled (pair, address, packet) verdicts of the matrix against the concrete tracer:
+    (samples, reachable ones, disagreements)."""
+    rng = random.Random(7)
+    answers = expanded(cells)
+    pairs = sorted(answers)
+    reachable = wrong = 0
+    for _ in range(samples):
+        a, b = rng.choice(pairs)
+        spaces = answers[(a, b)]
+        assert isinstance(spaces, tuple)
+        eni = part.enis[b]
+        public = eni.public.get(eni.eni.primary_ip) if rng.random() < 0.5 else None
+        space = spaces[1] if public else spaces[0]
+        protocol = rng.choice(("tcp", "udp", "icmp"))
+        sport, dport = rng.choice((40000, 1000, 60000)), rng.choice(PORTS)
+        flow = Flow(protocol=protocol, source_port=sport, destination_port=dport)
+        if public:
+            flow = Flow(
+                protocol=protocol, source_port=sport, destination_port=dport, destination_ip=public
+            )
+        verdict = trace(world, part.enis[a].owner.id, eni.owner.id, flow).reachable
+        ports = (sport, dport) if protocol != "icmp" else (0, 0)
+        reachable += verdict
+        wrong += space is None or space.contains(protocol, *ports) != verdict
+    return samples, reachable, wrong
+
+
 def run(enis: int, brute: bool) -> None:
     """One size: generate, compile, exposure, matrix, brute-force cross-checks."""
     groups, subnets = min(1000, max(20, enis // 10)), min(200, max(5, enis // 50))
-    print(f"{enis} ENIs, {groups} SGs, {subnets} subnets, 5 VPCs", flush=True)
+    print(f"{enis} ENIs, {groups} SGs, {subnets} subnets, 5 VPCs, 5 peerings", flush=True)
     store = Store(None, clock=Clock(settle_seconds=0.0))
     _timed("generate", lambda: generate(store, enis, groups, subnets, 5, seed=enis))
     world = _timed("compile", lambda: compile_view(store.view(ACCOUNT, REGION)))
     part = world.home
     found = _timed("exposure (symbolic)", lambda: internet_exposure(part))
     exposed = {f.eni_id for f in found if f.source_ports.size() and f.protocol == "tcp"}
-    cells = _timed("matrix (class level)", lambda: reachability_matrix(part, sorted(part.enis)))
+    ids = sorted(i.primary_eni_id for i in part.instances.values())
+    cells = _timed("matrix (class level)", lambda: reachability_matrix(part, ids))
     classes = len({c.sources for c in cells})
-    print(f"  {len(exposed)} ENIs exposed, {classes} classes, {len(cells)} class pairs")
+    print(f"  {len(exposed)} ENIs exposed, {classes} classes, {len(cells)} cells")
     if brute:
         concrete = _timed("exposure (concrete tracer per ENI)", lambda: brute_exposure(part, world))
         print(f"  tracer-reached ENIs all in exposure: {concrete <= exposed}", flush=True)
-        ids = sorted(part.enis)
-        pairs = _timed(
-            "matrix (symbolic per ENI pair)",
-            lambda: {(a, b): connection_space(part, a, b) for a in ids for b in ids if a != b},
+        pairs = _timed("matrix (symbolic walk per ENI pair)", lambda: brute_matrix(part, ids))
+        print(f"  class matrix equals per-pair matrix: {expanded(cells) == pairs}", flush=True)
+        checked = _timed(
+            "matrix vs concrete tracer (sampled)",
+            lambda: tracer_disagreements(part, world, cells, 600),
         )
-        by_class: dict[tuple[str, str], object] = {}
-        for cell in cells:
-            for a in cell.sources:
-                for b in cell.destinations:
-                    if a != b:
-                        by_class[(a, b)] = cell.space
-        print(f"  class matrix equals per-pair matrix: {by_class == pairs}", flush=True)
+        samples, reached, wrong = checked
+        print(
+            f"  sampled packets {samples}, reachable {reached}, disagreements {wrong}", flush=True
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS so far: {peak:.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:]] or [200, 1000, 10000]
+    arguments = sys.argv[1:]
+    brute_max = 200
+    if "--brute-max" in arguments:
+        at = arguments.index("--brute-max")
+        brute_max = int(arguments[at + 1])
+        del arguments[at : at + 2]
+    sizes = [int(a) for a in arguments] or [100, 1000, 10000]
     for size in sizes:
-        run(size, brute=size <= 200)
+        run(size, brute=size <= brute_max)

@@ -19,8 +19,10 @@ from vpclab.dataplane.routing import select_route
 from vpclab.dataplane.symbolic import (
     ANALYSED_PROTOCOLS,
     DROPPED,
+    ClassKey,
     DirectPaths,
     Member,
+    PublicPaths,
     class_key,
     connection_space,
 )
@@ -224,9 +226,14 @@ def internet_exposure(part: Compiled) -> list[Exposure]:
     return exposures
 
 
+_NOTHING = HeaderSpace()
+
+
 @dataclass(frozen=True, slots=True)
 class MatrixCell:
-    """What a class of sources may open to some classes of destinations (None: not analysed).
+    """What a class of sources may open to some classes of destinations: `space` to their
+    private addresses, `public_space` to their public ones across the internet (empty when
+    they have none; None: not analysed).
 
     Destination classes are kept as given and joined only when asked, so a matrix over
     10,000 ENIs holds one reference per class, not one per ENI pair.
@@ -235,6 +242,7 @@ class MatrixCell:
     sources: tuple[str, ...]
     destination_classes: tuple[tuple[str, ...], ...]
     space: HeaderSpace | None
+    public_space: HeaderSpace | None = _NOTHING
 
     @property
     def destinations(self) -> tuple[str, ...]:
@@ -242,14 +250,23 @@ class MatrixCell:
         return tuple(chain.from_iterable(self.destination_classes))
 
     def ports(self) -> str:
-        """The open destination ports per protocol, e.g. 'tcp 22, 443; icmp echo'."""
-        if self.space is None:
-            return "not analysed (crosses VPCs or a non-local route)"
-        parts = []
-        for protocol in self.space.protocols():
-            ports = self.space.destination_ports(protocol)
-            parts.append(f"{protocol} {'echo' if protocol == 'icmp' else ports.describe()}")
-        return "; ".join(parts) or "none"
+        """The open destination ports per protocol, e.g. 'tcp 22, 443; icmp echo', then what
+        opens through the destinations' public addresses, if anything."""
+        shown = _open_ports(self.space)
+        if self.public_space is None or not self.public_space.is_empty():
+            shown += f" | via public IP: {_open_ports(self.public_space)}"
+        return shown
+
+
+def _open_ports(space: HeaderSpace | None) -> str:
+    """Destination ports per protocol of one space, 'none', or 'not analysed'."""
+    if space is None:
+        return "not analysed (the path crosses an appliance or a gateway vpclab does not model)"
+    parts = []
+    for protocol in space.protocols():
+        ports = space.destination_ports(protocol)
+        parts.append(f"{protocol} {'echo' if protocol == 'icmp' else ports.describe()}")
+    return "; ".join(parts) or "none"
 
 
 def _address_cuts(part: Compiled) -> list[int]:
@@ -284,35 +301,44 @@ def _referenced_member_sets(part: Compiled) -> list[frozenset[str]]:
     return list(seen)
 
 
-def matrix_members(part: Compiled, eni_ids: list[str]) -> list[tuple[Member, tuple[str, ...]]]:
+_MemberKey = tuple[ClassKey, int, tuple[int, ...], int]
+
+
+def matrix_members(
+    part: Compiled, eni_ids: list[str], cuts: list[int] | None = None
+) -> list[tuple[Member, tuple[str, ...]]]:
     """The ENIs split into classes that every filter and route treats alike, each with a
     representative: same class key (subnet, groups, state, ...), same address cell of every
-    boundary, same group references holding their address."""
-    cuts = _address_cuts(part)
+    boundary for the private and the public address, same group references holding them."""
+    cuts = _address_cuts(part) if cuts is None else cuts
     member_sets = _referenced_member_sets(part)
-    classes: dict[tuple[object, ...], list[str]] = {}
+    classes: dict[_MemberKey, list[str]] = {}
     for eni_id in sorted(set(eni_ids)):
         eni = part.enis.get(eni_id)
         if eni is None or eni.eni.subnet_id not in part.subnets:
             continue
-        address = eni.eni.primary_ip
-        holding = tuple(i for i, members in enumerate(member_sets) if address in members)
-        key = (class_key(eni), bisect_right(cuts, ip_int(address)), holding)
-        classes.setdefault(key, []).append(eni_id)
+        classes.setdefault(_member_key(eni, cuts, member_sets), []).append(eni_id)
     out = []
-    for members in sorted(classes.values()):
+    for key, members in sorted(classes.items(), key=lambda item: item[1]):
         eni = part.enis[members[0]]
-        address = eni.eni.primary_ip
+        _, cell, holding, public_cell = key
         member = Member(
-            eni,
-            eni.eni.vpc_id,
-            part.subnets[eni.eni.subnet_id],
-            tuple(sorted(eni.eni.groups)),
-            bisect_right(cuts, ip_int(address)),
-            tuple(i for i, group in enumerate(member_sets) if address in group),
+            eni, class_key(eni), part.subnets[eni.eni.subnet_id], cell, holding, public_cell
         )
         out.append((member, tuple(members)))
     return out
+
+
+def _member_key(eni: Eni, cuts: list[int], member_sets: list[frozenset[str]]) -> _MemberKey:
+    """What a matrix class is keyed by: class key, address cells, group references held."""
+    address = eni.eni.primary_ip
+    public = eni.public.get(address)
+    return (
+        class_key(eni),
+        bisect_right(cuts, ip_int(address)),
+        tuple(i for i, members in enumerate(member_sets) if address in members),
+        bisect_right(cuts, ip_int(public)) if public is not None else -1,
+    )
 
 
 def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]:
@@ -320,63 +346,103 @@ def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]
     return sorted(members for _, members in matrix_members(part, eni_ids))
 
 
+_Class = tuple[Member, tuple[str, ...]]
+
+
 def reachability_matrix(part: Compiled, eni_ids: list[str]) -> list[MatrixCell]:
-    """Class-to-class connection spaces, destination classes with equal spaces merged per row.
+    """Class-to-class connection spaces, destination classes with equal answers merged per row.
 
     Pairs joined by the local route or one peering are computed from per-filter terms shared by
-    every pair (DirectPaths); pairs whose routes certainly drop cost two route look-ups; the
-    rest go to the symbolic walk on representatives. A pair inside one class is evaluated
-    between two distinct members when the class has them (an ENI never talks to itself).
+    every pair (DirectPaths); pairs whose routes certainly drop cost one route look-up per
+    address cell; paths across the internet to public addresses combine walks made once per
+    class and far cell (PublicPaths); the rest go to the symbolic walk on representatives.
+    A pair inside one class is evaluated between two distinct members when the class has
+    them (an ENI never talks to itself).
     """
-    classes = matrix_members(part, eni_ids)
-    paths = DirectPaths(part)
-    buckets: dict[int, list[tuple[Member, tuple[str, ...]]]] = {}
-    for member, members in classes:
-        buckets.setdefault(member.cell, []).append((member, members))
-    by_cell = [(b, [m for _, m in b], {m.subnet.subnet.id for m, _ in b}) for b in buckets.values()]
+    cuts = _address_cuts(part)
+    classes = matrix_members(part, eni_ids, cuts)
+    pair = _PairSpaces(part, cuts)
+    buckets: dict[int, list[_Class]] = {}
+    for entry in classes:
+        buckets.setdefault(entry[0].cell, []).append(entry)
+    by_cell = [
+        (
+            bucket,
+            [m for member, m in bucket if member.public_cell < 0],
+            [entry for entry in bucket if entry[0].public_cell >= 0],
+            {member.subnet.subnet.id for member, _ in bucket},
+        )
+        for bucket in buckets.values()
+    ]
     cells: list[MatrixCell] = []
-    for source, sources in classes:
-        row: dict[int, tuple[HeaderSpace | None, list[tuple[str, ...]]]] = {}
+    for source in classes:
+        row: dict[
+            tuple[int, int], tuple[HeaderSpace | None, HeaderSpace | None, list[tuple[str, ...]]]
+        ] = {}
         nothing: list[tuple[str, ...]] = []
-        for bucket, all_members, subnets in by_cell:
-            dropped = paths.route(source, bucket[0][0]) == DROPPED
-            if dropped and source.subnet.subnet.id not in subnets:
-                nothing.extend(all_members)  # routes drop it: no filter to evaluate
-                continue
-            for destination, destinations in bucket:
-                if destinations is sources and len(sources) == 1:
+        for bucket, private_only, public, subnets in by_cell:
+            dropped = pair.direct.route(source[0], bucket[0][0]) == DROPPED
+            if dropped and source[0].subnet.subnet.id not in subnets:
+                nothing.extend(private_only)  # routes drop it: no filter to evaluate
+                targets = public
+            else:
+                targets = bucket
+            for destination in targets:
+                if destination[1] is source[1] and len(source[1]) == 1:
                     continue
-                space = _class_pair_space(
-                    part, paths, (source, sources), (destination, destinations)
-                )
-                if space is _NOTHING:
-                    nothing.append(destinations)
-                else:
-                    row.setdefault(id(space), (space, []))[1].append(destinations)
+                same_subnet = destination[0].subnet is source[0].subnet
+                reached = not dropped or same_subnet
+                private = pair.private(source, destination) if reached else _NOTHING
+                across = pair.public(source, destination)
+                if private is _NOTHING and across is _NOTHING:
+                    nothing.append(destination[1])
+                    continue
+                key = (id(private), id(across))
+                row.setdefault(key, (private, across, []))[2].append(destination[1])
         if nothing:
-            cells.append(MatrixCell(sources, tuple(nothing), _NOTHING))
-        for space, groups in row.values():
-            cells.append(MatrixCell(sources, tuple(groups), space))
+            cells.append(MatrixCell(source[1], tuple(nothing), _NOTHING, _NOTHING))
+        for private, across, groups in row.values():
+            cells.append(MatrixCell(source[1], tuple(groups), private, across))
     return cells
 
 
-_NOTHING = HeaderSpace()
+class _PairSpaces:
+    """Both answers for one class pair, interned so equal answers are one object."""
 
+    def __init__(self, part: Compiled, cuts: list[int]) -> None:
+        self.part = part
+        self.direct = DirectPaths(part)
+        self.across = PublicPaths(part, cuts)
+        self.interned: dict[HeaderSpace, HeaderSpace] = {_NOTHING: _NOTHING}
 
-def _class_pair_space(
-    part: Compiled,
-    paths: DirectPaths,
-    source: tuple[Member, tuple[str, ...]],
-    destination: tuple[Member, tuple[str, ...]],
-) -> HeaderSpace | None:
-    """One class pair: from shared terms when the path is direct, else the symbolic walk
-    between representatives (a distinct member when both classes are the same)."""
-    space = paths.space(source[0], destination[0])
-    if space is not None:
-        return _NOTHING if space.is_empty() else space
-    others = [d for d in destination[1] if d != source[1][0]]
-    walked = connection_space(part, source[1][0], others[0])
-    return _NOTHING if walked is not None and walked.is_empty() else walked
+    def _intern(self, space: HeaderSpace | None) -> HeaderSpace | None:
+        """The shared object equal to a space."""
+        return None if space is None else self.interned.setdefault(space, space)
+
+    def private(self, source: _Class, destination: _Class) -> HeaderSpace | None:
+        """To the destination's private address: shared terms when the path is direct, else
+        the walk between representatives (a distinct member inside one class)."""
+        space = self.direct.space(source[0], destination[0])
+        if space is None:
+            space = self._walk(source, destination, public=False)
+        return self._intern(space)
+
+    def public(self, source: _Class, destination: _Class) -> HeaderSpace | None:
+        """To the destination's public address, across the internet."""
+        if destination[0].public_cell < 0:
+            return _NOTHING
+        space = None
+        if destination[1] is not source[1]:
+            space = self.across.space(source[0], destination[0])
+        if space is None:
+            space = self._walk(source, destination, public=True)
+        return self._intern(space)
+
+    def _walk(self, source: _Class, destination: _Class, *, public: bool) -> HeaderSpace | None:
+        """The whole symbolic walk between a source member and a distinct destination member."""
+        first = source[1][0]
+        other = next(d for d in destination[1] if d != first)
+        return connection_space(self.part, first, other, public=public)
 
 
 @dataclass(frozen=True, slots=True)

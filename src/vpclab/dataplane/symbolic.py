@@ -10,13 +10,22 @@ fall back to the concrete tracer rather than guess.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TypeVar
 
-from vpclab.dataplane.compile import Compiled, Eni, SubnetInfo
+from vpclab.dataplane.compile import Compiled, CompiledWorld, Eni, SubnetInfo
 from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_groups
-from vpclab.dataplane.flow import ALL_PORTS, EMPTY, Header, PortSet, cidr_span, ip_int
+from vpclab.dataplane.flow import (
+    ALL_PORTS,
+    EMPTY,
+    NAT_PORTS,
+    Header,
+    PortSet,
+    cidr_span,
+    ip_int,
+)
 from vpclab.dataplane.headerspace import Box, HeaderSpace
 from vpclab.dataplane.routing import select_route
 
@@ -44,83 +53,264 @@ def _acl_admits(subnet: SubnetInfo, header: Header, *, egress: bool) -> PortSet:
     return evaluate_acl(entries, header, egress=egress).admitted
 
 
-def _local_route(subnet: SubnetInfo, address: str) -> bool | None:
-    """True when the local route carries the address; None when another route wins."""
-    decision = select_route(subnet.lpm, address)
-    entry = decision.entry
-    if entry is None or entry.route.target.kind != "local":
-        return None
-    return entry.usable
+class NotModelled(Exception):
+    """The path uses a component the symbolic walk does not follow (appliances, transit
+    gateways, VPN): callers answer 'not analysed' rather than guess."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    """Where a symbolic walk ended: at an ENI, or on the internet, with the header as it got there."""
+
+    header: Header
+    part: Compiled
+    eni: Eni | None  # None: the packet reached the internet
+
+
+class _Walk:
+    """One connection's symbolic walk (spec §10 order), ports kept as sets: each filter narrows
+    the destination ports. Forward then reply; SGs pass tracked replies (SG-7), NAT gateways
+    map replies back to the inside host (NAT-6). A drop ends the walk with None."""
+
+    def __init__(self, world: CompiledWorld, *, stop_at_internet: bool = False) -> None:
+        self.world = world
+        self.reverse = False
+        self.tracked: set[str] = set()
+        self.nats: dict[str, tuple[str, PortSet]] = {}  # NAT id -> inside address and ports
+        self.stop_at_internet = stop_at_internet
+        self.budget = 32
+
+    def send(self, part: Compiled, eni: Eni, header: Header) -> _Arrival | None:
+        """A packet leaving an ENI: state, source check, SG egress, then out of its subnet."""
+        if not eni.usable:
+            return None  # AMB-24
+        if header.source not in eni.addresses and eni.eni.source_dest_check:
+            return None  # ENI-6
+        out = self._groups(part, eni, header, egress=True)
+        return self._leave(part, eni.eni.subnet_id, out, eni.id) if out else None
+
+    def _groups(self, part: Compiled, eni: Eni, header: Header, *, egress: bool) -> Header | None:
+        """SG egress or ingress at an ENI: tracked replies pass, else the rules' union (SG-3)."""
+        if self.reverse and eni.id in self.tracked:
+            return header
+        if eni.eni.interface_type == "natGateway":
+            return header  # NAT-12
+        admitted = _groups_admit(part, eni, header, egress=egress)
+        if admitted.is_empty():
+            return None
+        if not self.reverse:
+            self.tracked.add(eni.id)
+        return _narrow(header, admitted)
+
+    def _acl(self, subnet: SubnetInfo, header: Header, *, egress: bool) -> Header | None:
+        """The subnet's NACL in one direction, statelessly (NACL-4, NACL-5)."""
+        admitted = _acl_admits(subnet, header, egress=egress)
+        return None if admitted.is_empty() else _narrow(header, admitted)
+
+    def _leave(
+        self, part: Compiled, subnet_id: str, header: Header, sender: str
+    ) -> _Arrival | None:
+        """Same subnet: layer 2, no NACL or route (RT-18, NACL-15); else NACL egress, route."""
+        subnet = part.subnets[subnet_id]
+        local = part.by_address.get((subnet.subnet.vpc_id, header.destination))
+        if local is not None and local != sender and part.enis[local].eni.subnet_id == subnet_id:
+            return self._receive(part, part.enis[local], header)
+        out = self._acl(subnet, header, egress=True)
+        return self._route(part, subnet, out) if out else None
+
+    def _route(self, part: Compiled, subnet: SubnetInfo, header: Header) -> _Arrival | None:
+        """Longest prefix match, no fallback past a blackhole (RT-4, RT-13), then the target."""
+        self.budget -= 1
+        entry = select_route(subnet.lpm, header.destination).entry
+        if self.budget <= 0 or entry is None or not entry.usable:
+            return None
+        target = entry.route.target
+        if target.kind == "local":
+            return self._deliver(part, subnet.subnet.vpc_id, header, subnet.subnet.id)
+        if target.kind == "gateway" and target.id.startswith("igw-"):
+            return self._igw_out(part, target.id, header)
+        if target.kind == "nat":
+            return self._nat_forward(part, target.id, header, subnet.subnet.id)
+        if target.kind == "peering":
+            return self._peering(part, target.id, header, subnet.subnet.vpc_id)
+        raise NotModelled(f"route to {target.kind} {target.id}")
+
+    def _deliver(
+        self, part: Compiled, vpc_id: str, header: Header, from_subnet: str | None
+    ) -> _Arrival | None:
+        """The VPC router delivers to the ENI holding the address, through its subnet's NACL."""
+        owner = part.by_address.get((vpc_id, header.destination))
+        if owner is None:
+            return None
+        eni = part.enis[owner]
+        if eni.eni.subnet_id != from_subnet:
+            inbound = self._acl(part.subnets[eni.eni.subnet_id], header, egress=False)
+            if inbound is None:
+                return None
+            header = inbound
+        return self._receive(part, eni, header)
+
+    def _receive(self, part: Compiled, eni: Eni, header: Header) -> _Arrival | None:
+        """A packet addressed to an ENI: a NAT gateway's, or delivery through SG ingress."""
+        nat_id = part.nat_by_eni.get(eni.id)
+        if nat_id is not None:
+            return self._nat_receive(part, nat_id, eni, header)
+        if not eni.usable:
+            return None
+        if eni.eni.interface_type == "lambda" and not self.reverse:
+            return None  # LAM-2: nothing opens a connection to a Lambda ENI
+        out = self._groups(part, eni, header, egress=False)
+        return _Arrival(out, part, eni) if out else None
+
+    def _nat_forward(
+        self, part: Compiled, nat_id: str, header: Header, from_subnet: str
+    ) -> _Arrival | None:
+        """A NAT gateway: its subnet's NACL in, then source -> its private IP, ports remapped
+        into 1024-65535 (NAT-6, NAT-7, NAT-13; a gateway never serves its own subnet, AMB-12)."""
+        nat = part.nats.get(nat_id)
+        if nat is None or nat.nat.subnet_id == from_subnet or nat.state != "available":
+            return None
+        if header.protocol not in ANALYSED_PROTOCOLS:
+            return None
+        if not part.in_vpc(nat.nat.vpc_id, header.source):
+            return None
+        inside = self._acl(part.subnets[nat.nat.subnet_id], header, egress=False)
+        if inside is None:
+            return None
+        address = nat.private_ip or header.source
+        self.nats[nat_id] = (header.source, inside.source_ports)
+        out = inside.with_(source=address)
+        if out.ported:
+            out = out.with_(source_ports=NAT_PORTS)
+        return self._leave(part, nat.nat.subnet_id, out, nat.nat.network_interface_id or nat_id)
+
+    def _nat_receive(
+        self, part: Compiled, nat_id: str, eni: Eni, header: Header
+    ) -> _Arrival | None:
+        """Only replies of a translation the gateway made pass, mapped back inside (NAT-8)."""
+        entry = self.nats.get(nat_id)
+        if entry is None or not self.reverse:
+            return None
+        out = header.with_(destination=entry[0])
+        if out.ported:
+            out = out.with_(destination_ports=entry[1])
+        return self._leave(part, part.nats[nat_id].nat.subnet_id, out, eni.id)
+
+    def _igw_out(self, part: Compiled, igw_id: str, header: Header) -> _Arrival | None:
+        """Out through the IGW: public destinations only, source mapped 1:1 (IGW-6, IGW-8)."""
+        igw = part.igws.get(igw_id)
+        if igw is None or igw.vpc_id is None or _private(header.destination):
+            return None
+        owner = part.by_address.get((igw.vpc_id, header.source))
+        public = part.enis[owner].public.get(header.source) if owner else None
+        if public is None:
+            return None  # IGW-8, IGW-12: no public mapping, no implicit NAT
+        out = header.with_(source=public)
+        inbound = None if self.stop_at_internet else self.world.public_owner(out.destination)
+        if inbound is None:
+            return _Arrival(out, part, None)
+        return self.internet_in(inbound, out)
+
+    def internet_in(self, part: Compiled, header: Header) -> _Arrival | None:
+        """From the internet: a public address mapped in a VPC whose IGW is attached, from a
+        public source, translated to the private address (IGW-6, IGW-7, IGW-9)."""
+        mapped = part.public_to_private.get(header.destination)
+        if mapped is None or _private(header.source):
+            return None
+        vpc_id = part.enis[mapped[0]].eni.vpc_id
+        igw = part.igws.get(part.igw_of_vpc.get(vpc_id, ""))
+        if igw is None or igw.vpc_id != vpc_id:
+            return None
+        return self._deliver(part, vpc_id, header.with_(destination=mapped[1]), None)
+
+    def _peering(
+        self, part: Compiled, pcx_id: str, header: Header, sender_vpc: str
+    ) -> _Arrival | None:
+        """Across an active peering, addresses inside both VPCs, delivered only by the far VPC's
+        local routes: non-transitive, no edge-to-edge (PCX-8, PCX-10, PCX-11)."""
+        pcx = part.peerings.get(pcx_id)
+        if pcx is None or pcx.status != "active":
+            return None
+        here = (part.view.account, part.view.region)
+        near, far = pcx.requester, pcx.accepter
+        if not (near.vpc_id == sender_vpc and near.partition() == here):
+            near, far = far, near
+        far_part = self.world.part(*far.partition())
+        if not part.in_vpc(near.vpc_id, header.source):
+            return None
+        if not far_part.in_vpc(far.vpc_id, header.destination):
+            return None
+        return self._deliver(far_part, far.vpc_id, header, None)
+
+    def reply(self, arrival: _Arrival) -> _Arrival | None:
+        """The reply from where the forward walk arrived, addresses and ports swapped."""
+        self.reverse = True
+        back = arrival.header.reversed()
+        if arrival.eni is None:
+            owner = self.world.public_owner(back.destination)
+            return self.internet_in(owner, back) if owner is not None else None
+        return self.send(arrival.part, arrival.eni, back)
 
 
 def _narrow(header: Header, admitted: PortSet) -> Header:
     """The header restricted to what a filter admitted (ports for TCP/UDP)."""
     if not header.ported:
         return header
-    return header.with_(destination_ports=admitted)
+    return header.with_(destination_ports=header.destination_ports.intersect(admitted))
 
 
-def _crossing(
-    part: Compiled, header: Header, sender: SubnetInfo, receiver: SubnetInfo
-) -> Header | None:
-    """NACL egress, the route, NACL ingress between two subnets; None when nothing passes."""
-    if sender.subnet.id == receiver.subnet.id:
-        return header  # layer 2 inside a subnet: no NACL, no route (RT-18, NACL-15)
-    admitted = _acl_admits(sender, header, egress=True)
-    if admitted.is_empty():
-        return None
-    header = _narrow(header, admitted)
-    admitted = _acl_admits(receiver, header, egress=False)
-    return None if admitted.is_empty() else _narrow(header, admitted)
+def _opening(protocol: str, source: str, destination: str) -> Header:
+    """The first packet of a connection with every port open (ICMP: an echo request)."""
+    ports = ALL_PORTS if protocol in ("tcp", "udp") else WHOLE
+    return Header(protocol, source, destination, ports, ports)
 
 
-def _protocol_box(
-    part: Compiled, source: Eni, destination: Eni, protocol: str, addresses: tuple[str, str]
+def _connection_box(
+    world: CompiledWorld, part: Compiled, source: Eni, destination: Eni, address: str, protocol: str
 ) -> Box:
-    """The packets of one protocol that complete a connection from source to destination."""
-    sender = part.subnets[source.eni.subnet_id]
-    receiver = part.subnets[destination.eni.subnet_id]
-    header = Header(protocol, addresses[0], addresses[1])
-    admitted = _groups_admit(part, source, header, egress=True)
-    forward: Header | None = _narrow(header, admitted) if not admitted.is_empty() else None
-    if forward is not None:
-        forward = _crossing(part, forward, sender, receiver)
-    if forward is not None:
-        admitted = _groups_admit(part, destination, forward, egress=False)
-        forward = _narrow(forward, admitted) if not admitted.is_empty() else None
-    if forward is None:
-        return Box(protocol, EMPTY, EMPTY)
-    reply = _crossing(part, forward.reversed(), receiver, sender)
-    if reply is None:
-        return Box(protocol, EMPTY, EMPTY)
-    if not header.ported:
+    """One protocol's packets from the source that reach the destination at `address` and
+    whose replies come back from that same address (else the client drops them)."""
+    nothing = Box(protocol, EMPTY, EMPTY)
+    walk = _Walk(world)
+    arrival = walk.send(part, source, _opening(protocol, source.eni.primary_ip, address))
+    if arrival is None or arrival.eni is not destination:
+        return nothing
+    back = walk.reply(arrival)
+    if back is None or back.eni is not source or back.header.source != address:
+        return nothing
+    if protocol not in ("tcp", "udp"):
         return Box(protocol, WHOLE, WHOLE)
-    return Box(protocol, reply.destination_ports, forward.destination_ports)
+    return Box(protocol, back.header.destination_ports, arrival.header.destination_ports)
 
 
-def connection_space(part: Compiled, source_id: str, destination_id: str) -> HeaderSpace | None:
+def connection_space(
+    part: Compiled, source_id: str, destination_id: str, *, public: bool = False
+) -> HeaderSpace | None:
     """Every packet whose connection source -> destination completes; None if not modelled.
 
-    Addresses are the two ENIs' primary private addresses; the same VPC is required and the
-    local route must carry both directions (else None: ask the concrete tracer).
+    The destination is addressed by its primary private address, or with `public` by the
+    public address mapped to it (an empty space when it has none). Any path the walk models
+    is followed: the local route, peerings, NAT gateways, IGW round trips between VPCs.
     """
     source, destination = eni_of(part, source_id), eni_of(part, destination_id)
-    if source is None or destination is None or source.eni.vpc_id != destination.eni.vpc_id:
+    if source is None or destination is None:
         return None
-    addresses = (source.eni.primary_ip, destination.eni.primary_ip)
-    sender = part.subnets[source.eni.subnet_id]
-    receiver = part.subnets[destination.eni.subnet_id]
-    if sender.subnet.id != receiver.subnet.id:
-        there, back = _local_route(sender, addresses[1]), _local_route(receiver, addresses[0])
-        if there is None or back is None:
-            return None
-        if not (there and back):
+    address = destination.eni.primary_ip
+    if public:
+        mapped = destination.public.get(address)
+        if mapped is None:
             return HeaderSpace()
-    if not (source.usable and destination.usable) or source.id == destination.id:
+        address = mapped
+    if source.id == destination.id:
         return HeaderSpace()
-    return HeaderSpace.of(
-        [_protocol_box(part, source, destination, p, addresses) for p in ANALYSED_PROTOCOLS]
-    )
+    try:
+        boxes = [
+            _connection_box(part.world, part, source, destination, address, protocol)
+            for protocol in ANALYSED_PROTOCOLS
+        ]
+    except NotModelled:
+        return None
+    return HeaderSpace.of(boxes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,20 +366,36 @@ class Member:
 
     `cell` is the elementary address interval (of every rule, route and VPC boundary of the
     partition) holding the members' primary addresses; `groups_holding` lists which group
-    references (SG-13) match them. Members agree on both, so any of them stands for all.
+    references (SG-13) match them; `public_cell` is the interval of the public address mapped
+    to it (-1: none). Members agree on all of these, so any of them stands for all.
     """
 
     eni: Eni
-    vpc_id: str
+    key: ClassKey
     subnet: SubnetInfo
-    groups: tuple[str, ...]
     cell: int
     groups_holding: tuple[int, ...]
+    public_cell: int
+
+    @property
+    def vpc_id(self) -> str:
+        """The members' VPC."""
+        return self.subnet.subnet.vpc_id
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The members' security groups, sorted."""
+        return self.key.groups
 
     @property
     def address(self) -> str:
         """The representative's primary private address."""
         return self.eni.eni.primary_ip
+
+    @property
+    def public_address(self) -> str | None:
+        """The public address mapped to the representative's primary address, if any."""
+        return self.eni.public.get(self.eni.eni.primary_ip)
 
 
 _T = TypeVar("_T")
@@ -372,3 +578,128 @@ def _ends_at_igw(part: Compiled, subnet: SubnetInfo, kind: str, target: str, add
         return True
     hop = entry.route.target
     return hop.kind == "gateway" and hop.id.startswith("igw-")
+
+
+_Exit = tuple[Header, _Walk] | None  # the packet as it leaves for the internet, and its walk
+_Entry = tuple[PortSet, PortSet] | None  # ports admitted in, reply ports admitted out
+
+
+class PublicPaths:
+    """Connection spaces to a destination's public address, for pairs whose packets cross the
+    internet (an IGW round trip, or out through a NAT gateway, then in through the
+    destination's IGW: IGW-6, NAT-6, PKT-4..6). The source's way out, the destination's way in
+    and its reply, and the source's way back are each walked once per class and address cell
+    of the far end, then combined per pair; a public address routed without the internet
+    answers None (the caller walks that pair whole)."""
+
+    def __init__(self, part: Compiled, cuts: list[int]) -> None:
+        self.part = part
+        self.cuts = cuts  # the address cells classes were split by
+        self.exits: dict[tuple[int, int], tuple[_Exit, ...] | None] = {}
+        self.entries: dict[tuple[int, int], tuple[_Entry, ...]] = {}
+        self.returns: dict[tuple[int, int, str, PortSet], PortSet] = {}
+
+    def space(self, source: Member, destination: Member) -> HeaderSpace | None:
+        """Packets from the source to the destination's public address whose connections
+        complete; empty when it has none, None when the path does not cross the internet."""
+        public = destination.public_address
+        if public is None or source.eni.id == destination.eni.id:
+            return HeaderSpace()
+        exits = self._exits(source, destination, public)
+        if exits is None:
+            return None
+        outside = next((e[0].source for e in exits if e is not None), None)
+        if outside is None:
+            return HeaderSpace()
+        entries = self._entries(destination, outside, public)
+        boxes = []
+        for protocol, exit_, entry in zip(ANALYSED_PROTOCOLS, exits, entries, strict=True):
+            boxes.append(self._box(source, destination, protocol, exit_, entry))
+        return HeaderSpace.of(boxes)
+
+    def _box(
+        self, source: Member, destination: Member, protocol: str, exit_: _Exit, entry: _Entry
+    ) -> Box:
+        """One protocol: ports both ends let through, and the replies' ports back home."""
+        nothing = Box(protocol, EMPTY, EMPTY)
+        if exit_ is None or entry is None:
+            return nothing
+        header, _ = exit_
+        forward = header.destination_ports.intersect(entry[0])
+        replies = header.source_ports.intersect(entry[1])
+        if forward.is_empty() or replies.is_empty():
+            return nothing
+        back = self._return(source, destination, protocol, exit_, replies)
+        if back.is_empty():
+            return nothing
+        if protocol not in ("tcp", "udp"):
+            return Box(protocol, WHOLE, WHOLE)
+        return Box(protocol, back, forward)
+
+    def _exits(self, source: Member, destination: Member, public: str) -> tuple[_Exit, ...] | None:
+        """The source's packets as they reach the internet, per protocol (memoised per class
+        and far cell); None when the public address is delivered without the internet."""
+        key = (id(source), destination.public_cell)
+        if key in self.exits:
+            return self.exits[key]
+        found: list[_Exit] = []
+        for protocol in ANALYSED_PROTOCOLS:
+            walk = _Walk(self.part.world, stop_at_internet=True)
+            opening = _opening(protocol, source.address, public)
+            arrival = walk.send(self.part, source.eni, opening)
+            if arrival is not None and arrival.eni is not None:
+                self.exits[key] = None
+                return None
+            found.append((arrival.header, walk) if arrival is not None else None)
+        self.exits[key] = result = tuple(found)
+        return result
+
+    def _entries(self, destination: Member, outside: str, public: str) -> tuple[_Entry, ...]:
+        """Per protocol, the ports the destination's side admits from an internet source and
+        the reply ports it lets back out, or None (memoised per class and source cell)."""
+        key = (id(destination), bisect_right(self.cuts, ip_int(outside)))
+        found = self.entries.get(key)
+        if found is None:
+            found = self.entries[key] = tuple(
+                self._entry(destination, outside, public, p) for p in ANALYSED_PROTOCOLS
+            )
+        return found
+
+    def _entry(self, destination: Member, outside: str, public: str, protocol: str) -> _Entry:
+        """One protocol's way in through the destination's IGW and its reply's way out, which
+        must leave through an IGW from the same public address (else the client drops it)."""
+        walk = _Walk(self.part.world, stop_at_internet=True)
+        owner = self.part.world.public_owner(public)
+        if owner is None:
+            return None
+        arrival = walk.internet_in(owner, _opening(protocol, outside, public))
+        if arrival is None or arrival.eni is not destination.eni:
+            return None
+        back = walk.reply(arrival)
+        if back is None or back.eni is not None or back.header.source != public:
+            return None
+        return arrival.header.destination_ports, back.header.destination_ports
+
+    def _return(
+        self, source: Member, destination: Member, protocol: str, exit_: _Exit, ports: PortSet
+    ) -> PortSet:
+        """The reply's ports admitted on the source's side, coming back from the destination's
+        public address (through the NAT gateway's translation when one was used)."""
+        key = (id(source), destination.public_cell, protocol, ports)
+        found = self.returns.get(key)
+        if found is not None:
+            return found
+        assert exit_ is not None
+        header, walk = exit_
+        walk.reverse, walk.budget = True, 32
+        reply = header.reversed()
+        if reply.ported:
+            reply = reply.with_(destination_ports=ports)
+        owner = self.part.world.public_owner(reply.destination)
+        back = walk.internet_in(owner, reply) if owner is not None else None
+        ok = (
+            back is not None and back.eni is source.eni and back.header.source == header.destination
+        )
+        found = back.header.destination_ports if ok and back is not None else EMPTY
+        self.returns[key] = found
+        return found
