@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
-from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from vpclab.api.dispatch import REST_JSON_SERVICES, Api
+from vpclab.api.dispatch import Api
+from vpclab.network import answer_in_process
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 # One session for every client: it loads each service model once (a client costs ~20 ms, not ~600).
 _SESSION = boto3.session.Session()
-
-
-class _Raw:
-    """The minimal raw-response object botocore reads a body from."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.body
 
 
 def client(
@@ -44,23 +32,8 @@ def client(
         config=NO_RETRIES,
     )
 
-    def answer(request: Any, **_: Any) -> AWSResponse:
-        headers = {
-            k.lower(): (v.decode() if isinstance(v, bytes) else v)
-            for k, v in request.headers.items()
-        }
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
-        elif not isinstance(body, bytes):
-            body = body.read()
-        if service in REST_JSON_SERVICES:
-            url = urlsplit(request.url)
-            query = parse_qs(url.query, keep_blank_values=True)
-            response = api.handle_http(request.method, unquote(url.path), query, headers, body)
-        else:
-            response = api.handle(body, headers)
-        return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+    def answer(request: Any, **_: Any) -> Any:
+        return answer_in_process(api, service, request)
 
     made.meta.events.register("before-send", answer)
     return made

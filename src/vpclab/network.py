@@ -68,6 +68,30 @@ class _Raw:
         yield self.body
 
 
+def answer_in_process(api: Any, service: str, request: Any) -> Any:
+    """Serve one botocore request from an in-process Api (no sockets): REST-JSON services
+    (Lambda) by method and path, the Query services (EC2, RDS, ElastiCache) by form body."""
+    from botocore.awsrequest import AWSResponse
+
+    from vpclab.api.dispatch import REST_JSON_SERVICES
+
+    headers = {
+        k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()
+    }
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    elif not isinstance(body, bytes):
+        body = body.read()
+    if service in REST_JSON_SERVICES:
+        url = urlsplit(request.url)
+        query = parse_qs(url.query, keep_blank_values=True)
+        response = api.handle_http(request.method, unquote(url.path), query, headers, body)
+    else:
+        response = api.handle(body, headers)
+    return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+
+
 class Network:
     """An emulated AWS network you can drive with boto3 and question with `trace`."""
 
@@ -102,10 +126,7 @@ class Network:
     ) -> Any:
         """A boto3 client answered in-process (no sockets); the access key names the account."""
         import boto3
-        from botocore.awsrequest import AWSResponse
         from botocore.config import Config
-
-        from vpclab.api.dispatch import REST_JSON_SERVICES
 
         api = self.api()
         session = boto3.session.Session(
@@ -117,24 +138,9 @@ class Network:
             config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
         )
 
-        def answer(request: Any, **_: Any) -> AWSResponse:
+        def answer(request: Any, **_: Any) -> Any:
             """Serve the request from the in-process API."""
-            headers = {
-                k.lower(): (v.decode() if isinstance(v, bytes) else v)
-                for k, v in request.headers.items()
-            }
-            body = request.body or b""
-            if isinstance(body, str):
-                body = body.encode()
-            elif not isinstance(body, bytes):
-                body = body.read()
-            if service in REST_JSON_SERVICES:
-                url = urlsplit(request.url)
-                query = parse_qs(url.query, keep_blank_values=True)
-                response = api.handle_http(request.method, unquote(url.path), query, headers, body)
-            else:
-                response = api.handle(body, headers)
-            return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+            return answer_in_process(api, service, request)
 
         made.meta.events.register("before-send", answer)
         return made

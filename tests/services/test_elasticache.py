@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.world import Vpc, build_vpc, launch, open_group, trace
+from tests.services.world import build_vpc, launch, make_cluster, open_group, trace
 from tests.support import aws_error
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -18,21 +18,6 @@ from vpclab.model.state import Clock
 def cache(make_client: Any) -> Any:
     """A boto3 ElastiCache client answered in-process."""
     return make_client("elasticache")
-
-
-def make_cluster(cache: Any, net: Vpc, group: str, nodes: int = 2) -> None:
-    """A memcached cluster of `nodes` nodes in a subnet group over the public subnets."""
-    cache.create_cache_subnet_group(
-        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="c", SubnetIds=net.public
-    )
-    cache.create_cache_cluster(
-        CacheClusterId="mc",
-        Engine="memcached",
-        CacheNodeType="cache.t3.micro",
-        NumCacheNodes=nodes,
-        CacheSubnetGroupName="cache",
-        SecurityGroupIds=[group],
-    )
 
 
 def node_enis(ec2: Any, vpc: str) -> list[dict[str, Any]]:

@@ -9,15 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.services.world import Vpc, build_vpc
+from tests.services.world import Vpc, build_vpc, make_cluster, make_db, make_function
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import compile_view
 from vpclab.dataplane.queries import internet_exposure
 from vpclab.model.state import Clock
 from vpclab.network import Network
-
-ROLE = "arn:aws:iam::123456789012:role/lambda-exec"
 
 
 def _exposed_ports(store: Store) -> dict[str, set[int]]:
@@ -34,48 +32,16 @@ def _exposed_ports(store: Store) -> dict[str, set[int]]:
 def _services_in_public_subnets(
     ec2: Any, make: Any, net: Vpc, *, public_db: bool
 ) -> dict[str, str]:
-    """A postgres DB, a redis node and a function, all in public subnets behind groups open to
+    """A postgres DB, a memcached node and a function, all in public subnets behind groups open to
     0.0.0.0/0 on every TCP port; their ENI ids by service."""
     everything = ec2.create_security_group(GroupName="all", Description="all", VpcId=net.vpc)
     group = everything["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=group, IpProtocol="tcp", FromPort=0, ToPort=65535, CidrIp="0.0.0.0/0"
     )
-    rds = make("rds")
-    rds.create_db_subnet_group(
-        DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
-    )
-    rds.create_db_instance(
-        DBInstanceIdentifier="db",
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        MasterUsername="admin",
-        MasterUserPassword="password123",
-        AllocatedStorage=20,
-        DBSubnetGroupName="dbs",
-        VpcSecurityGroupIds=[group],
-        PubliclyAccessible=public_db,
-    )
-    cache = make("elasticache")
-    cache.create_cache_subnet_group(
-        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="c", SubnetIds=net.public
-    )
-    cache.create_cache_cluster(
-        CacheClusterId="redis",
-        Engine="redis",
-        CacheNodeType="cache.t3.micro",
-        NumCacheNodes=1,
-        CacheSubnetGroupName="cache",
-        SecurityGroupIds=[group],
-    )
-    make("lambda").create_function(
-        FunctionName="fn",
-        Runtime="python3.12",
-        Role=ROLE,
-        Handler="app.handler",
-        Code={"ZipFile": b"PK\x03\x04 fake zip"},
-        VpcConfig={"SubnetIds": net.public[:1], "SecurityGroupIds": [group]},
-    )
+    make_db(make("rds"), net, group, public=public_db)
+    make_cluster(make("elasticache"), net, group, nodes=1)
+    make_function(make("lambda"), "fn", net.public[:1], [group])
     enis: dict[str, str] = {}
     for eni in ec2.describe_network_interfaces()["NetworkInterfaces"]:
         if eni["InterfaceType"] == "lambda":

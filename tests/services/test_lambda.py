@@ -9,31 +9,25 @@ from typing import Any
 
 import pytest
 
-from tests.services.world import Vpc, build_vpc, launch, open_group, trace
+from tests.services.world import (
+    CODE,
+    ROLE,
+    Vpc,
+    build_vpc,
+    launch,
+    make_function,
+    open_group,
+    trace,
+)
 from tests.support import aws_error
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
-
-ROLE = "arn:aws:iam::123456789012:role/lambda-exec"
-CODE = b"PK\x03\x04 fake zip"
 
 
 @pytest.fixture
 def lam(make_client: Any) -> Any:
     """A boto3 Lambda client answered in-process."""
     return make_client("lambda")
-
-
-def make_function(lam: Any, name: str, subnets: list[str], groups: list[str]) -> Any:
-    """A python function attached to the VPC through these subnets and groups."""
-    return lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=ROLE,
-        Handler="app.handler",
-        Code={"ZipFile": CODE},
-        VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
-    )
 
 
 def lambda_enis(ec2: Any) -> list[dict[str, Any]]:

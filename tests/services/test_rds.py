@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.world import Vpc, build_vpc, launch, open_group, trace
+from tests.services.world import build_vpc, launch, make_db, open_group, trace
 from tests.support import aws_error
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -17,25 +17,6 @@ from vpclab.model.state import Clock
 def rds(make_client: Any) -> Any:
     """A boto3 RDS client answered in-process."""
     return make_client("rds")
-
-
-def make_db(rds: Any, net: Vpc, group: str, *, public: bool = False, **extra: Any) -> Any:
-    """A subnet group over the public subnets and a postgres instance in it."""
-    rds.create_db_subnet_group(
-        DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
-    )
-    return rds.create_db_instance(
-        DBInstanceIdentifier="mydb",
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        MasterUsername="admin",
-        MasterUserPassword="password123",
-        AllocatedStorage=20,
-        DBSubnetGroupName="dbs",
-        VpcSecurityGroupIds=[group],
-        PubliclyAccessible=public,
-        **extra,
-    )["DBInstance"]
 
 
 def db_eni(ec2: Any, vpc: str) -> dict[str, Any]:

@@ -9,6 +9,9 @@ from vpclab.control.store import Store
 from vpclab.dataplane.trace import Trace
 from vpclab.network import trace_view
 
+ROLE = "arn:aws:iam::123456789012:role/lambda-exec"
+CODE = b"PK\x03\x04 fake zip"
+
 
 @dataclass
 class Vpc:
@@ -64,6 +67,52 @@ def launch(ec2: Any, subnet: str, group: str) -> str:
         SecurityGroupIds=[group],
     )
     return str(reservation["Instances"][0]["InstanceId"])
+
+
+def make_db(rds: Any, net: Vpc, group: str, *, public: bool = False, **extra: Any) -> Any:
+    """A subnet group over the public subnets and a postgres instance in it."""
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
+    )
+    return rds.create_db_instance(
+        DBInstanceIdentifier="mydb",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        DBSubnetGroupName="dbs",
+        VpcSecurityGroupIds=[group],
+        PubliclyAccessible=public,
+        **extra,
+    )["DBInstance"]
+
+
+def make_cluster(cache: Any, net: Vpc, group: str, nodes: int = 2) -> None:
+    """A memcached cluster of `nodes` nodes in a subnet group over the public subnets."""
+    cache.create_cache_subnet_group(
+        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="c", SubnetIds=net.public
+    )
+    cache.create_cache_cluster(
+        CacheClusterId="mc",
+        Engine="memcached",
+        CacheNodeType="cache.t3.micro",
+        NumCacheNodes=nodes,
+        CacheSubnetGroupName="cache",
+        SecurityGroupIds=[group],
+    )
+
+
+def make_function(lam: Any, name: str, subnets: list[str], groups: list[str]) -> Any:
+    """A python function attached to the VPC through these subnets and groups."""
+    return lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": CODE},
+        VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
+    )
 
 
 def trace(store: Store, source: str, destination: str, port: int) -> Trace:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpclab.tour.exercises import EXERCISES, check
-from vpclab.tour.lab import Lab, tcp_permission
+from vpclab.tour.lab import Lab
 
 AMI = "ami-0123456789abcdef0"
 
@@ -80,9 +80,7 @@ def test_exercise_2_database_port_then_ssh_blocked_by_the_group(lab: Lab) -> Non
     lab.ec2.authorize_security_group_ingress(GroupId=db_group, IpPermissions=[everything])
     assert problems(lab, 2) == ["ex2-app -> ex2-db tcp/22 is reachable but must not be"]
     lab.ec2.revoke_security_group_ingress(GroupId=db_group, IpPermissions=[everything])
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=db_group, IpPermissions=[tcp_permission(5432, "10.64.0.0/16")]
-    )
+    lab.allow(db_group, 5432, "10.64.0.0/16")
     assert problems(lab, 2) == []
 
 
@@ -95,15 +93,7 @@ def test_exercise_2_ssh_blocked_by_an_acl_is_not_the_security_group(lab: Lab) ->
     acl = lab.ec2.describe_network_acls(
         Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "default", "Values": ["true"]}]
     )["NetworkAcls"][0]["NetworkAclId"]
-    lab.ec2.create_network_acl_entry(
-        NetworkAclId=acl,
-        RuleNumber=10,
-        Protocol="6",
-        RuleAction="deny",
-        Egress=False,
-        CidrBlock="0.0.0.0/0",
-        PortRange={"From": 22, "To": 22},
-    )
+    lab.acl_rule(acl, 10, False, "deny", 22, 22, "0.0.0.0/0")
     assert problems(lab, 2) == ["ex2-app -> ex2-db tcp/22 is blocked, but not by SG"]
 
 
@@ -112,12 +102,7 @@ def test_exercise_3_main_table_is_not_a_table_of_its_own(lab: Lab) -> None:
     vpc = lab.vpc("10.66.0.0/16", "ex3")
     subnet = lab.subnet(vpc, "10.66.1.0/24", "ex3")
     igw = lab.internet_gateway(vpc, "ex3-igw")
-    main = lab.ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )["RouteTables"][0]["RouteTableId"]
+    main = lab.main_table(vpc)
     named(lab, subnet, "ex3-host", public=True)
     found = problems(lab, 3)
     assert found[0].startswith("ex3-host -> internet tcp/443 is not reachable") and main in found[0]
@@ -146,9 +131,7 @@ def test_exercise_4_default_vpc_and_ssh_from_the_internet(lab: Lab) -> None:
         "internet -> ex4-default tcp/22 is not reachable"
     )
     assert group in found[0]
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(22, "0.0.0.0/0")]
-    )
+    lab.allow(group, 22, "0.0.0.0/0")
     assert problems(lab, 4) == []
 
 
@@ -157,22 +140,16 @@ def test_exercise_6_outbound_rules_must_go_and_ssh_stay_closed(lab: Lab) -> None
     vpc = lab.vpc("10.68.0.0/16", "ex6")
     subnet = lab.public_subnet(vpc, "10.68.1.0/24", "ex6")
     group = lab.security_group(vpc, "ex6-web", 80, "0.0.0.0/0")
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(443, "0.0.0.0/0")]
-    )
+    lab.allow(group, 443, "0.0.0.0/0")
     named(lab, subnet, "ex6-web", public=True, groups=[group])
     assert problems(lab, 6) == ["remove every outbound rule of ex6-web's security groups"]
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(22, "0.0.0.0/0")]
-    )
+    lab.allow(group, 22, "0.0.0.0/0")
     lab.ec2.revoke_security_group_egress(
         GroupId=group,
         IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
     assert problems(lab, 6) == ["internet -> ex6-web tcp/22 is reachable but must not be"]
-    lab.ec2.revoke_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(22, "0.0.0.0/0")]
-    )
+    lab.allow(group, 22, "0.0.0.0/0", revoke=True)
     assert problems(lab, 6) == []
 
 
@@ -206,7 +183,5 @@ def test_exercise_8_peering_needed_then_solved(lab: Lab) -> None:
         ]
     )["SecurityGroups"][0]["GroupId"]
     assert group in found[0]
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(22, "10.71.0.0/16")]
-    )
+    lab.allow(group, 22, "10.71.0.0/16")
     assert problems(lab, 8) == []

@@ -64,21 +64,6 @@ def test_exercise_5_rejects_a_nat_instance_in_place_of_a_nat_gateway(lab: Lab) -
     ]
 
 
-def _acl_entry(
-    lab: Lab, acl: str, number: int, egress: bool, action: str, low: int, high: int
-) -> None:
-    """One TCP rule for the VPC's range."""
-    lab.ec2.create_network_acl_entry(
-        NetworkAclId=acl,
-        RuleNumber=number,
-        Protocol="6",
-        RuleAction=action,
-        Egress=egress,
-        CidrBlock="10.70.0.0/16",
-        PortRange={"From": low, "To": high},
-    )
-
-
 def test_exercise_7_says_what_is_wrong_until_replies_are_allowed(lab: Lab) -> None:
     """Default ACL, then an own ACL without ephemeral ports out, then solved."""
     vpc = lab.vpc("10.70.0.0/16", "ex7")
@@ -96,20 +81,13 @@ def test_exercise_7_says_what_is_wrong_until_replies_are_allowed(lab: Lab) -> No
     problems = check(lab, EXERCISES[6])
     assert any("still uses the default network ACL" in p for p in problems)
     assert any("tcp/22 is reachable but must not be" in p for p in problems)
-    acl = lab.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    current = lab.ec2.describe_network_acls(
-        Filters=[{"Name": "association.subnet-id", "Values": [web_subnet]}]
-    )["NetworkAcls"][0]
-    association = next(
-        a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == web_subnet
-    )
-    lab.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
-    _acl_entry(lab, acl, 100, False, "allow", 80, 80)
-    _acl_entry(lab, acl, 100, True, "allow", 80, 80)
+    acl = lab.custom_acl(vpc, web_subnet)
+    lab.acl_rule(acl, 100, False, "allow", 80, 80, "10.70.0.0/16")
+    lab.acl_rule(acl, 100, True, "allow", 80, 80, "10.70.0.0/16")
     problems = check(lab, EXERCISES[6])
     assert len(problems) == 1 and "tcp/80 is not reachable" in problems[0]
     assert acl in problems[0]
-    _acl_entry(lab, acl, 110, True, "allow", 1024, 65535)
+    lab.acl_rule(acl, 110, True, "allow", 1024, 65535, "10.70.0.0/16")
     assert check(lab, EXERCISES[6]) == []
 
 

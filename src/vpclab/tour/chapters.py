@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vpclab.tour import services
-from vpclab.tour.lab import Lab, seen_as, tcp_permission
+from vpclab.tour.lab import Lab, seen_as
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +145,8 @@ def _database_public_only_when_asked(
         opened.reachable,
         f"{opened.verdict} at {db.public_ip}",
     )
-    lab.ec2.revoke_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(5432, "0.0.0.0/0")]
-    )
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group, IpPermissions=[tcp_permission(5432, web_group)]
-    )
-    lab.say(f"  + {group} now admits 5432 only from the web server's group {web_group}")
+    lab.allow(group, 5432, web_group)
+    lab.allow(group, 5432, "0.0.0.0/0", revoke=True)
     guarded = lab.trace("internet", db.eni_id, 5432)
     lab.check(
         "its security group still decides: admitting only the web tier shuts the internet out",
@@ -167,11 +162,7 @@ def layers_of_security(lab: Lab) -> None:
     vpc = lab.vpc("10.2.0.0/16", "ch2")
     subnet = lab.subnet(vpc, "10.2.1.0/24", "ch2-app")
     client_subnet = lab.subnet(vpc, "10.2.2.0/24", "ch2-clients")
-    group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch2-web", Description="web")
-    group_id = group["GroupId"]
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group_id, IpPermissions=[tcp_permission(80, "10.2.0.0/16")]
-    )
+    group_id = lab.security_group(vpc, "ch2-web", 80, "10.2.0.0/16")
     server = lab.instance(subnet, "ch2-server", Groups=[group_id])
     client = lab.instance(client_subnet, "ch2-client")
     ssh = lab.trace(client["InstanceId"], server["InstanceId"], 22)
@@ -180,10 +171,10 @@ def layers_of_security(lab: Lab) -> None:
         not ssh.reachable and any("SG" in c for c in ssh.codes),
         ", ".join(ssh.codes),
     )
-    acl = _custom_acl(lab, vpc, subnet)
-    _acl_rule(lab, acl, 100, False, "deny", 80, 80, "10.2.2.0/24")
-    _acl_rule(lab, acl, 200, False, "allow", 0, 65535, "0.0.0.0/0")
-    _acl_rule(lab, acl, 100, True, "allow", 0, 65535, "0.0.0.0/0")
+    acl = lab.custom_acl(vpc, subnet)
+    lab.acl_rule(acl, 100, False, "deny", 80, 80, "10.2.2.0/24")
+    lab.acl_rule(acl, 200, False, "allow", 0, 65535, "0.0.0.0/0")
+    lab.acl_rule(acl, 100, True, "allow", 0, 65535, "0.0.0.0/0")
     http = lab.trace(client["InstanceId"], server["InstanceId"], 80)
     lab.check(
         "the subnet's network ACL blocks HTTP the security group allows",
@@ -197,13 +188,7 @@ def route_tables(lab: Lab) -> None:
     vpc = lab.vpc("10.3.0.0/16", "ch3")
     subnet = lab.subnet(vpc, "10.3.1.0/24", "ch3-plain")
     other = lab.subnet(vpc, "10.3.2.0/24", "ch3-other")
-    tables = lab.ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )["RouteTables"]
-    main = tables[0]
+    main = lab.ec2.describe_route_tables(RouteTableIds=[lab.main_table(vpc)])["RouteTables"][0]
     routes = [(r["DestinationCidrBlock"], r["GatewayId"]) for r in main["Routes"]]
     lab.check(
         "the main route table has one route: the VPC's CIDR to target local",
@@ -315,16 +300,12 @@ def security_groups(lab: Lab) -> None:
     """Security groups only allow, and are stateful: replies need no rule."""
     vpc = lab.vpc("10.6.0.0/16", "ch6")
     subnet = lab.public_subnet(vpc, "10.6.1.0/24", "ch6-public")
-    group = lab.ec2.create_security_group(VpcId=vpc, GroupName="ch6-web", Description="web")
-    group_id = group["GroupId"]
-    lab.ec2.authorize_security_group_ingress(
-        GroupId=group_id, IpPermissions=[tcp_permission(443, "0.0.0.0/0")]
-    )
+    group_id = lab.security_group(vpc, "ch6-web", 443, "0.0.0.0/0")
     lab.ec2.revoke_security_group_egress(
         GroupId=group_id,
         IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
-    lab.say(f"  + security group {group_id}: in tcp/443 from anywhere, no outbound rule")
+    lab.say(f"  - {group_id}: no outbound rule left")
     web = lab.instance(subnet, "ch6-web", public=True, Groups=[group_id])
     https = lab.trace("internet", web["InstanceId"], 443)
     lab.check(
@@ -353,10 +334,10 @@ def network_acls(lab: Lab) -> None:
     client_subnet = lab.subnet(vpc, "10.7.2.0/24", "ch7-clients")
     server = lab.instance(server_subnet, "ch7-server")
     client = lab.instance(client_subnet, "ch7-client")
-    acl = _custom_acl(lab, vpc, server_subnet)
-    _acl_rule(lab, acl, 100, False, "allow", 80, 80, "10.7.0.0/16")
-    _acl_rule(lab, acl, 200, False, "deny", 80, 80, "10.7.0.0/16")
-    _acl_rule(lab, acl, 100, True, "allow", 80, 80, "10.7.0.0/16")
+    acl = lab.custom_acl(vpc, server_subnet)
+    lab.acl_rule(acl, 100, False, "allow", 80, 80, "10.7.0.0/16")
+    lab.acl_rule(acl, 200, False, "deny", 80, 80, "10.7.0.0/16")
+    lab.acl_rule(acl, 100, True, "allow", 80, 80, "10.7.0.0/16")
     flow = {"source_port": 40000}
     first = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
     lab.check(
@@ -364,14 +345,14 @@ def network_acls(lab: Lab) -> None:
         not first.reachable and any("ACL" in c for c in first.codes),
         ", ".join(first.codes),
     )
-    _acl_rule(lab, acl, 110, True, "allow", 1024, 65535, "10.7.0.0/16")
+    lab.acl_rule(acl, 110, True, "allow", 1024, 65535, "10.7.0.0/16")
     fixed = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
     lab.check(
         "allowing ephemeral ports 1024-65535 outbound lets the reply out",
         fixed.reachable,
         fixed.verdict,
     )
-    _acl_rule(lab, acl, 50, False, "deny", 80, 80, "10.7.2.0/24")
+    lab.acl_rule(acl, 50, False, "deny", 80, 80, "10.7.2.0/24")
     denied = lab.trace(client["InstanceId"], server["InstanceId"], 80, **flow)
     lab.check(
         "first match by rule number: deny 50 wins over allow 100",
@@ -388,7 +369,7 @@ def peering(lab: Lab) -> None:
         for n, v in zip((1, 2, 3), (a, b, c), strict=True)
     ]
     hosts = [lab.instance(s, f"ch8-host-{n}") for n, s in zip((1, 2, 3), subnets, strict=True)]
-    tables = [_main_table(lab, v) for v in (a, b, c)]
+    tables = [lab.main_table(v) for v in (a, b, c)]
     ab = _peer(lab, a, b)
     bc = _peer(lab, b, c)
     lab.route(tables[0], "10.82.0.0/16", VpcPeeringConnectionId=ab)
@@ -402,9 +383,7 @@ def peering(lab: Lab) -> None:
             {"Name": "group-name", "Values": ["default"]},
         ]
     )["SecurityGroups"]:
-        lab.ec2.authorize_security_group_ingress(
-            GroupId=group["GroupId"], IpPermissions=[tcp_permission(22, "10.80.0.0/12")]
-        )
+        lab.allow(group["GroupId"], 22, "10.80.0.0/12")
     near = lab.trace(hosts[0]["InstanceId"], hosts[1]["PrivateIpAddress"], 22)
     lab.check("A and B, peered, reach each other", near.reachable, near.verdict)
     far = lab.trace(hosts[0]["InstanceId"], hosts[2]["PrivateIpAddress"], 22)
@@ -439,48 +418,6 @@ def _peer(lab: Lab, requester: str, accepter: str) -> str:
     lab.wait(lambda: _peering_status(lab, pcx) == "active")
     lab.say(f"  + peering {pcx} {requester} <-> {accepter} active")
     return pcx
-
-
-def _main_table(lab: Lab, vpc: str) -> str:
-    """The main route table of a VPC."""
-    found = lab.ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )
-    return str(found["RouteTables"][0]["RouteTableId"])
-
-
-def _custom_acl(lab: Lab, vpc: str, subnet: str) -> str:
-    """A new network ACL (which denies everything until given rules) for the subnet."""
-    acl = str(lab.ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"])
-    current = lab.ec2.describe_network_acls(
-        Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
-    )["NetworkAcls"][0]
-    association = next(
-        a["NetworkAclAssociationId"] for a in current["Associations"] if a["SubnetId"] == subnet
-    )
-    lab.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
-    lab.say(f"  + network ACL {acl} now guards {subnet}")
-    return acl
-
-
-def _acl_rule(
-    lab: Lab, acl: str, number: int, egress: bool, action: str, low: int, high: int, cidr: str
-) -> None:
-    """One TCP rule in a network ACL."""
-    lab.ec2.create_network_acl_entry(
-        NetworkAclId=acl,
-        RuleNumber=number,
-        Protocol="6",
-        RuleAction=action,
-        Egress=egress,
-        CidrBlock=cidr,
-        PortRange={"From": low, "To": high},
-    )
-    way = "out" if egress else "in"
-    lab.say(f"  + ACL rule {number} {way}: {action} tcp {low}-{high} {cidr}")
 
 
 CHAPTERS: tuple[Chapter, ...] = (

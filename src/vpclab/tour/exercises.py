@@ -94,18 +94,13 @@ def _chapter3(lab: Lab) -> list[str]:
     """ex3-host reaches the internet through a route table of its own subnet."""
     host = _instance(lab, "ex3-host")
     problems = _must_reach(lab, "ex3-host", "internet", 443)
-    main = lab.ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [host["VpcId"]]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )["RouteTables"]
+    main = lab.main_table(host["VpcId"])
     explicit = lab.ec2.describe_route_tables(
         Filters=[{"Name": "association.subnet-id", "Values": [host["SubnetId"]]}]
     )["RouteTables"]
     if not explicit:
         problems.append(f"subnet {host['SubnetId']} still uses the main route table")
-    elif main and explicit[0]["RouteTableId"] == main[0]["RouteTableId"]:
+    elif explicit[0]["RouteTableId"] == main:
         problems.append("associate a table of its own, not the main table")
     return problems
 

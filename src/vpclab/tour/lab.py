@@ -109,13 +109,61 @@ class Lab:
         """A security group admitting TCP `port` from a CIDR or another group (None: nothing)."""
         made = self.ec2.create_security_group(VpcId=vpc_id, GroupName=name, Description=name)
         group = str(made["GroupId"])
+        self.say(f"  + security group {group} ({name})")
         if port is not None:
-            self.ec2.authorize_security_group_ingress(
-                GroupId=group, IpPermissions=[tcp_permission(port, source)]
-            )
-        admits = f"in tcp/{port} from {source}" if port is not None else "no inbound rule"
-        self.say(f"  + security group {group} ({name}): {admits}")
+            self.allow(group, port, source)
         return group
+
+    def allow(self, group: str, port: int, source: str, revoke: bool = False) -> None:
+        """Add (or, with revoke, remove) an inbound rule for one TCP port from a CIDR or group."""
+        change = (
+            self.ec2.revoke_security_group_ingress
+            if revoke
+            else self.ec2.authorize_security_group_ingress
+        )
+        change(GroupId=group, IpPermissions=[tcp_permission(port, source)])
+        self.say(f"  {'-' if revoke else '+'} {group} in: tcp/{port} from {source}")
+
+    def main_table(self, vpc_id: str) -> str:
+        """The main route table of a VPC."""
+        found = self.ec2.describe_route_tables(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "association.main", "Values": ["true"]},
+            ]
+        )
+        return str(found["RouteTables"][0]["RouteTableId"])
+
+    def custom_acl(self, vpc_id: str, subnet_id: str) -> str:
+        """A new network ACL (which denies everything until given rules) for the subnet."""
+        acl = str(self.ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"])
+        current = self.ec2.describe_network_acls(
+            Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+        )["NetworkAcls"][0]
+        association = next(
+            a["NetworkAclAssociationId"]
+            for a in current["Associations"]
+            if a["SubnetId"] == subnet_id
+        )
+        self.ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+        self.say(f"  + network ACL {acl} now guards {subnet_id}")
+        return acl
+
+    def acl_rule(
+        self, acl: str, number: int, egress: bool, action: str, low: int, high: int, cidr: str
+    ) -> None:
+        """One TCP rule in a network ACL."""
+        self.ec2.create_network_acl_entry(
+            NetworkAclId=acl,
+            RuleNumber=number,
+            Protocol="6",
+            RuleAction=action,
+            Egress=egress,
+            CidrBlock=cidr,
+            PortRange={"From": low, "To": high},
+        )
+        way = "out" if egress else "in"
+        self.say(f"  + ACL rule {number} {way}: {action} tcp {low}-{high} {cidr}")
 
     def nat_gateway(self, subnet_id: str) -> tuple[str, str]:
         """An available NAT gateway in the subnet with a new Elastic IP: (id, public address)."""
