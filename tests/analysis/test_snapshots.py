@@ -338,7 +338,7 @@ def build_network(path: Path) -> dict[str, str]:
         PrefixListName="office",
         AddressFamily="IPv4",
         MaxEntries=5,
-        Entries=[{"Cidr": "203.0.113.0/24"}],
+        Entries=[{"Cidr": "10.0.1.0/24"}],
     )["PrefixList"]["PrefixListId"]
     ec2.authorize_security_group_ingress(
         GroupId=app_sg,
@@ -410,6 +410,7 @@ def _answers(view: Any, ids: dict[str, str]) -> Any:
         ("internet", ids["web"], 443),
         ("internet", ids["web"], 22),
         (ids["web"], ids["app"], 8080),
+        (ids["web"], ids["app"], 22),  # only the prefix-list rule admits it
         (ids["app"], ids["db"], 5432),
         (ids["app"], "8.8.8.8", 443),
         (ids["db"], ids["web"], 443),
@@ -469,8 +470,10 @@ def test_export_import_export_round_trip_is_identical_and_answers_agree(
     partial = "reachable only for source ports 0-22, 24-65535"  # NACL rule 50 denies tcp 23 in
     assert before == (
         [(ids["web"], "tcp", "443")],
-        ["reachable", "not reachable", "reachable", partial, partial, "not reachable"],
+        ["reachable", "not reachable", "reachable", "reachable", partial, partial, "not reachable"],
     )
+    rules = {r.id for g in original.all(SecurityGroup) for r in g.rules}
+    assert {r.id for g in imported.all(SecurityGroup) for r in g.rules} == rules
     from_dir = (
         read_snapshot(tmp_path / "one")
         .world(Clock(settle_seconds=0.0))

@@ -27,7 +27,9 @@ OPERATIONS: dict[str, str] = {
     "InternetGateways.json": "DescribeInternetGateways",
     "EgressOnlyInternetGateways.json": "DescribeEgressOnlyInternetGateways",
     "PrefixLists.json": "DescribePrefixLists",
+    "ManagedPrefixLists.json": "DescribeManagedPrefixLists",
     "SecurityGroups.json": "DescribeSecurityGroups",
+    "SecurityGroupRules.json": "DescribeSecurityGroupRules",
     "NetworkAcls.json": "DescribeNetworkAcls",
     "RouteTables.json": "DescribeRouteTables",
     "Addresses.json": "DescribeAddresses",
@@ -37,6 +39,7 @@ OPERATIONS: dict[str, str] = {
     "VpcPeeringConnections.json": "DescribeVpcPeeringConnections",
     ZONES_FILE: "DescribeAvailabilityZones",
 }
+ENTRIES_FILE = "ManagedPrefixListEntries.json"
 # Kinds that exist in every partition vpclab has touched and say nothing about the account.
 _BOOKKEEPING = frozenset({PartitionSettings.kind, PrefixList.kind})
 
@@ -63,9 +66,20 @@ def describe_partition(store: Store, account: str, region: str) -> dict[str, Any
             result = HANDLERS[("ec2", operation)](ctx, {})
             key = FILES.get(name, name.removesuffix(".json"))
             out[name] = {key: _plain(result[key])}
+        out[ENTRIES_FILE] = {FILES[ENTRIES_FILE]: _prefix_list_entries(ctx)}
     finally:
         tx.discard()
     return out
+
+
+def _prefix_list_entries(ctx: RequestContext) -> list[dict[str, Any]]:
+    """get-managed-prefix-list-entries of every customer-managed list (Describe omits entries)."""
+    entries = HANDLERS[("ec2", "GetManagedPrefixListEntries")]
+    return [
+        {"PrefixListId": plist.id, **_plain(entries(ctx, {"PrefixListId": plist.id}))}
+        for plist in ctx.tx.all(PrefixList)
+        if not plist.aws_managed
+    ]
 
 
 def exportable_partitions(store: Store) -> list[tuple[str, str]]:

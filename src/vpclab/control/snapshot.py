@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from vpclab.control import network_acls as nacl_rules
 from vpclab.control import security_groups as sg_rules
 from vpclab.control.store import Store
 from vpclab.model.account import SETTINGS_ID, PartitionSettings
-from vpclab.model.base import KINDS, Resource, Tags
+from vpclab.model.base import KINDS, Resource, Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.gateways import Address, EgressOnlyInternetGateway, InternetGateway, NatGateway
 from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
@@ -49,7 +50,11 @@ FILES: dict[str, str] = {
     "InternetGateways.json": "InternetGateways",
     "EgressOnlyInternetGateways.json": "EgressOnlyInternetGateways",
     "PrefixLists.json": "PrefixLists",
+    "ManagedPrefixLists.json": "PrefixLists",
+    # `get-managed-prefix-list-entries` of each customer-managed list, by list (vpclab's file).
+    "ManagedPrefixListEntries.json": "ManagedPrefixListEntries",
     "SecurityGroups.json": "SecurityGroups",
+    "SecurityGroupRules.json": "SecurityGroupRules",
     "NetworkAcls.json": "NetworkAcls",
     "RouteTables.json": "RouteTables",
     "Addresses.json": "Addresses",
@@ -373,7 +378,7 @@ class _PartitionReader:
         self.report = report
         self.label = label
         self.enis_seen: set[str] = set()
-        self.public_dns_vpcs: set[str] = set()
+        self.public_dns_enis: set[str] = set()
         self.route_states: list[ExportedRouteState] = []
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -397,7 +402,10 @@ class _PartitionReader:
             "InternetGateways.json": self.internet_gateway,
             "EgressOnlyInternetGateways.json": self.egress_only_gateway,
             "PrefixLists.json": self.prefix_list,
+            "ManagedPrefixLists.json": self.managed_prefix_list,
+            "ManagedPrefixListEntries.json": self.prefix_list_entries,
             "SecurityGroups.json": self.security_group,
+            "SecurityGroupRules.json": self.security_group_rule,
             "NetworkAcls.json": self.network_acl,
             "RouteTables.json": self.route_table,
             "Addresses.json": self.address,
@@ -407,8 +415,7 @@ class _PartitionReader:
             "VpcPeeringConnections.json": self.peering,
         }
         for name in sorted(set(docs) - set(readers) - {ZONES_FILE}):
-            count = len(_items(docs, name))
-            self.skip(name, "", f"not modelled by vpclab ({count} items)")
+            self.skip(name, f"({len(_items(docs, name))} items)", "not modelled by vpclab")
         for name, reader in readers.items():
             if name not in docs:
                 continue
@@ -541,6 +548,35 @@ class _PartitionReader:
             )
         )
 
+    def managed_prefix_list(self, item: dict[str, Any]) -> None:
+        """A managed prefix list; an AWS-owned one keeps the CIDRs PrefixLists.json gave it."""
+        aws_managed = item.get("OwnerId") == "AWS"
+        known = self.get(PrefixList, item["PrefixListId"])
+        self.put(
+            PrefixList(
+                id=item["PrefixListId"],
+                tags=_tags(item),
+                name=item["PrefixListName"],
+                address_family=item.get("AddressFamily", "IPv4"),
+                max_entries=item.get("MaxEntries"),
+                version=int(item.get("Version", 1)),
+                entries=known.entries if isinstance(known, PrefixList) else (),
+                aws_managed=aws_managed,
+            )
+        )
+
+    def prefix_list_entries(self, item: dict[str, Any]) -> None:
+        """The entries of one customer-managed list, as get-managed-prefix-list-entries gave them."""
+        plist = self.get(PrefixList, item["PrefixListId"])
+        if not isinstance(plist, PrefixList):
+            self.skip("ManagedPrefixListEntries.json", item["PrefixListId"], "list not exported")
+            return
+        entries = tuple(
+            PrefixListEntry(cidr=e["Cidr"], description=e.get("Description"))
+            for e in item.get("Entries") or []
+        )
+        self.put(evolve(plist, entries=entries))
+
     def address(self, item: dict[str, Any]) -> None:
         """An Elastic IP (VPC domain) and its association, if any."""
         if not item.get("AllocationId"):
@@ -645,6 +681,33 @@ class _PartitionReader:
             rule_id = "sgr-0" + hashlib.sha256(identity.encode()).hexdigest()[:16]
             out.append(SgRule(id=rule_id, **head, **head_ports, **peer))
         return out
+
+    def security_group_rule(self, item: dict[str, Any]) -> None:
+        """A rule's real id and tags (describe-security-group-rules) onto the rule read before."""
+        group = self.get(SecurityGroup, item["GroupId"])
+        if not isinstance(group, SecurityGroup):
+            self.skip("SecurityGroupRules.json", item["SecurityGroupRuleId"], "group not exported")
+            return
+        protocol = sg_rules.normalise_protocol(str(item["IpProtocol"]))
+        ports = sg_rules.parse_ports(protocol, item.get("FromPort"), item.get("ToPort"))
+        referenced = (item.get("ReferencedGroupInfo") or {}).get("GroupId")
+        identity = (
+            bool(item["IsEgress"]),
+            protocol,
+            ports.from_port,
+            ports.to_port,
+            item.get("CidrIpv4"),
+            item.get("CidrIpv6"),
+            item.get("PrefixListId"),
+            referenced,
+        )
+        rules = list(group.rules)
+        for index, rule in enumerate(rules):
+            if rule.identity() == identity:
+                rules[index] = replace(rule, id=item["SecurityGroupRuleId"], tags=_tags(item))
+                self.put(evolve(group, rules=tuple(rules)))
+                return
+        self.skip("SecurityGroupRules.json", item["SecurityGroupRuleId"], "not in its group")
 
     def network_acl(self, item: dict[str, Any]) -> None:
         """A NetworkAcl with every entry as exported (the * rules too) and its associations."""
@@ -793,7 +856,7 @@ class _PartitionReader:
             return None
         public = str(association["PublicIp"])
         if association.get("PublicDnsName"):
-            self.public_dns_vpcs.add(eni_id)
+            self.public_dns_enis.add(eni_id)
         eips = [a for a in self.tables.get(Address.kind, {}).values() if isinstance(a, Address)]
         if any(a.public_ip == public for a in eips):
             return None
@@ -924,19 +987,15 @@ class _PartitionReader:
     @staticmethod
     def _now() -> float:
         """The wall time of the import."""
-        import time
-
         return time.time()
 
     def _infer_dns_hostnames(self) -> None:
         """A VPC shows public DNS names only with DNS hostnames on (VPC-21): read it back from them."""
-        from dataclasses import replace
-
-        for eni_id in self.public_dns_vpcs:
+        for eni_id in self.public_dns_enis:
             eni = self.get(NetworkInterface, eni_id)
             vpc = self.get(Vpc, eni.vpc_id) if isinstance(eni, NetworkInterface) else None
             if isinstance(vpc, Vpc) and not vpc.enable_dns_hostnames:
-                self.put(replace(vpc, enable_dns_hostnames=True))
+                self.put(evolve(vpc, enable_dns_hostnames=True))
 
 
 def _ended_by(message: str, region: str) -> str:
