@@ -7,9 +7,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.dataplane.test_filter_arns import nat_world
 from tests.scenarios import world as w
 from vpclab.model.state import Clock
 
+IGW = "AWS::EC2::InternetGateway"
+BUILTIN_NAMES = ("All-IGW-Ingress", "AWS-IGW-Egress", "AWS-VPC-Ingress", "AWS-VPC-Egress")
 IGW_INGRESS = [
     {
         "Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
@@ -18,15 +21,21 @@ IGW_INGRESS = [
 ]
 
 
-def _public_and_private(ec2: Any) -> tuple[str, str]:
-    """Public web (80, 443) and a private db (5432, no public IP); (web, db)."""
+def _public_subnet(ec2: Any) -> tuple[str, str, str]:
+    """A VPC with a subnet routed to its internet gateway: (vpc, subnet, igw)."""
     vpc = w.vpc(ec2)
     public = w.subnet(ec2, vpc, "10.0.1.0/24")
-    private = w.subnet(ec2, vpc, "10.0.2.0/24")
     igw = w.internet_gateway(ec2, vpc)
     ec2.create_route(
         RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
     )
+    return vpc, public, igw
+
+
+def _public_and_private(ec2: Any) -> tuple[str, str]:
+    """Public web (80, 443) and a private db (5432, no public IP); (web, db)."""
+    vpc, public, _ = _public_subnet(ec2)
+    private = w.subnet(ec2, vpc, "10.0.2.0/24")
     web = w.instance(ec2, public, w.open_group(ec2, vpc, "web", (80, 443)), public=True)
     db = w.instance(ec2, private, w.open_group(ec2, vpc, "db", (5432,)))
     return web, db
@@ -97,7 +106,8 @@ def test_naa_content_describe_and_delete(ec2: Any, clock: Clock) -> None:
         == (IGW_INGRESS[0]["Source"])
     )
     scopes = ec2.describe_network_insights_access_scopes()["NetworkInsightsAccessScopes"]
-    assert [s["NetworkInsightsAccessScopeId"] for s in scopes] == [scope_id]
+    assert scope_id in [s["NetworkInsightsAccessScopeId"] for s in scopes]
+    assert len(scopes) == 1 + len(BUILTIN_NAMES)
     with pytest.raises(ClientError) as error:
         ec2.delete_network_insights_access_scope(NetworkInsightsAccessScopeId=scope_id)
     assert error.value.response["Error"]["Code"] == "DependencyViolation"
@@ -108,3 +118,257 @@ def test_naa_content_describe_and_delete(ec2: Any, clock: Clock) -> None:
     with pytest.raises(ClientError) as error:
         ec2.get_network_insights_access_scope_content(NetworkInsightsAccessScopeId=scope_id)
     assert error.value.response["Error"]["Code"] == "InvalidNetworkInsightsAccessScopeId.NotFound"
+
+
+ENI_TO_IGW = [
+    {
+        "Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::NetworkInterface"]}},
+        "Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}},
+    }
+]
+
+
+def _findings(ec2: Any, done: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every finding of a finished analysis, page by page (MaxResults 5)."""
+    out: list[dict[str, Any]] = []
+    token: dict[str, str] = {}
+    while True:
+        page = ec2.get_network_insights_access_scope_analysis_findings(
+            NetworkInsightsAccessScopeAnalysisId=done["NetworkInsightsAccessScopeAnalysisId"],
+            MaxResults=5,
+            **token,
+        )
+        out.extend(page["AnalysisFindings"])
+        if "NextToken" not in page:
+            return out
+        token = {"NextToken": page["NextToken"]}
+
+
+def _ends(finding: dict[str, Any]) -> tuple[str, str]:
+    """The first and last component ids of a finding."""
+    components = finding["FindingComponents"]
+    return components[0]["Component"]["Id"], components[-1]["Component"]["Id"]
+
+
+def _packets(finding: dict[str, Any]) -> dict[str, Any]:
+    """The packets of a finding: its first component's outbound header."""
+    header: dict[str, Any] = finding["FindingComponents"][0]["OutboundHeader"]
+    return header
+
+
+def test_naa_public_instance_open_to_the_world_on_22(ec2: Any, clock: Clock) -> None:
+    """The documented case: an instance in a public subnet admitting 0.0.0.0/0 on port 22 is
+    a finding of All-IGW-Ingress, from all public sources, on port 22, through its IGW."""
+    vpc, sub, igw = _public_subnet(ec2)
+    bastion = w.instance(ec2, sub, w.open_group(ec2, vpc, "ssh", (22,)), public=True)
+    closed = ec2.create_security_group(GroupName="closed", Description="c", VpcId=vpc)["GroupId"]
+    w.instance(ec2, sub, closed, public=True)
+    scope = _builtin(ec2, "All-IGW-Ingress")
+    done = _analyse_scope(ec2, clock, scope)
+    assert done["FindingsFound"] == "true"
+    assert done["AnalyzedEniCount"] == 2
+    (finding,) = _findings(ec2, done)
+    assert _ends(finding) == (igw, bastion)
+    packets = _packets(finding)
+    assert packets["Protocol"] == "tcp"
+    assert packets["DestinationPortRanges"] == [{"From": 22, "To": 22}]
+    assert packets["DestinationAddresses"] == [f"{w.private_ip(ec2, bastion)}/32"]
+    assert "8.8.8.0/21" not in packets["SourceAddresses"]
+    assert "10.0.0.0/8" not in packets["SourceAddresses"]
+    assert "128.0.0.0/3" in packets["SourceAddresses"]
+
+
+def _builtin(ec2: Any, name: str) -> str:
+    """The id of an Amazon created scope, found by its Name tag."""
+    scopes = ec2.describe_network_insights_access_scopes(
+        Filters=[{"Name": "tag:Name", "Values": [name]}]
+    )["NetworkInsightsAccessScopes"]
+    (scope,) = [s for s in scopes if {"Key": "Name", "Value": name} in s["Tags"]]
+    return str(scope["NetworkInsightsAccessScopeId"])
+
+
+def _analyse_scope(ec2: Any, clock: Clock, scope_id: str) -> Any:
+    """Analyse an existing scope and return the finished analysis."""
+    started = ec2.start_network_insights_access_scope_analysis(
+        NetworkInsightsAccessScopeId=scope_id, ClientToken="t"
+    )["NetworkInsightsAccessScopeAnalysis"]
+    clock.advance(1.0)
+    (done,) = ec2.describe_network_insights_access_scope_analyses(
+        NetworkInsightsAccessScopeAnalysisIds=[started["NetworkInsightsAccessScopeAnalysisId"]]
+    )["NetworkInsightsAccessScopeAnalyses"]
+    return done
+
+
+def test_naa_builtin_scopes_are_listed_by_name_with_content(ec2: Any) -> None:
+    """The four Amazon created scopes exist in every account, with their statements."""
+    listed = ec2.describe_network_insights_access_scopes()["NetworkInsightsAccessScopes"]
+    names = sorted(t["Value"] for s in listed for t in s["Tags"] if t["Key"] == "Name")
+    assert names == sorted(BUILTIN_NAMES)
+    egress = ec2.get_network_insights_access_scope_content(
+        NetworkInsightsAccessScopeId=_builtin(ec2, "AWS-IGW-Egress")
+    )["NetworkInsightsAccessScopeContent"]
+    assert egress["MatchPaths"] == ENI_TO_IGW
+    vpc_ingress = ec2.get_network_insights_access_scope_content(
+        NetworkInsightsAccessScopeId=_builtin(ec2, "AWS-VPC-Ingress")
+    )["NetworkInsightsAccessScopeContent"]
+    sources = vpc_ingress["MatchPaths"][0]["Source"]["ResourceStatement"]["ResourceTypes"]
+    assert "AWS::EC2::VPCPeeringConnection" in sources
+    with pytest.raises(ClientError):
+        ec2.delete_network_insights_access_scope(
+            NetworkInsightsAccessScopeId=_builtin(ec2, "AWS-IGW-Egress")
+        )
+
+
+def test_naa_igw_egress_finds_direct_and_nat_gateway_paths(ec2: Any, clock: Clock) -> None:
+    """AWS-IGW-Egress: the web server leaves directly, the app through the NAT gateway."""
+    net = nat_world(ec2)
+    done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-IGW-Egress"))
+    found = _findings(ec2, done)
+    owners = {c["FindingComponents"][0]["Component"]["Id"] for c in found}
+    assert owners == {net["web"], net["app"]}
+    for finding in found:
+        assert finding["FindingComponents"][-1]["Component"]["Id"] == net["igw"]
+    via_nat = [f for f in found if _ends(f)[0] == net["app"]]
+    assert via_nat and all(
+        net["nat"] in [c["Component"]["Id"] for c in f["FindingComponents"]] for f in via_nat
+    )
+
+
+def test_naa_through_resources_nat_gateway(ec2: Any, clock: Clock) -> None:
+    """ThroughResources NatGateway keeps only the app's way out, by type and by id."""
+    net = nat_world(ec2)
+    for statement in (
+        {"ResourceTypes": ["AWS::EC2::NatGateway"]},
+        {"Resources": [net["nat"]]},
+    ):
+        through = [{**ENI_TO_IGW[0], "ThroughResources": [{"ResourceStatement": statement}]}]
+        found = _findings(ec2, _analyse(ec2, clock, through))
+        assert {_ends(f)[0] for f in found} == {net["app"]}
+
+
+def test_naa_exclude_paths_remove_a_destination(ec2: Any, clock: Clock) -> None:
+    """Excluding the web instance by id leaves nothing of IGW ingress."""
+    web, _ = _public_and_private(ec2)
+    exclude = [{"Destination": {"ResourceStatement": {"Resources": [web]}}}]
+    assert _analyse(ec2, clock, IGW_INGRESS, exclude)["FindingsFound"] == "false"
+    assert _analyse(ec2, clock, IGW_INGRESS)["FindingsFound"] == "true"
+
+
+def test_naa_header_statement_narrows_ports_and_sources(ec2: Any, clock: Clock) -> None:
+    """DestinationPorts 443 and SourceAddresses 203.0.113.0/24 narrow the finding to them;
+    excluding 203.0.113.128/25 leaves the lower half."""
+    web, _ = _public_and_private(ec2)
+    narrow = [
+        {
+            **IGW_INGRESS[0],
+            "Source": {
+                **IGW_INGRESS[0]["Source"],
+                "PacketHeaderStatement": {"SourceAddresses": ["203.0.113.0/24"]},
+            },
+            "Destination": {
+                **IGW_INGRESS[0]["Destination"],
+                "PacketHeaderStatement": {"DestinationPorts": ["443"], "Protocols": ["tcp"]},
+            },
+        }
+    ]
+    exclude = [{"Source": {"PacketHeaderStatement": {"SourceAddresses": ["203.0.113.128/25"]}}}]
+    (finding,) = _findings(ec2, _analyse(ec2, clock, narrow, exclude))
+    assert _ends(finding)[1] == web
+    packets = _packets(finding)
+    assert packets["DestinationPortRanges"] == [{"From": 443, "To": 443}]
+    assert packets["SourceAddresses"] == ["203.0.113.0/25"]
+
+
+def test_naa_source_prefix_list(ec2: Any, clock: Clock) -> None:
+    """SourcePrefixLists: the finding's sources are the list's CIDRs."""
+    _public_and_private(ec2)
+    plist = ec2.create_managed_prefix_list(
+        PrefixListName="office",
+        MaxEntries=2,
+        AddressFamily="IPv4",
+        Entries=[{"Cidr": "198.51.100.0/24"}],
+    )["PrefixList"]["PrefixListId"]
+    office = [
+        {**IGW_INGRESS[0], "Source": {"PacketHeaderStatement": {"SourcePrefixLists": [plist]}}}
+    ]
+    (finding,) = _findings(ec2, _analyse(ec2, clock, office))
+    assert _packets(finding)["SourceAddresses"] == ["198.51.100.0/24"]
+
+
+def test_naa_between_two_subnets_on_a_port(ec2: Any, clock: Clock) -> None:
+    """A documented example: traffic from one subnet to another, on the database port."""
+    vpc = w.vpc(ec2)
+    app_subnet, db_subnet = w.subnet(ec2, vpc, "10.0.1.0/24"), w.subnet(ec2, vpc, "10.0.2.0/24")
+    app = w.instance(ec2, app_subnet, w.open_group(ec2, vpc, "app", (443,)))
+    db = w.instance(ec2, db_subnet, w.open_group(ec2, vpc, "db", (5432,)))
+    path = [
+        {
+            "Source": {"ResourceStatement": {"Resources": [app_subnet]}},
+            "Destination": {
+                "ResourceStatement": {"Resources": [db_subnet]},
+                "PacketHeaderStatement": {"DestinationPorts": ["5000-6000"]},
+            },
+        }
+    ]
+    (finding,) = _findings(ec2, _analyse(ec2, clock, path))
+    assert _ends(finding) == (app, db)
+    assert _packets(finding)["DestinationPortRanges"] == [{"From": 5432, "To": 5432}]
+
+
+def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
+    """AWS-VPC-Ingress: a peer VPC reaching an instance through the peering connection."""
+    vpc_a, vpc_b = w.vpc(ec2), w.vpc(ec2, "10.1.0.0/16")
+    sub_a, sub_b = w.subnet(ec2, vpc_a, "10.0.1.0/24"), w.subnet(ec2, vpc_b, "10.1.1.0/24")
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"]
+    pcx_id = pcx["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    for sub, cidr in ((sub_a, "10.1.0.0/16"), (sub_b, "10.0.0.0/16")):
+        ec2.create_route(
+            RouteTableId=w.table_of(ec2, sub),
+            DestinationCidrBlock=cidr,
+            VpcPeeringConnectionId=pcx_id,
+        )
+    a = w.instance(ec2, sub_a, w.open_group(ec2, vpc_a, "a", (22,)))
+    done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Ingress"))
+    found = [f for f in _findings(ec2, done) if _ends(f) == (pcx_id, a)]
+    assert found
+    assert _packets(found[0])["SourceAddresses"] == ["10.1.0.0/16"]
+    assert _packets(found[0])["DestinationPortRanges"] == [{"From": 22, "To": 22}]
+
+
+def test_naa_pagination_and_determinism(ec2: Any, clock: Clock) -> None:
+    """Six exposed instances: pages of 5 give each finding once, and a second analysis of the
+    same state gives the same findings in the same order."""
+    vpc, sub, _ = _public_subnet(ec2)
+    group = w.open_group(ec2, vpc, "web", (443,))
+    servers = {w.instance(ec2, sub, group, public=True) for _ in range(6)}
+    first = _findings(ec2, _analyse(ec2, clock, IGW_INGRESS))
+    second = _findings(ec2, _analyse(ec2, clock, IGW_INGRESS))
+    assert {_ends(f)[1] for f in first} == servers
+    assert len({f["FindingId"] for f in first}) == len(first) == 6
+    assert [f["FindingComponents"] for f in first] == [f["FindingComponents"] for f in second]
+
+
+def test_naa_invalid_statements_are_refused(ec2: Any) -> None:
+    """Ids and types together, an unknown type, a bad CIDR, a missing prefix list."""
+    cases = [
+        ({"ResourceStatement": {"Resources": ["igw-1"], "ResourceTypes": [IGW]}}, None),
+        ({"ResourceStatement": {"ResourceTypes": ["AWS::EC2::Nothing"]}}, None),
+        ({"PacketHeaderStatement": {"SourceAddresses": ["300.1.1.0/24"]}}, None),
+        ({"PacketHeaderStatement": {"SourcePrefixLists": ["pl-0123456789abcdef0"]}}, None),
+        ({"PacketHeaderStatement": {"DestinationPorts": ["70000"]}}, None),
+    ]
+    codes = []
+    for source, _ in cases:
+        with pytest.raises(ClientError) as error:
+            ec2.create_network_insights_access_scope(
+                MatchPaths=[{"Source": source}], ClientToken="t"
+            )
+        codes.append(error.value.response["Error"]["Code"])
+    assert codes == [
+        "InvalidParameterCombination",
+        "InvalidParameterValue",
+        "InvalidParameterValue",
+        "InvalidPrefixListID.NotFound",
+        "InvalidParameterValue",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.dataplane.test_filter_arns import nat_world
 from tests.scenarios import world as w
 from vpclab.control.store import Store
 
@@ -227,24 +228,6 @@ def test_sg_12_open_internet_source_finds_the_admitted_address_class(
 OTHER_ACCOUNT = "111122223333"
 
 
-def _nat_world(ec2: Any) -> dict[str, str]:
-    """Public subnet (IGW, NAT gateway) and a private subnet routed to the NAT gateway."""
-    net = _public(ec2)
-    private = w.subnet(ec2, net["vpc"], "10.0.2.0/24")
-    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=net["sub"], AllocationId=eip)["NatGateway"]
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, private),
-        DestinationCidrBlock="0.0.0.0/0",
-        NatGatewayId=nat["NatGatewayId"],
-    )
-    app = w.instance(ec2, private, w.open_group(ec2, net["vpc"], "app"))
-    nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0][
-        "NatGatewayAddresses"
-    ][0]["PublicIp"]
-    return net | {"private": private, "nat": nat["NatGatewayId"], "app": app, "nat_ip": nat_ip}
-
-
 def _ra(ec2: Any, accounts: tuple[str, ...] = (), **path: Any) -> dict[str, Any]:
     """One Reachability Analyzer analysis of a new path through boto3, once it has succeeded."""
     nip = ec2.create_network_insights_path(Protocol="tcp", **path)["NetworkInsightsPath"]
@@ -266,7 +249,7 @@ def _codes(found: dict[str, Any]) -> list[str]:
 
 def test_code_ngw_requires_source_in_vpc(ec2: Any) -> None:
     """An appliance (source/dest check off) forwards a foreign source to the NAT gateway."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     ec2.modify_instance_attribute(InstanceId=net["app"], SourceDestCheck={"Value": False})
     found = _ra(
         ec2,
@@ -283,7 +266,7 @@ def test_code_ngw_requires_source_in_vpc(ec2: Any) -> None:
 
 def test_code_protocol_restriction_nat_gateway_drops_gre(ec2: Any, store: Store) -> None:
     """GRE (protocol 47) through a NAT gateway: it translates only TCP, UDP and ICMP (NAT-7)."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     result = w.trace_on(store, net["app"], "8.8.8.8", protocol="47")
     assert "PROTOCOL_RESTRICTION" in result.codes
     assert w.trace_on(store, net["app"], "8.8.8.8", destination_port=443).reachable
@@ -445,7 +428,7 @@ def test_code_higher_priority_route_cidr_beats_prefix_list(ec2: Any, store: Stor
 
 def test_code_ngw_dest_address_preservation(ec2: Any) -> None:
     """To a private instance at the NAT gateway's public address: no destination rewrite."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _ra(
         ec2,
         Source=net["igw"],

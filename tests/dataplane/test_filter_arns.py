@@ -6,28 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from tests.scenarios import world as w
+from tests.scenarios.test_private_and_peering import _nat_world as _scenario_nat_world
 
 
-def _nat_world(ec2: Any) -> dict[str, str]:
-    """Public subnet (IGW, NAT gateway, web) and a private app instance routed to the NAT."""
-    vpc = w.vpc(ec2)
-    public = w.subnet(ec2, vpc, "10.0.1.0/24")
-    private = w.subnet(ec2, vpc, "10.0.2.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, private), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
-    )
-    nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0][
+def nat_world(ec2: Any) -> dict[str, str]:
+    """The NAT gateway scenario (public and private subnets, app behind the NAT gateway) plus a
+    public web server (443) and the NAT gateway's public address."""
+    net = _scenario_nat_world(ec2)
+    nat_ip = ec2.describe_nat_gateways(NatGatewayIds=[net["nat"]])["NatGateways"][0][
         "NatGatewayAddresses"
     ][0]["PublicIp"]
-    web = w.instance(ec2, public, w.open_group(ec2, vpc, "web", (443,)), public=True)
-    app = w.instance(ec2, private, w.open_group(ec2, vpc, "app"))
-    return {"vpc": vpc, "igw": igw, "nat": nat, "nat_ip": nat_ip, "web": web, "app": app}
+    web = w.instance(ec2, net["public"], w.open_group(ec2, net["vpc"], "web", (443,)), public=True)
+    return net | {"nat_ip": nat_ip, "web": web}
 
 
 def _arn(kind: str, resource_id: str) -> str:
@@ -54,7 +44,7 @@ def _codes(found: dict[str, Any]) -> list[str]:
 
 def test_filter_in_arns_keeps_a_path_through_the_nat_gateway(ec2: Any) -> None:
     """The app's way out passes the NAT gateway: requiring it (by ARN) still finds the path."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         {"FilterInArns": [_arn("natgateway", net["nat"])]},
@@ -70,7 +60,7 @@ def test_component_filter_restriction_when_no_path_passes_the_required_component
     ec2: Any,
 ) -> None:
     """Requiring the web instance on the app's way out: COMPONENT_FILTER_RESTRICTION."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         {"FilterInArns": [_arn("instance", net["web"])]},
@@ -85,7 +75,7 @@ def test_component_filter_restriction_when_no_path_passes_the_required_component
 
 def test_filter_out_arns_removes_the_only_path(ec2: Any) -> None:
     """Excluding the NAT gateway leaves the app no way out: not found, naming the NAT."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         {"FilterOutArns": [_arn("natgateway", net["nat"])]},
@@ -101,7 +91,7 @@ def test_filter_out_arns_removes_the_only_path(ec2: Any) -> None:
 
 def test_component_filter_restriction_removed_component(ec2: Any) -> None:
     """The IGW is reachable only through the excluded NAT gateway."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         {
@@ -117,7 +107,7 @@ def test_component_filter_restriction_removed_component(ec2: Any) -> None:
 
 def test_filter_out_arns_of_an_unrelated_resource_changes_nothing(ec2: Any) -> None:
     """Excluding a component the path does not pass leaves it found."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         {"FilterOutArns": [_arn("instance", net["web"])]},
@@ -130,7 +120,7 @@ def test_filter_out_arns_of_an_unrelated_resource_changes_nothing(ec2: Any) -> N
 
 def test_filter_at_source_source_address_not_of_the_source(ec2: Any) -> None:
     """FilterAtSource.SourceAddress that the source ENI does not hold."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         Source=net["app"],
@@ -142,7 +132,7 @@ def test_filter_at_source_source_address_not_of_the_source(ec2: Any) -> None:
 
 def test_filter_at_source_destination_address_not_of_the_destination(ec2: Any) -> None:
     """FilterAtSource.DestinationAddress that is no address of the destination instance."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         Source=net["igw"],
@@ -157,7 +147,7 @@ def test_filter_at_source_destination_address_not_of_the_destination(ec2: Any) -
 
 def test_filter_at_destination_source_address_after_the_nat_gateway(ec2: Any) -> None:
     """At the destination the source is the NAT gateway's public address, not the app's."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     app_ip = w.private_ip(ec2, net["app"])
     wrong = _analyse(
         ec2,
@@ -175,7 +165,7 @@ def test_filter_at_destination_source_address_after_the_nat_gateway(ec2: Any) ->
 
 def test_filter_at_destination_source_port_range_after_remapping(ec2: Any) -> None:
     """The NAT gateway remaps source ports into 1024-65535: asking for 0-1023 finds nothing."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     low = _analyse(
         ec2,
         Source=net["app"],
@@ -201,7 +191,7 @@ def test_filter_at_destination_destination_port_range_disjoint_from_source_filte
     ec2: Any,
 ) -> None:
     """Port 443 leaving the source but 22 arriving: destination ports are never rewritten."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = _analyse(
         ec2,
         Source=net["igw"],
@@ -214,7 +204,7 @@ def test_filter_at_destination_destination_port_range_disjoint_from_source_filte
 
 def test_filter_at_destination_destination_address_is_the_private_one(ec2: Any) -> None:
     """From the IGW, the web server receives at its private address (1:1 NAT, IGW-6)."""
-    net = _nat_world(ec2)
+    net = nat_world(ec2)
     found = ec2.describe_instances(InstanceIds=[net["web"]])["Reservations"][0]["Instances"][0]
     public, private = found["PublicIpAddress"], found["PrivateIpAddress"]
     ports = {"DestinationPortRange": {"FromPort": 443, "ToPort": 443}}

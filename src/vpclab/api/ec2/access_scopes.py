@@ -7,24 +7,39 @@ tracer's forward path of one concrete packet of it, presented like Reachability 
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import json
 from typing import Any
 
 from vpclab.api.common import arn, spec_tags, tag_list, timestamp
 from vpclab.api.context import RequestContext
 from vpclab.api.describe import describe, paginate
-from vpclab.api.ec2.network_insights import compiled_for, present_hops
+from vpclab.api.ec2.network_insights import compiled_for, present_hops, resource_id_of
 from vpclab.api.registry import operation
+from vpclab.control.lookup import require
+from vpclab.dataplane.access_analysis import (
+    ENI_TYPE,
+    IGW_TYPE,
+    PEERING_TYPE,
+    RESOURCE_TYPES,
+    Box,
+    HeaderStatement,
+    PathStatement,
+    ResourceStatement,
+    ScopePath,
+    findings,
+    parse_addresses,
+    span_cidrs,
+)
 from vpclab.dataplane.compile import CompiledWorld
-from vpclab.dataplane.flow import Flow, PortSet
-from vpclab.dataplane.queries import Exposure, internet_exposure
-from vpclab.dataplane.tracer import trace
+from vpclab.dataplane.flow import PortSet
 from vpclab.model.access_scope import NetworkInsightsAccessScope, NetworkInsightsAccessScopeAnalysis
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import new_id
+from vpclab.model.security_group import PrefixList
 
 ANALYSIS_SECONDS = 0.1
-IGW_TYPE = "AWS::EC2::InternetGateway"
 SCOPE_NOT_FOUND = "InvalidNetworkInsightsAccessScopeId.NotFound"
 ANALYSIS_NOT_FOUND = "InvalidNetworkInsightsAccessScopeAnalysisId.NotFound"
 
@@ -42,17 +57,77 @@ def _require(ctx: RequestContext, cls: type[Any], resource_id: str, code: str, n
     return found
 
 
-def _names_igw(statement: dict[str, Any] | None) -> bool:
-    """Whether a path statement's resource statement names internet gateways."""
-    resources = (statement or {}).get("ResourceStatement") or {}
-    ids = resources.get("Resources") or []
-    return IGW_TYPE in (resources.get("ResourceTypes") or []) or any(
-        str(i).startswith("igw-") for i in ids
+RESOURCE_TYPE_WITH_IDS = "InvalidParameterCombination"
+# The four scopes AWS creates in every account (reachability.md §2.3), as the requests that
+# would create them. They are listed by DescribeNetworkInsightsAccessScopes under these Name
+# tags and can be analysed like any scope; `BUILTIN_SCOPES[name]` also serves as a template.
+_GATEWAY_TYPES = [
+    IGW_TYPE,
+    PEERING_TYPE,
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::VPNGateway",
+    "AWS::EC2::TransitGatewayAttachment",
+]
+_THROUGH_LOAD_BALANCERS = [
+    {"ThroughResources": [{"ResourceStatement": {"ResourceTypes": [kind]}}]}
+    for kind in (
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
     )
+]
+
+
+def _between(sources: list[str], destinations: list[str]) -> dict[str, Any]:
+    """A path statement from resources of some types to resources of others."""
+    return {
+        "Source": {"ResourceStatement": {"ResourceTypes": sources}},
+        "Destination": {"ResourceStatement": {"ResourceTypes": destinations}},
+    }
+
+
+BUILTIN_SCOPES: dict[str, dict[str, list[dict[str, Any]]]] = {
+    "All-IGW-Ingress": {
+        "MatchPaths": [_between([IGW_TYPE], [ENI_TYPE])],
+        "ExcludePaths": _THROUGH_LOAD_BALANCERS,
+    },
+    "AWS-IGW-Egress": {"MatchPaths": [_between([ENI_TYPE], [IGW_TYPE])], "ExcludePaths": []},
+    "AWS-VPC-Ingress": {"MatchPaths": [_between(_GATEWAY_TYPES, [ENI_TYPE])], "ExcludePaths": []},
+    "AWS-VPC-Egress": {"MatchPaths": [_between([ENI_TYPE], _GATEWAY_TYPES)], "ExcludePaths": []},
+}
+# When the Amazon created scopes appear to exist: Network Access Analyzer's launch day.
+BUILTIN_CREATED_AT = 1653436800.0
+
+
+def builtin_scopes(ctx: RequestContext) -> list[NetworkInsightsAccessScope]:
+    """The Amazon created scopes of the caller's account and region (never stored)."""
+    out = []
+    for name, content in BUILTIN_SCOPES.items():
+        digest = hashlib.sha256(f"{ctx.account}/{ctx.region}/{name}".encode()).hexdigest()
+        out.append(
+            NetworkInsightsAccessScope(
+                id=f"nis-{digest[:17]}",
+                match_paths_json=json.dumps(content["MatchPaths"], sort_keys=True),
+                exclude_paths_json=json.dumps(content["ExcludePaths"], sort_keys=True),
+                created_at=BUILTIN_CREATED_AT,
+                tags=(("Name", name),),
+            )
+        )
+    return out
+
+
+def _scope(ctx: RequestContext, scope_id: str) -> NetworkInsightsAccessScope:
+    """A stored or Amazon created scope by id, or EC2's not-found error."""
+    for builtin in builtin_scopes(ctx):
+        if builtin.id == scope_id:
+            return builtin
+    found: NetworkInsightsAccessScope = _require(
+        ctx, NetworkInsightsAccessScope, scope_id, SCOPE_NOT_FOUND, "NetworkInsightsAccessScope"
+    )
+    return found
 
 
 def _ports(texts: list[str] | None) -> PortSet | None:
-    """DestinationPorts strings ('22', '1024-65535') as a port set; None when not given."""
+    """Port strings ('22', '1024-65535') as a port set; None when not given."""
     if not texts:
         return None
     spans = []
@@ -60,73 +135,129 @@ def _ports(texts: list[str] | None) -> PortSet | None:
         low, _, high = str(text).partition("-")
         if not low.strip().isdigit() or (high and not high.strip().isdigit()):
             raise DomainError("InvalidParameterValue", f"Invalid port range '{text}'")
-        spans.append((int(low), int(high or low)))
+        first, last = int(low), int(high or low)
+        if not 0 <= first <= last <= 65535:
+            raise DomainError("InvalidParameterValue", f"Invalid port range '{text}'")
+        spans.append((first, last))
     return PortSet.from_spans(spans)
 
 
-def _destination_matches(statement: dict[str, Any] | None, finding: Exposure, part: Any) -> bool:
-    """Whether an exposure's ENI is what a destination statement names (ids or types)."""
-    resources = (statement or {}).get("ResourceStatement") or {}
-    ids, types = resources.get("Resources") or [], resources.get("ResourceTypes") or []
-    eni = part.enis[finding.eni_id].eni
-    names = {finding.eni_id, finding.owner_id, eni.subnet_id, eni.vpc_id, *eni.groups}
-    if ids and not names & set(ids):
-        return False
-    kinds = {"AWS::EC2::NetworkInterface"}
-    if finding.owner_id.startswith("i-"):
-        kinds.add("AWS::EC2::Instance")
-    return not types or bool(kinds & set(types))
+def _addresses(texts: list[str] | None) -> PortSet | None:
+    """IPv4 CIDRs as an address set; None when not given."""
+    if not texts:
+        return None
+    for text in texts:
+        try:
+            network = ipaddress.ip_network(str(text), strict=False)
+        except ValueError:
+            network = None
+        if network is None or network.version != 4:
+            raise DomainError(
+                "InvalidParameterValue", f"Value ({text}) for parameter address is invalid."
+            )
+    return parse_addresses([str(t) for t in texts])
 
 
-def _header_ports(path: dict[str, Any], finding: Exposure) -> PortSet:
-    """The exposed ports a path's packet header statements keep (empty: the path misses)."""
-    header = ((path.get("Destination") or {}).get("PacketHeaderStatement") or {}) | (
-        (path.get("Source") or {}).get("PacketHeaderStatement") or {}
+def _resource_statement(raw: dict[str, Any] | None) -> ResourceStatement | None:
+    """A ResourceStatement: ids (or ARNs) or resource types, not both."""
+    if not raw:
+        return None
+    ids = [resource_id_of(str(r)) or "" for r in raw.get("Resources") or []]
+    types = [str(t) for t in raw.get("ResourceTypes") or []]
+    if ids and types:
+        raise DomainError(
+            RESOURCE_TYPE_WITH_IDS,
+            "A resource statement may name Resources or ResourceTypes, not both.",
+        )
+    unknown = sorted(set(types) - RESOURCE_TYPES)
+    if unknown:
+        raise DomainError(
+            "InvalidParameterValue", f"Value ({unknown[0]}) for parameter resourceTypes is invalid."
+        )
+    return ResourceStatement(frozenset(ids), frozenset(types))
+
+
+def _header_statement(ctx: RequestContext, raw: dict[str, Any] | None) -> HeaderStatement | None:
+    """A PacketHeaderStatement; prefix lists become the addresses they hold now."""
+    if not raw:
+        return None
+    lists: dict[str, PortSet | None] = {}
+    for name in ("SourcePrefixLists", "DestinationPrefixLists"):
+        ids = [str(i) for i in raw.get(name) or []]
+        cidrs = [c for i in ids for c in require(ctx.tx, PrefixList, i).cidrs() if ":" not in c]
+        lists[name] = parse_addresses(cidrs) if ids else None
+    protocols = raw.get("Protocols")
+    return HeaderStatement(
+        source_addresses=_both_sets(
+            _addresses(raw.get("SourceAddresses")), lists["SourcePrefixLists"]
+        ),
+        destination_addresses=_both_sets(
+            _addresses(raw.get("DestinationAddresses")), lists["DestinationPrefixLists"]
+        ),
+        source_ports=_ports(raw.get("SourcePorts")),
+        destination_ports=_ports(raw.get("DestinationPorts")),
+        protocols=frozenset(str(p).lower() for p in protocols) if protocols else None,
     )
-    protocols = [str(p).lower() for p in header.get("Protocols") or []]
-    if protocols and finding.protocol not in protocols:
-        return PortSet(())
-    wanted = _ports(header.get("DestinationPorts"))
-    ports = finding.destination_ports
-    return ports if wanted is None or finding.protocol == "icmp" else ports.intersect(wanted)
 
 
-def _ingress_ports(paths: list[dict[str, Any]], finding: Exposure, part: Any) -> PortSet:
-    """The ports of an exposure that some IGW-ingress path of the list matches."""
-    ports = PortSet(())
-    for path in paths:
-        if _names_igw(path.get("Source")) and _destination_matches(
-            path.get("Destination"), finding, part
-        ):
-            ports = ports.union(_header_ports(path, finding))
-    return ports
+def _both_sets(first: PortSet | None, second: PortSet | None) -> PortSet | None:
+    """Addresses given both as CIDRs and as prefix lists: either may hold the address."""
+    if first is None:
+        return second
+    return first if second is None else first.union(second)
+
+
+def _side(ctx: RequestContext, raw: dict[str, Any] | None) -> PathStatement:
+    """One side (Source or Destination) of a scope path."""
+    raw = raw or {}
+    return PathStatement(
+        _resource_statement(raw.get("ResourceStatement")),
+        _header_statement(ctx, raw.get("PacketHeaderStatement")),
+    )
+
+
+def scope_paths(ctx: RequestContext, raw: list[dict[str, Any]]) -> list[ScopePath]:
+    """MatchPaths or ExcludePaths in their request form as the analysis reads them."""
+    out = []
+    for path in raw:
+        through = [
+            _resource_statement((item or {}).get("ResourceStatement"))
+            for item in path.get("ThroughResources") or []
+        ]
+        out.append(
+            ScopePath(
+                _side(ctx, path.get("Source")),
+                _side(ctx, path.get("Destination")),
+                tuple(t for t in through if t is not None),
+            )
+        )
+    return out
+
+
+def _box_header(protocol: str, box: Box) -> dict[str, Any]:
+    """A finding's packets as an AnalysisPacketHeader (addresses as CIDRs)."""
+    return {
+        "Protocol": protocol,
+        "SourceAddresses": span_cidrs(box.source_addresses),
+        "DestinationAddresses": span_cidrs(box.destination_addresses),
+        "SourcePortRanges": [{"From": a, "To": b} for a, b in box.source_ports.spans],
+        "DestinationPortRanges": [{"From": a, "To": b} for a, b in box.destination_ports.spans],
+    }
 
 
 def _findings(
     ctx: RequestContext, world: CompiledWorld, scope: NetworkInsightsAccessScope
 ) -> list[dict[str, Any]]:
-    """Every matched, not excluded, way in from the internet, as PathComponents."""
-    match, exclude = json.loads(scope.match_paths_json), json.loads(scope.exclude_paths_json)
-    part = world.home
-    out: list[dict[str, Any]] = []
-    for finding in internet_exposure(part):
-        ports = _ingress_ports(match, finding, part).minus(_ingress_ports(exclude, finding, part))
-        if ports.is_empty():
-            continue
-        flow = Flow(
-            protocol=finding.protocol,
-            source_ip=finding.sources[-1][0],
-            destination_port=None if finding.protocol == "icmp" else ports.spans[0][0],
-            source_port=finding.source_ports.spans[0][0] if finding.protocol != "icmp" else None,
-        )
-        result = trace(world, "internet", finding.owner_id, flow)
-        out.append({"FindingComponents": present_hops(ctx, result.forward)})
-    egress = [p for p in match if _names_igw(p.get("Destination"))]
-    for eni_id in sorted(part.enis) if egress else ():
-        owner = part.enis[eni_id].owner.id
-        result = trace(world, owner, "internet", Flow(protocol="tcp", destination_port=443))
-        if result.reachable:
-            out.append({"FindingComponents": present_hops(ctx, result.forward)})
+    """Every finding of the scope as FindingComponents: the path of one packet of it, its
+    first component's OutboundHeader carrying all the finding's packets."""
+    match = scope_paths(ctx, json.loads(scope.match_paths_json))
+    exclude = scope_paths(ctx, json.loads(scope.exclude_paths_json))
+    out = []
+    for finding in findings(world, match, exclude):
+        components = present_hops(ctx, finding.candidate.example.forward)
+        if components:
+            components[0]["OutboundHeader"] = _box_header(finding.candidate.protocol, finding.box)
+        out.append({"FindingComponents": components})
     return out
 
 
@@ -160,11 +291,7 @@ def create_scope(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     exclude = params.get("ExcludePaths") or []
     if not match and not exclude:
         raise DomainError("MissingParameter", "Either MatchPaths or ExcludePaths must be given.")
-    for path in [*match, *exclude]:
-        for side in ("Source", "Destination"):
-            header = (path.get(side) or {}).get("PacketHeaderStatement") or {}
-            _ports(header.get("DestinationPorts"))
-            _ports(header.get("SourcePorts"))
+    scope_paths(ctx, [*match, *exclude])
     scope = NetworkInsightsAccessScope(
         id=new_id("nis"),
         match_paths_json=json.dumps(match, sort_keys=True),
@@ -184,14 +311,9 @@ def describe_scopes(ctx: RequestContext, params: dict[str, Any]) -> dict[str, An
     """DescribeNetworkInsightsAccessScopes."""
     ids = params.get("NetworkInsightsAccessScopeIds")
     items = (
-        [
-            _require(
-                ctx, NetworkInsightsAccessScope, i, SCOPE_NOT_FOUND, "NetworkInsightsAccessScope"
-            )
-            for i in ids
-        ]
+        [_scope(ctx, i) for i in ids]
         if ids
-        else ctx.tx.all(NetworkInsightsAccessScope)
+        else builtin_scopes(ctx) + ctx.tx.all(NetworkInsightsAccessScope)
     )
     return describe(
         items,
@@ -206,26 +328,21 @@ def describe_scopes(ctx: RequestContext, params: dict[str, Any]) -> dict[str, An
 @operation("GetNetworkInsightsAccessScopeContent")
 def get_content(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """GetNetworkInsightsAccessScopeContent."""
-    scope = _require(
-        ctx,
-        NetworkInsightsAccessScope,
-        params["NetworkInsightsAccessScopeId"],
-        SCOPE_NOT_FOUND,
-        "NetworkInsightsAccessScope",
-    )
+    scope = _scope(ctx, params["NetworkInsightsAccessScopeId"])
     return {"NetworkInsightsAccessScopeContent": present_content(scope)}
 
 
 @operation("DeleteNetworkInsightsAccessScope")
 def delete_scope(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """DeleteNetworkInsightsAccessScope: refused while analyses of the scope exist."""
-    scope = _require(
-        ctx,
-        NetworkInsightsAccessScope,
-        params["NetworkInsightsAccessScopeId"],
-        SCOPE_NOT_FOUND,
-        "NetworkInsightsAccessScope",
-    )
+    """DeleteNetworkInsightsAccessScope: refused while analyses of the scope exist, and for
+    the Amazon created scopes, which every account keeps."""
+    scope = _scope(ctx, params["NetworkInsightsAccessScopeId"])
+    if scope in builtin_scopes(ctx):
+        raise DomainError(
+            "InvalidParameterValue",
+            f"The NetworkInsightsAccessScope '{scope.id}' was created by Amazon and cannot be "
+            "deleted.",
+        )
     if any(a.scope_id == scope.id for a in ctx.tx.iter(NetworkInsightsAccessScopeAnalysis)):
         raise DomainError(
             "DependencyViolation",
@@ -263,13 +380,7 @@ def present_analysis(
 @operation("StartNetworkInsightsAccessScopeAnalysis")
 def start_analysis(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """StartNetworkInsightsAccessScopeAnalysis: findings reflect the state at start."""
-    scope = _require(
-        ctx,
-        NetworkInsightsAccessScope,
-        params["NetworkInsightsAccessScopeId"],
-        SCOPE_NOT_FOUND,
-        "NetworkInsightsAccessScope",
-    )
+    scope = _scope(ctx, params["NetworkInsightsAccessScopeId"])
     world = compiled_for(ctx.store, ctx.tx, own_commit=True)
     analysis = NetworkInsightsAccessScopeAnalysis(
         id=new_id("nisa"),

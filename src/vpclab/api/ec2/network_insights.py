@@ -60,7 +60,7 @@ def compiled_for(store: Store, view: View, *, own_commit: bool = False) -> Compi
 
 
 # -- paths ------------------------------------------------------------------------------------
-def _resource_id(value: str | None) -> str | None:
+def resource_id_of(value: str | None) -> str | None:
     """An id from an id or an ARN (arn:aws:ec2:region:account:instance/i-...)."""
     if value is None:
         return None
@@ -178,8 +178,8 @@ def _arn_of(ctx: RequestContext, resource_id: str | None) -> str | None:
 def create_path(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """CreateNetworkInsightsPath."""
     _check_path_request(params)
-    source = _resource_id(params["Source"])
-    destination = _resource_id(params.get("Destination"))
+    source = resource_id_of(params["Source"])
+    destination = resource_id_of(params.get("Destination"))
     path = NetworkInsightsPath(
         id=new_id("nip"),
         source=source or "",
@@ -298,8 +298,8 @@ def path_restrictions(
     """What StartNetworkInsightsAnalysis adds to the path: filters, components, accounts."""
     return Restrictions(
         visible_accounts=frozenset({ctx.account, *(params.get("AdditionalAccounts") or ())}),
-        through=tuple(_resource_id(a) or "" for a in params.get("FilterInArns") or ()),
-        avoid=tuple(_resource_id(a) or "" for a in params.get("FilterOutArns") or ()),
+        through=tuple(resource_id_of(a) or "" for a in params.get("FilterInArns") or ()),
+        avoid=tuple(resource_id_of(a) or "" for a in params.get("FilterOutArns") or ()),
         at_source=_header_filter(path.filter_at_source),
         at_destination=_header_filter(path.filter_at_destination),
     )
