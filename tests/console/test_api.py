@@ -486,6 +486,7 @@ def test_trace_bad_input_is_400_and_unknown_ids_404(net: Network) -> None:
         ({**base, "port": "http"}, 400, "InvalidParameterValue"),
         ({**base, "port": "70000"}, 400, "InvalidParameterValue"),
         ({**base, "port": "-1"}, 400, "InvalidParameterValue"),
+        ({**base, "port": "\u0663"}, 400, "InvalidParameterValue"),  # a digit, but not ASCII
         ({"source": net.web}, 400, "MissingParameter"),
         ({**base, "source": "nobody-by-that-name"}, 400, "InvalidParameterValue"),
         ({**base, "destination": "i-0123456789abcdef0"}, 404, "InvalidInstanceID.NotFound"),

@@ -92,7 +92,7 @@ def _partition(query: Mapping[str, str]) -> tuple[str, str]:
     """The account and region asked for (defaults: the ones `vpclab trace` uses), validated."""
     account = query.get("account") or DEFAULT_ACCOUNT
     region = query.get("region") or DEFAULT_REGION
-    if not (account.isdigit() and len(account) == 12):
+    if not (account.isascii() and account.isdigit() and len(account) == 12):
         raise ConsoleError(
             400, "InvalidParameterValue", f"account must be 12 digits, not {account!r}"
         )
@@ -116,7 +116,7 @@ def _port(query: Mapping[str, str]) -> int | None:
     raw = query.get("port", "")
     if raw == "":
         return None
-    if not raw.isdigit() or int(raw) > 65535:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 65535:
         raise ConsoleError(
             400, "InvalidParameterValue", f"port must be an integer from 0 to 65535, not {raw!r}"
         )
