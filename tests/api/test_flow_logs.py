@@ -261,3 +261,58 @@ def test_create_tags_and_dry_run_on_flow_logs(ec2: Any, tmp_path: Any) -> None:
     fl_id = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")["FlowLogIds"][0]
     ec2.create_tags(Resources=[fl_id], Tags=[{"Key": "env", "Value": "lab"}])
     assert flow_log(ec2, fl_id)["Tags"] == [{"Key": "env", "Value": "lab"}]
+
+
+def flow_log_ids(ec2: Any) -> set[str]:
+    """Ids of every flow log DescribeFlowLogs shows."""
+    return {fl["FlowLogId"] for fl in ec2.describe_flow_logs()["FlowLogs"]}
+
+
+def test_flow_logs_go_with_the_eni_subnet_and_vpc_they_watch(ec2: Any, tmp_path: Any) -> None:
+    """Deleting the ENI, then the subnet, then the VPC removes each one's flow logs (and only
+    theirs), as AWS removes flow logs of deleted resources."""
+    vpc_id, subnet_id = network(ec2, igw=False)
+    eni_id = make_eni(ec2, subnet_id)
+    on_vpc = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/a.log")["FlowLogIds"][0]
+    on_subnet = to_file(ec2, "Subnet", [subnet_id], f"{tmp_path}/b.log")["FlowLogIds"][0]
+    on_eni = to_file(ec2, "NetworkInterface", [eni_id], f"{tmp_path}/c.log")["FlowLogIds"][0]
+    elsewhere_vpc, _ = network(ec2, igw=False)
+    elsewhere = to_file(ec2, "VPC", [elsewhere_vpc], f"{tmp_path}/d.log")["FlowLogIds"][0]
+    assert flow_log_ids(ec2) == {on_vpc, on_subnet, on_eni, elsewhere}
+    ec2.delete_network_interface(NetworkInterfaceId=eni_id)
+    assert flow_log_ids(ec2) == {on_vpc, on_subnet, elsewhere}
+    ec2.delete_subnet(SubnetId=subnet_id)
+    assert flow_log_ids(ec2) == {on_vpc, elsewhere}
+    ec2.delete_vpc(VpcId=vpc_id)
+    assert flow_log_ids(ec2) == {elsewhere}
+
+
+def test_flow_log_of_an_instance_eni_goes_when_termination_deletes_it(
+    ec2: Any, tmp_path: Any
+) -> None:
+    """A primary ENI deleted by instance termination (DeleteOnTermination) takes its flow log."""
+    _, subnet_id = network(ec2, igw=False)
+    made = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, SubnetId=subnet_id)
+    instance = made["Instances"][0]
+    eni_id = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    to_file(ec2, "NetworkInterface", [eni_id], f"{tmp_path}/i.log")
+    ec2.terminate_instances(InstanceIds=[instance["InstanceId"]])
+    ec2.describe_instances(InstanceIds=[instance["InstanceId"]])  # settles the termination
+    remaining = ec2.describe_network_interfaces(
+        Filters=[{"Name": "network-interface-id", "Values": [eni_id]}]
+    )["NetworkInterfaces"]
+    assert remaining == []
+    assert flow_log_ids(ec2) == set()
+
+
+def test_refused_or_dry_run_deletes_keep_the_flow_log(ec2: Any, tmp_path: Any) -> None:
+    """A delete AWS refuses (DependencyViolation) or a DryRun leaves the flow log in place."""
+    vpc_id, subnet_id = network(ec2, igw=False)
+    fl_id = to_file(ec2, "VPC", [vpc_id], f"{tmp_path}/v.log")["FlowLogIds"][0]
+    with pytest.raises(ClientError) as exc:
+        ec2.delete_vpc(VpcId=vpc_id)  # the subnet is still there
+    assert error_code(exc) == "DependencyViolation"
+    with pytest.raises(ClientError) as exc:
+        ec2.delete_subnet(SubnetId=subnet_id, DryRun=True)
+    assert error_code(exc) == "DryRunOperation"
+    assert flow_log_ids(ec2) == {fl_id}

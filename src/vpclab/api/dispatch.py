@@ -14,6 +14,7 @@ from vpclab import wire
 from vpclab.api.context import RequestContext, Settings
 from vpclab.api.registry import find_handler, load_handlers
 from vpclab.control import defaults
+from vpclab.control import flow_logs as _flow_logs  # noqa: F401  (registers its commit hook)
 from vpclab.control.store import Store, Tx
 from vpclab.model.errors import DomainError
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from vpclab.control.lookup import missing
-from vpclab.control.store import Tx
+from vpclab.control.store import COMMIT_HOOKS, Tx
 from vpclab.model.base import Resource, Tags
 from vpclab.model.errors import DomainError
 from vpclab.model.flow_log import DEFAULT_LOG_FORMAT, FILE_DESTINATION_PREFIX, FlowLog
@@ -310,6 +310,25 @@ def create_flow_logs(
         tx.put(flow_log)
         created.append(flow_log)
     return created, failures
+
+
+def delete_flow_logs_of_deleted_resources(tx: Tx) -> None:
+    """A flow log goes with the VPC, subnet or network interface it watches: AWS removes it
+    (DeleteVpc's documentation: "flow logs for deleted VPCs are eventually automatically
+    removed"; vpclab removes it in the same transaction). Registered as a commit hook, so
+    every way a resource disappears (DeleteVpc, DeleteSubnet, DeleteNetworkInterface,
+    termination, NAT gateway or Lambda clean-up) is covered."""
+    gone = {rid for cls in RESOURCE_TYPES.values() for rid in tx.deleted_ids(cls)}
+    if not gone:
+        return
+    for key in list(tx.overlay):
+        view = tx.other(*key)
+        for flow_log in view.all(FlowLog):
+            if flow_log.resource_id in gone:
+                view.delete(FlowLog, flow_log.id)
+
+
+COMMIT_HOOKS.append(delete_flow_logs_of_deleted_resources)
 
 
 def delete_flow_logs(tx: Tx, flow_log_ids: list[str]) -> list[Failure]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +19,12 @@ R = TypeVar("R", bound=Resource)
 SCHEMA_VERSION = 1
 Key = tuple[str, str]
 Overlay = dict[Key, dict[str, dict[str, Resource | None]]]
+
+
+# Run by every Tx.commit before its changes are applied, in registration order: a family whose
+# resources AWS removes together with another one (flow logs with their VPC, subnet or ENI)
+# registers here, so every deletion path cascades without knowing about it.
+COMMIT_HOOKS: list[Callable[[Tx], None]] = []
 
 
 class StateFileError(Exception):
@@ -233,13 +239,25 @@ class Tx(View):
             return self
         return Tx(self.store, account, region, self.overlay)
 
+    def deleted_ids(self, cls: type[Resource]) -> list[str]:
+        """Ids of the resources of a class this transaction deletes (in any partition it touches)."""
+        return [
+            rid
+            for kinds in self.overlay.values()
+            for rid, obj in kinds.get(cls.kind, {}).items()
+            if obj is None
+        ]
+
     def commit(self) -> None:
-        """Apply every change of this transaction at once."""
+        """Apply every change of this transaction at once (after the commit hooks' own)."""
         if self.committed:
             return
-        self.committed = True
         if any(any(kinds.values()) for kinds in self.overlay.values()):
+            for hook in COMMIT_HOOKS:
+                hook(self)
+            self.committed = True
             self.store._apply(self.overlay)
+        self.committed = True
 
     def discard(self) -> None:
         """Drop every change (DryRun, errors)."""
