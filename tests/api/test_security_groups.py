@@ -361,7 +361,7 @@ def test_sg_11_protocol_numbers_normalised_and_all_ports_for_other_protocols(ec2
     assert (rules[1]["IpProtocol"], rules[1]["FromPort"], rules[1]["ToPort"]) == ("47", -1, -1)
 
 
-MALFORMED_PORTS = [
+MALFORMED_PORTS: list[dict[str, Any]] = [
     {"IpProtocol": "tcp", "FromPort": 90, "ToPort": 80},
     {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 70000},
     {"IpProtocol": "udp", "FromPort": 53},
@@ -1113,3 +1113,95 @@ def test_describe_security_group_rules_pages(ec2: Any) -> None:
     )
     sizes = [len(page["SecurityGroupRules"]) for page in pages]
     assert sizes == [5, 3]
+
+
+# -- tags on security group rules (sgr- ids) ---------------------------------------------------
+
+
+def rule_tags(ec2: Any, rule_id: str) -> list[dict[str, str]]:
+    """A rule's tags as DescribeSecurityGroupRules shows them."""
+    rules = ec2.describe_security_group_rules(SecurityGroupRuleIds=[rule_id])
+    tags: list[dict[str, str]] = rules["SecurityGroupRules"][0]["Tags"]
+    return tags
+
+
+def two_rules(ec2: Any) -> tuple[str, str, str]:
+    """A group with two ingress rules: (group id, rule on port 22, rule on port 443)."""
+    group_id = make_group(ec2, make_vpc(ec2))
+    made = ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[tcp(22, **cidr("10.1.0.0/16")), tcp(443, **cidr("0.0.0.0/0"))],
+    )["SecurityGroupRules"]
+    by_port = {rule["FromPort"]: rule["SecurityGroupRuleId"] for rule in made}
+    return group_id, by_port[22], by_port[443]
+
+
+def test_sg_21_create_and_delete_tags_on_rules(ec2: Any) -> None:
+    """CreateTags/DeleteTags take sgr- ids like any resource id; the group's own tags and the
+    other rule stay untouched."""
+    group_id, ssh, https = two_rules(ec2)
+    ec2.create_tags(
+        Resources=[ssh, group_id],
+        Tags=[{"Key": "team", "Value": "ops"}, {"Key": "tier", "Value": "a"}],
+    )
+    ec2.create_tags(Resources=[ssh], Tags=[{"Key": "tier", "Value": "b"}])
+    assert sorted((t["Key"], t["Value"]) for t in rule_tags(ec2, ssh)) == [
+        ("team", "ops"),
+        ("tier", "b"),
+    ]
+    assert rule_tags(ec2, https) == []
+    assert {t["Key"] for t in group(ec2, group_id)["Tags"]} == {"team", "tier"}
+    ec2.delete_tags(Resources=[ssh], Tags=[{"Key": "tier", "Value": "a"}])  # value differs: kept
+    ec2.delete_tags(Resources=[ssh], Tags=[{"Key": "team"}])
+    assert rule_tags(ec2, ssh) == [{"Key": "tier", "Value": "b"}]
+    ec2.delete_tags(Resources=[ssh])
+    assert rule_tags(ec2, ssh) == []
+    assert {t["Key"] for t in group(ec2, group_id)["Tags"]} == {"team", "tier"}
+
+
+def test_sg_21_tags_on_unknown_or_malformed_rule_ids(ec2: Any) -> None:
+    """An unknown rule id is InvalidSecurityGroupRuleId.NotFound, a malformed one .Malformed,
+    and nothing in the call is tagged."""
+    _, ssh, _ = two_rules(ec2)
+    code, message = aws_error(
+        ec2.create_tags,
+        Resources=[ssh, "sgr-0123456789abcdef0"],
+        Tags=[{"Key": "k", "Value": "v"}],
+    )
+    assert code == "InvalidSecurityGroupRuleId.NotFound"
+    assert "sgr-0123456789abcdef0" in message
+    assert rule_tags(ec2, ssh) == []
+    code, _ = aws_error(ec2.delete_tags, Resources=["sgr-nothex"])
+    assert code == "InvalidSecurityGroupRuleId.Malformed"
+
+
+def test_sg_21_rule_tags_in_describe_filters_and_describe_tags(ec2: Any) -> None:
+    """DescribeSecurityGroupRules filters by tag:KEY, tag-key and tag-value; DescribeTags lists
+    rule tags with resource type security-group-rule; TagSpecifications tag new rules."""
+    group_id, ssh, https = two_rules(ec2)
+    ec2.create_tags(Resources=[ssh], Tags=[{"Key": "purpose", "Value": "admin"}])
+    ec2.create_tags(Resources=[https], Tags=[{"Key": "purpose", "Value": "web"}])
+
+    def rule_ids(name: str, values: list[str]) -> set[str]:
+        """Ids of the group's rules matching one filter."""
+        found = ec2.describe_security_group_rules(
+            Filters=[{"Name": "group-id", "Values": [group_id]}, {"Name": name, "Values": values}]
+        )["SecurityGroupRules"]
+        return {rule["SecurityGroupRuleId"] for rule in found}
+
+    assert rule_ids("tag:purpose", ["admin"]) == {ssh}
+    assert rule_ids("tag:purpose", ["admin", "web"]) == {ssh, https}
+    assert rule_ids("tag-key", ["purpose"]) == {ssh, https}
+    assert rule_ids("tag-value", ["we*"]) == {https}
+    rows = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["security-group-rule"]}])
+    assert sorted((r["ResourceId"], r["Value"]) for r in rows["Tags"]) == sorted(
+        [(ssh, "admin"), (https, "web")]
+    )
+    made = ec2.authorize_security_group_egress(
+        GroupId=group_id,
+        IpPermissions=[tcp(5432, **cidr("10.2.0.0/16"))],
+        TagSpecifications=[
+            {"ResourceType": "security-group-rule", "Tags": [{"Key": "db", "Value": "pg"}]}
+        ],
+    )["SecurityGroupRules"][0]
+    assert rule_ids("tag:db", ["pg"]) == {made["SecurityGroupRuleId"]}

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from vpclab.control.lookup import missing
+from vpclab.control.security_groups import rule_id_error
 from vpclab.control.store import Tx
-from vpclab.model.base import Resource, Tags, kind_of_id
+from vpclab.model.base import Resource, Tags, evolve, kind_of_id
 from vpclab.model.errors import DomainError
+from vpclab.model.security_group import SecurityGroup, SgRule
+from vpclab.model.state import View
 
 MAX_TAGS = 50
+RULE_PREFIX = "sgr"
 
 
 def _validate(key: str, value: str) -> None:
@@ -67,25 +72,49 @@ def resolve(tx: Tx, resource_id: str) -> Resource:
     return found
 
 
+def rule_holding(view: View, rule_id: str) -> tuple[SecurityGroup, SgRule]:
+    """The group holding an sgr- rule and the rule (rules live inside their group)."""
+    for group in view.iter(SecurityGroup):
+        for rule in group.rules:
+            if rule.id == rule_id:
+                return group, rule
+    raise rule_id_error(rule_id)
+
+
+def _retag(tx: Tx, resource_id: str, change: Callable[[Tags], Tags]) -> None:
+    """Replace the tags of a resource, or of a security group rule (an `sgr-` id), by
+    change(current tags): EC2 tags rules like resources, though vpclab stores them in their
+    group."""
+    if resource_id.startswith(f"{RULE_PREFIX}-"):
+        group, rule = rule_holding(tx, resource_id)
+        retagged = replace(rule, tags=change(rule.tags))
+        rules = tuple(retagged if r.id == rule.id else r for r in group.rules)
+        tx.put(evolve(group, rules=rules))
+        return
+    res = resolve(tx, resource_id)
+    tx.put(res.with_tags(change(res.tags)))
+
+
 def create(tx: Tx, resource_ids: Sequence[str], tags: Sequence[tuple[str, str]]) -> None:
     """Add or overwrite tags on every named resource (all of them or none)."""
     for rid in resource_ids:
-        res = resolve(tx, rid)
-        tx.put(res.with_tags(merged(res.tags, tags)))
+        _retag(tx, rid, lambda existing: merged(existing, tags))
 
 
 def delete(
     tx: Tx, resource_ids: Sequence[str], tags: Sequence[tuple[str, str | None]] | None
 ) -> None:
     """Remove tags: by key, by key and value, or all of them when none is named."""
-    for rid in resource_ids:
-        res = resolve(tx, rid)
+
+    def kept(existing: Tags) -> Tags:
+        """The tags that survive this DeleteTags."""
         if not tags:
-            kept: Tags = ()
-        else:
-            kept = tuple(
-                (k, v)
-                for k, v in res.tags
-                if not any(k == dk and (dv is None or dv == v) for dk, dv in tags)
-            )
-        tx.put(res.with_tags(kept))
+            return ()
+        return tuple(
+            (k, v)
+            for k, v in existing
+            if not any(k == dk and (dv is None or dv == v) for dk, dv in tags)
+        )
+
+    for rid in resource_ids:
+        _retag(tx, rid, kept)

@@ -10,6 +10,7 @@ from vpclab.api.registry import operation
 from vpclab.control import filters as flt
 from vpclab.control import tags as tagging
 from vpclab.model.base import KINDS
+from vpclab.model.security_group import SecurityGroup
 
 
 @operation("CreateTags")
@@ -31,7 +32,8 @@ def delete_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 
 @operation("DescribeTags")
 def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """DescribeTags: one row per (resource, tag), filterable by key, value, id and type."""
+    """DescribeTags: one row per (resource, tag), filterable by key, value, id and type;
+    security group rules (held inside their group) are listed as resources of their own."""
     rows = []
     for cls in KINDS.values():
         if not cls.resource_type:
@@ -42,6 +44,17 @@ def describe_tags(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
                     {
                         "ResourceId": res.id,
                         "ResourceType": cls.resource_type,
+                        "Key": key,
+                        "Value": value,
+                    }
+                )
+    for group in ctx.tx.iter(SecurityGroup):
+        for rule in group.rules:
+            for key, value in rule.tags:
+                rows.append(
+                    {
+                        "ResourceId": rule.id,
+                        "ResourceType": "security-group-rule",
                         "Key": key,
                         "Value": value,
                     }
