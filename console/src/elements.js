@@ -61,12 +61,14 @@ function vpcElements(vpc) {
       subtitle: vpc.cidrs.join(', ') + (vpc.is_default ? ' · default' : ''),
       name: vpc.name,
       cidrs: vpc.cidrs,
+      container: vpc.azs.length > 0 || vpc.nat_gateways.length > 0,
     }),
   ];
   for (const az of vpc.azs) {
     const azId = `${vpc.id}/${az.name}`;
-    elements.push(node(azId, 'az', az.name, { parent: vpc.id, vpc: vpc.id }));
+    elements.push(node(azId, 'az', az.name, { parent: vpc.id, vpc: vpc.id, container: true }));
     for (const subnet of az.subnets) {
+      const members = subnetMembers(subnet, vpc.id);
       elements.push(
         node(subnet.id, 'subnet', named(subnet), {
           parent: azId,
@@ -77,8 +79,9 @@ function vpcElements(vpc) {
           name: subnet.name,
           routeTableId: subnet.route_table_id,
           networkAclId: subnet.network_acl_id,
+          container: members.length > 0,
         }),
-        ...subnetMembers(subnet, vpc.id),
+        ...members,
       );
     }
   }

@@ -2,16 +2,18 @@
 // `window.vpclabConsole` gives tests and scripts a read-only look at what is drawn.
 
 import cytoscape from 'cytoscape';
-import elk from 'cytoscape-elk';
 import { ConsoleApi } from './api.js';
 import { describeView } from './details.js';
+import { elk, warmUpElk } from './elk-shared.js';
 import { h, table } from './dom.js';
 import { eniOwners, resourceIndex, topologyElements } from './elements.js';
-import { layoutOptions } from './layout.js';
+import { elkGraph, leafCentres } from './layout.js';
 import { STYLE } from './style.js';
-import { pathEdges, pathOf, traceView } from './trace.js';
+import { pathEdges, pathOf, sourceNode, traceView } from './trace.js';
 
-cytoscape.use(elk);
+// Started now, the worker loads ELK while the page fetches the topology; a failure shows at the
+// first real layout.
+warmUpElk().catch(() => {});
 
 const POLL_MS = 300;
 const TRACEABLE = new Set(['instance', 'eni', 'igw', 'eigw', 'nat', 'pcx', 'internet']);
@@ -27,6 +29,8 @@ const state = {
   resources: new Map(),
   selected: null,
   lastTrace: null,
+  traceQuery: null,
+  tracesShown: 0,
   exposure: [],
   polling: false,
 };
@@ -53,25 +57,38 @@ function withDisplay(element) {
 function createMap(elements) {
   state.cy = cytoscape({
     container: $('map'),
-    elements: elements.map(withDisplay),
+    elements,
     style: STYLE,
+    layout: { name: 'null' }, // not the default grid (seconds at 500 nodes): ELK places them
     minZoom: 0.05,
     maxZoom: 3,
   });
   state.cy.on('tap', 'node', (event) => select(event.target.id()));
 }
 
-// The elements a layout places: every node, and only edges between top-level nodes (ELK lays
-// compound children out inside their parent; the NAT-subnet links are drawn but not laid out).
-function layoutElements(cy) {
-  return cy.nodes().union(cy.edges().filter((e) => !e.source().isChild() && !e.target().isChild()));
+// Where ELK puts the nodes of these elements (posted to the worker at once; resolves later).
+function layOut(nodes, edges) {
+  return elk().layout(elkGraph(nodes, edges)).then(leafCentres);
 }
 
-function runLayout(collection, extra) {
-  return new Promise((resolve) => {
-    const layout = collection.layout(layoutOptions({ ...extra, stop: resolve }));
-    layout.run();
+function applyCentres(centres, offset = { x: 0, y: 0 }) {
+  state.cy.batch(() => {
+    for (const [id, centre] of centres) {
+      state.cy.getElementById(id).position({ x: centre.x + offset.x, y: centre.y + offset.y });
+    }
   });
+}
+
+// Draw a whole topology on an empty map: ELK lays it out in its worker while cytoscape builds
+// the elements here, then every node gets its place at once.
+async function drawFresh(topology) {
+  const elements = topologyElements(topology).map(withDisplay);
+  const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
+  const centres = layOut(data('nodes'), data('edges'));
+  if (state.cy) state.cy.add(elements);
+  else createMap(elements);
+  applyCentres(await centres);
+  state.cy.fit(undefined, 24);
 }
 
 // Bring the drawn graph in step with a topology: add new elements, drop gone ones, update the
@@ -117,10 +134,8 @@ async function placeNew(added) {
         node.position(inner.w ? { x: inner.x1, y: inner.y2 + 40 } : { ...parent.position() });
       }
     } else {
-      const subtree = node.union(node.descendants());
-      await runLayout(subtree.union(subtree.connectedEdges()), { fit: false });
-      const placed = subtree.boundingBox();
-      subtree.nodes().filter((n) => !n.isParent()).shift({ x: box.x1 - placed.x1, y: box.y2 + 60 - placed.y1 });
+      const subtree = node.union(node.descendants()).nodes();
+      applyCentres(await layOut(subtree.map((n) => n.data()), []), { x: box.x1, y: box.y2 + 40 });
     }
   }
 }
@@ -135,22 +150,22 @@ async function loadTopology() {
   const topology = await api.topology();
   indexTopology(topology);
   if (!state.cy) {
-    createMap(topologyElements(topology));
-    await runLayout(layoutElements(state.cy), {});
+    await drawFresh(topology);
     performance.mark('vpclab-layout-done');
     requestAnimationFrame(() => performance.mark('vpclab-first-paint'));
   } else {
     await applyTopology(topology);
-    redrawOverlays();
+    await redrawOverlays();
   }
   state.renderedVersion = topology.version;
   setStatus(`version ${topology.version} · ${state.cy.nodes().length} nodes`);
 }
 
-// Re-apply the trace and exposure overlays after the graph changed.
-function redrawOverlays() {
-  if (state.lastTrace) drawTrace(state.lastTrace.raw);
-  if ($('exposure').checked) refreshExposure();
+// After the network changed: trace the shown flow again and refresh the exposure overlay, so
+// both always describe the network as it is now.
+async function redrawOverlays() {
+  if (state.traceQuery) await traceAndDraw(state.traceQuery);
+  if ($('exposure').checked) await refreshExposure();
 }
 
 async function poll() {
@@ -265,7 +280,8 @@ function clearTrace() {
 function drawTrace(trace) {
   const cy = state.cy;
   clearTrace();
-  const hops = pathOf(trace, (id) => cy.getElementById(id).nonempty(), state.eniOwners);
+  const has = (id) => cy.getElementById(id).nonempty();
+  const hops = pathOf(trace, has, state.eniOwners);
   cy.batch(() => {
     for (const hop of hops) {
       if (!hop.node) continue;
@@ -273,7 +289,9 @@ function drawTrace(trace) {
       if (hop.verdict === 'dropped') node.removeClass('trace-admitted').addClass('trace-blocked');
       else if (!node.hasClass('trace-blocked')) node.addClass('trace-admitted');
     }
-    cy.add(pathEdges(hops));
+    const source = sourceNode(trace, has, state.eniOwners);
+    if (source) cy.getElementById(source).addClass('trace-admitted');
+    cy.add(pathEdges(hops, source));
   });
   state.lastTrace = { raw: trace, hops };
   const panel = $('trace-result');
@@ -281,18 +299,31 @@ function drawTrace(trace) {
   panel.replaceChildren(h('h2', {}, 'Trace'), ...traceView(trace, hops));
 }
 
-async function runTrace(event) {
-  event.preventDefault();
+// Ask /trace for a flow and draw the answer (or the error) on the map and in the panel.
+// The panel's data-run counts answers shown, so a caller can wait for the next one.
+async function traceAndDraw(query) {
   const panel = $('trace-result');
   try {
-    const trace = await api.trace($('trace-source').value.trim(), $('trace-destination').value.trim(), $('trace-protocol').value, $('trace-port').value);
-    drawTrace(trace);
+    drawTrace(await api.trace(query.source, query.destination, query.protocol, query.port));
   } catch (error) {
     clearTrace();
     state.lastTrace = null;
     panel.hidden = false;
     panel.replaceChildren(h('h2', {}, 'Trace'), h('p', { className: 'error', 'data-testid': 'trace-error' }, error.message));
   }
+  state.tracesShown += 1;
+  panel.dataset.run = String(state.tracesShown);
+}
+
+function runTrace(event) {
+  event.preventDefault();
+  state.traceQuery = {
+    source: $('trace-source').value.trim(),
+    destination: $('trace-destination').value.trim(),
+    protocol: $('trace-protocol').value,
+    port: $('trace-port').value,
+  };
+  return traceAndDraw(state.traceQuery);
 }
 
 // ---- exposure ----
@@ -370,13 +401,13 @@ async function switchPartition() {
   const [account, region] = $('partition').value.split('|');
   api.use(account, region);
   state.lastTrace = null;
+  state.traceQuery = null;
   $('trace-result').hidden = true;
   state.cy.elements().remove();
   state.renderedVersion = null;
   const topology = await api.topology();
   indexTopology(topology);
-  state.cy.add(topologyElements(topology).map(withDisplay));
-  await runLayout(layoutElements(state.cy), {});
+  await drawFresh(topology);
   state.renderedVersion = topology.version;
   if ($('exposure').checked) await refreshExposure();
 }

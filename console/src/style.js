@@ -47,12 +47,13 @@ export const STYLE = [
       'text-halign': 'center',
       'border-width': 2,
       'text-max-width': 170,
-      'text-overflow-wrap': 'anywhere',
       'min-zoomed-font-size': 6,
     },
   },
   {
-    selector: ':parent',
+    // Data flags, not the :parent/:childless selectors: those restyle a parent on every child
+    // added, seconds for a few hundred instances.
+    selector: 'node[?container]',
     style: {
       'text-valign': 'top',
       'text-halign': 'center',
@@ -81,7 +82,7 @@ export const STYLE = [
   },
   {
     // A VPC or subnet with nothing inside is drawn as a plain box, not collapsed to a dot.
-    selector: 'node[type = "vpc"]:childless, node[type = "subnet"]:childless',
+    selector: 'node[type = "vpc"][!container], node[type = "subnet"][!container]',
     style: { shape: 'round-rectangle', width: 250, height: 46, 'text-max-width': 240 },
   },
   leaf('instance', 'round-rectangle', '#ed7100', '#fff3e6'),

@@ -18,10 +18,16 @@ export function hopNode(hop, hasNode, eniOwners) {
   return hasNode(own) ? own : null;
 }
 
+// The map node of the trace's source (the internet, an instance, ...), or null when not drawn.
+export function sourceNode(trace, hasNode, eniOwners) {
+  return trace.source ? hopNode({ component: trace.source }, hasNode, eniOwners) : null;
+}
+
 // What happened at a hop: dropped, translated or admitted.
 export function hopVerdict(hop) {
-  if (hop.steps.some((step) => step.verdict === 'deny')) return 'dropped';
-  if (hop.steps.some((step) => step.translation)) return 'translated';
+  const steps = hop.steps || [];
+  if (steps.some((step) => step.verdict === 'deny')) return 'dropped';
+  if (steps.some((step) => step.translation)) return 'translated';
   return 'admitted';
 }
 
@@ -44,39 +50,52 @@ function translationText(step) {
 // The hops of both directions in order, each with its map node and verdict.
 export function pathOf(trace, hasNode, eniOwners) {
   const hops = [];
-  for (const [direction, list] of [['forward', trace.forward], ['return', trace.reverse]]) {
+  // Empty lists are left out of the JSON (the shared serializer drops them).
+  for (const [direction, list] of [['forward', trace.forward || []], ['return', trace.reverse || []]]) {
     list.forEach((hop) => {
+      const steps = hop.steps || [];
       hops.push({
         direction,
         node: hopNode(hop, hasNode, eniOwners),
         component: hop.component,
         verdict: hop.verdict || hopVerdict(hop),
-        rules: hop.steps.map(ruleText).filter(Boolean),
-        translations: hop.steps.map(translationText).filter(Boolean),
-        codes: hop.steps.flatMap((step) => (step.explanations || []).map((e) => e.code)),
-        texts: hop.steps.map((step) => `${step.kind}: ${step.text}`),
+        rules: steps.map(ruleText).filter(Boolean),
+        translations: steps.map(translationText).filter(Boolean),
+        codes: steps.flatMap((step) => (step.explanations || []).map((e) => e.code)),
+        texts: steps.map((step) => `${step.kind}: ${step.text}`),
       });
     });
   }
   return hops;
 }
 
-// The overlay edges joining consecutive distinct nodes of one direction.
-export function pathEdges(hops) {
+// The overlay edges joining consecutive distinct nodes of each direction; the forward path
+// starts and the return path ends at the source (the internet has no hop of its own).
+export function pathEdges(hops, sourceNode) {
   const edges = [];
   for (const direction of ['forward', 'return']) {
-    let previous = null;
+    const nodes = hops.filter((hop) => hop.direction === direction && hop.node);
+    const stops = nodes.map((hop) => ({ node: hop.node, dropped: hop.verdict === 'dropped' }));
+    if (sourceNode && nodes.length) {
+      if (direction === 'forward') stops.unshift({ node: sourceNode, dropped: false });
+      else stops.push({ node: sourceNode, dropped: false });
+    }
     let number = 0;
-    for (const hop of hops.filter((item) => item.direction === direction && item.node)) {
-      if (previous && previous !== hop.node) {
-        number += 1;
-        edges.push({
-          group: 'edges',
-          classes: `trace-path ${direction}${hop.verdict === 'dropped' ? ' blocked' : ''}`,
-          data: { id: `trace:${direction}:${number}`, source: previous, target: hop.node, type: 'trace', label: direction === 'forward' ? String(number) : `r${number}` },
-        });
-      }
-      previous = hop.node;
+    for (let index = 1; index < stops.length; index += 1) {
+      const [previous, stop] = [stops[index - 1], stops[index]];
+      if (previous.node === stop.node) continue;
+      number += 1;
+      edges.push({
+        group: 'edges',
+        classes: `trace-path ${direction}${stop.dropped ? ' blocked' : ''}`,
+        data: {
+          id: `trace:${direction}:${number}`,
+          source: previous.node,
+          target: stop.node,
+          type: 'trace',
+          label: direction === 'forward' ? String(number) : `r${number}`,
+        },
+      });
     }
   }
   return edges;
@@ -101,9 +120,9 @@ export function traceView(trace, hops) {
       trace.verdict.toUpperCase(),
     ),
     h('p', { className: 'flow' }, `${trace.source ? trace.source.id : '?'} -> ${trace.destination ? trace.destination.id : '?'}  ${flow}`),
-    trace.explanations.length
+    (trace.explanations || []).length
       ? h('ul', { className: 'explanations', 'data-testid': 'trace-explanations' }, trace.explanations.map((e) => h('li', {}, h('b', {}, e.code), ` ${e.message}`)))
       : null,
     table('trace-hops', ['#', 'Direction', 'Component', 'Verdict', 'Deciding rule', 'Translation', 'Codes'], rows),
-  ];
+  ].filter(Boolean);
 }

@@ -1,0 +1,151 @@
+"""Benchmark: the console draws 500 instances in 20 subnets; navigation to layout done and paint.
+
+Run: python bench/console.py [--instances 500] [--subnets 20] [--runs 3]   (target: under 2 s)
+Needs Debian's chromium (/usr/bin/chromium) and playwright (the dev extra). The network is
+written straight into a state file (bench/analysis.py's generator, in-process through the
+store) and served by a real `vpclab serve --state FILE` on 127.0.0.1. Each run opens the console
+in a fresh browser context (nothing cached) and reads the marks the console sets when its first
+layout completes and on the next animation frame (first paint), measured from navigation start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from analysis import ACCOUNT, REGION, generate
+from vpclab.control.store import Store
+from vpclab.model import load_all_kinds
+from vpclab.model.state import Clock
+
+CHROMIUM = "/usr/bin/chromium"
+MARKS = "['vpclab-layout-done', 'vpclab-first-paint']"
+
+
+def write_state(path: Path, instances: int, subnets: int) -> None:
+    """A state file holding the generated network (2 VPCs, peered, IGWs, NAT gateways)."""
+    load_all_kinds()
+    store = Store(path, clock=Clock(settle_seconds=0.0))
+    generate(store, enis=instances, groups=40, subnets=subnets, vpcs=2, seed=7)
+    store.close()
+
+
+def serve(state: Path) -> tuple[subprocess.Popen[str], str]:
+    """`vpclab serve --state FILE` on a free loopback port; its endpoint once it answers."""
+    main = "import sys; from vpclab.cli.main import main; sys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", main, "serve", "--port", "0", "--state", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    endpoint = proc.stdout.readline().split()[3]
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{endpoint}/_vpclab/health", timeout=2).read()
+            return proc, endpoint
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server did not answer")
+
+
+def topology_seconds(endpoint: str, runs: int) -> tuple[float, int, int]:
+    """Median time of GET /_vpclab/api/topology, its size in bytes and its instance count."""
+    url = f"{endpoint}/_vpclab/api/topology?account={ACCOUNT}&region={REGION}"
+    times, body = [], b""
+    for _ in range(runs):
+        started = time.perf_counter()
+        body = urllib.request.urlopen(url, timeout=60).read()
+        times.append(time.perf_counter() - started)
+    topology = json.loads(body)
+    count = sum(
+        len(subnet["instances"])
+        for vpc in topology["vpcs"]
+        for az in vpc["azs"]
+        for subnet in az["subnets"]
+    )
+    return statistics.median(times), len(body), count
+
+
+def open_console(browser: Any, url: str) -> tuple[float, float, float, int]:
+    """One cold load: (layout done, first paint, wall time) in seconds, and the nodes drawn."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(
+        f"{MARKS}.every(name => performance.getEntriesByName(name).length > 0)", timeout=60_000
+    )
+    wall = time.perf_counter() - started
+    layout, paint = page.evaluate(f"{MARKS}.map(n => performance.getEntriesByName(n)[0].startTime)")
+    nodes = page.evaluate("window.vpclabConsole.nodes().length")
+    context.close()
+    return layout / 1000, paint / 1000, wall, nodes
+
+
+def main() -> None:
+    """Build, serve, measure, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=500)
+    parser.add_argument("--subnets", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--screenshot", help="save a screenshot of the last load here (PNG)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as directory:
+        state = Path(directory) / "bench.db"
+        started = time.perf_counter()
+        write_state(state, args.instances, args.subnets)
+        print(f"state written in {time.perf_counter() - started:.2f} s")
+        proc, endpoint = serve(state)
+        try:
+            seconds, size, instances = topology_seconds(endpoint, args.runs)
+            print(
+                f"GET /_vpclab/api/topology: {seconds * 1000:.0f} ms median of {args.runs} "
+                f"({size / 1024:.0f} KiB, {instances} instances in {args.subnets} subnets)"
+            )
+            url = f"{endpoint}/_vpclab/console"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+                loads = [open_console(browser, url) for _ in range(args.runs)]
+                if args.screenshot:
+                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                    page.goto(url)
+                    page.wait_for_function(
+                        "performance.getEntriesByName(" + "'vpclab-first-paint').length > 0"
+                    )
+                    page.screenshot(path=args.screenshot)
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=10)
+    for number, (layout, paint, wall, nodes) in enumerate(loads, start=1):
+        print(
+            f"  load {number}: layout done {layout:.2f} s, first paint {paint:.2f} s "
+            f"(wall {wall:.2f} s, {nodes} nodes)"
+        )
+    layout = statistics.median(load[0] for load in loads)
+    paint = statistics.median(load[1] for load in loads)
+    verdict = "meets" if paint < 2.0 else "misses"
+    print(
+        f"navigation -> layout done {layout:.2f} s, -> first paint {paint:.2f} s "
+        f"(median of {args.runs}; {verdict} the 2 s target); topology endpoint alone "
+        f"{seconds * 1000:.0f} ms = {seconds / paint:.0%} of first paint"
+    )
+
+
+if __name__ == "__main__":
+    main()

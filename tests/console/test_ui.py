@@ -1,0 +1,309 @@
+"""The web console in headless Chromium against a real `vpclab serve`: what it draws, traces
+through the UI checked against `vpclab trace`, exposure, and live updates without a reload."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_server import ec2_client, running_server
+from tests.scenarios import world as w
+from vpclab.cli.main import main
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+READY = "window.vpclabConsole && window.vpclabConsole.renderedVersion !== null"
+LIVE_TIMEOUT_MS = 5000  # the console polls every 300 ms; generous for a loaded 2-core machine
+
+
+@dataclass
+class World:
+    """The network the tests build through boto3, with the ids they check on the map."""
+
+    endpoint: str
+    ec2: Any
+    account: str
+    vpc: str
+    peer_vpc: str
+    public_subnet: str
+    private_subnet: str
+    igw: str
+    nat: str
+    peering: str
+    web: str
+    db: str
+    web_group: str
+
+
+def build_world(endpoint: str) -> World:
+    """Two VPCs peered; one with public and private subnets, an IGW, a NAT gateway, instances."""
+    ec2 = ec2_client(endpoint)
+    vpc = w.vpc(ec2)
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "shop"}])
+    public = w.subnet(ec2, vpc, "10.0.1.0/24")
+    private = w.subnet(ec2, vpc, "10.0.2.0/24")
+    igw = w.internet_gateway(ec2, vpc)
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
+    )
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, private),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=nat["NatGatewayId"],
+    )
+    web_group = w.open_group(ec2, vpc, "web", (443,))
+    web = w.instance(ec2, public, web_group, public=True, Name="web")
+    db = w.instance(ec2, private, w.open_group(ec2, vpc, "db", (5432,)), Name="db")
+    peer_vpc = w.vpc(ec2, "10.1.0.0/16")
+    peering = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer_vpc)
+    peering_id = peering["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering_id)
+    return World(
+        endpoint=endpoint,
+        ec2=ec2,
+        account=ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["OwnerId"],
+        vpc=vpc,
+        peer_vpc=peer_vpc,
+        public_subnet=public,
+        private_subnet=private,
+        igw=igw,
+        nat=nat["NatGatewayId"],
+        peering=peering_id,
+        web=web,
+        db=db,
+        web_group=web_group,
+    )
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    """A real `vpclab serve --in-memory` with the test network built over HTTP."""
+    with running_server("--in-memory", "--settle-seconds", "0") as endpoint:
+        yield build_world(endpoint)
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Any, world: World) -> Iterator[Any]:
+    """The console open on the test account's partition (chosen in the picker), first layout done."""
+    context = chromium.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{world.endpoint}/_vpclab/console")
+    page.wait_for_function(READY)
+    partition = f"{world.account}|us-east-1"
+    if page.input_value("[data-testid=partition-select]") != partition:
+        page.select_option("[data-testid=partition-select]", partition)
+    page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{world.web}')")
+    page.evaluate("window.loadedOnce = true")  # a reload would lose this
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def drawn(page: Any) -> dict[str, dict[str, Any]]:
+    """The nodes on the map by id, as the console reports them."""
+    return {node["id"]: node for node in page.evaluate("window.vpclabConsole.nodes()")}
+
+
+def drawn_edges(page: Any) -> list[dict[str, Any]]:
+    """The edges on the map, as the console reports them."""
+    return list(page.evaluate("window.vpclabConsole.edges()"))
+
+
+def cli_json(capsys: Any, world: World, *args: str) -> Any:
+    """What `vpclab ARGS --endpoint E --account A --json` prints, parsed."""
+    capsys.readouterr()
+    main([*args, "--endpoint", world.endpoint, "--account", world.account, "--json"])
+    out = capsys.readouterr().out
+    return json.loads(out[min(i for i in (out.find("{"), out.find("[")) if i >= 0) :])
+
+
+def trace_in_ui(page: Any, source: str, destination: str, port: int) -> dict[str, Any]:
+    """Pick the destination by clicking its node (via search) and type the source; run the trace."""
+    page.fill("[data-testid=search]", destination)
+    page.click("[data-testid=search-go]")
+    page.locator(f"[data-testid=resource][data-id={destination}]").wait_for()
+    page.click("[data-testid=set-destination]")
+    page.fill("[data-testid=trace-source]", source)
+    page.select_option("[data-testid=trace-protocol]", "tcp")
+    page.fill("[data-testid=trace-port]", str(port))
+    shown = int(page.get_attribute("[data-testid=trace-result]", "data-run") or 0)
+    page.click("[data-testid=trace-run]")
+    page.locator(f"[data-testid=trace-result][data-run='{shown + 1}']").wait_for()
+    return dict(page.evaluate("window.vpclabConsole.lastTrace()"))
+
+
+def engine_hops(trace: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(direction, component id, verdict) of every hop of `vpclab trace --json`."""
+    return [
+        (hop["direction"], hop["component"]["id"], hop["verdict"])
+        for hop in [*trace["forward"], *trace["reverse"]]
+    ]
+
+
+def ui_hops(trace: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(direction, component id, verdict) of every hop the console drew."""
+    return [(hop["direction"], hop["component"]["id"], hop["verdict"]) for hop in trace["hops"]]
+
+
+def shoot(page: Any, artifacts: Path, name: str) -> None:
+    """Keep a screenshot of the console as a test artifact."""
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+
+
+def test_console_draws_vpcs_subnets_instances_and_gateways(
+    page: Any, world: World, artifacts: Path
+) -> None:
+    """VPC > AZ > subnet > instance nesting, public/private subnets, IGW/NAT/peering with links."""
+    nodes = drawn(page)
+    shoot(page, artifacts, "topology")
+    assert nodes[world.vpc]["type"] == "vpc" and nodes[world.vpc]["label"] == "shop"
+    assert nodes[world.peer_vpc]["type"] == "vpc"
+    public, private = nodes[world.public_subnet], nodes[world.private_subnet]
+    assert (public["type"], public["public"], private["public"]) == ("subnet", True, False)
+    assert "public" in public["display"] and "private" in private["display"]
+    for subnet in (public, private):
+        az = nodes[subnet["parent"]]
+        assert az["type"] == "az" and az["parent"] == world.vpc
+    assert (nodes[world.web]["label"], nodes[world.web]["parent"]) == ("web", world.public_subnet)
+    assert (nodes[world.db]["label"], nodes[world.db]["parent"]) == ("db", world.private_subnet)
+    assert nodes[world.igw]["type"] == "igw" and nodes[world.nat]["type"] == "nat"
+    assert nodes[world.peering]["type"] == "pcx" and "active" in nodes[world.peering]["display"]
+    links = {(e["source"], e["target"], e["type"]): e["label"] for e in drawn_edges(page)}
+    assert (world.igw, world.vpc, "attachment") in links
+    assert (world.nat, world.public_subnet, "nat") in links
+    assert links[(world.peering, world.vpc, "peering")] == "active"
+    assert links[(world.peering, world.peer_vpc, "peering")] == "active"
+
+
+def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world: World) -> None:
+    """Search by Name tag selects the instance; its SG and its subnet's route table open as tables."""
+    page.fill("[data-testid=search]", "web")
+    page.click("[data-testid=search-go]")
+    panel = page.locator(f"[data-testid=resource][data-id={world.web}]")
+    panel.wait_for()
+    assert page.evaluate("window.vpclabConsole.selected()") == world.web
+    assert world.web in panel.inner_text()
+    page.click(f"[data-testid=link-{world.web_group}]")
+    inbound = page.locator("[data-testid=sg-inbound]")
+    inbound.wait_for()
+    assert inbound.locator("tbody tr").all_inner_texts() == ["tcp\t443\t0.0.0.0/0\t"]
+    page.fill("[data-testid=search]", world.public_subnet)
+    page.click("[data-testid=search-go]")
+    table = w.table_of(world.ec2, world.public_subnet)
+    page.click(f"[data-testid=link-{table}]")
+    routes = page.locator("[data-testid=routes]")
+    routes.wait_for()
+    rows = routes.locator("tbody tr").all_inner_texts()
+    assert f"0.0.0.0/0\t{world.igw}\tactive\tCreateRoute" in rows
+    assert "10.0.0.0/16\tlocal\tactive\tCreateRouteTable" in rows
+
+
+def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
+    page: Any, world: World, capsys: Any, artifacts: Path
+) -> None:
+    """Internet -> web:443 through the UI: the same hops and verdict as `vpclab trace`, all green."""
+    shown = trace_in_ui(page, "internet", world.web, 443)
+    shoot(page, artifacts, "trace-admitted")
+    engine = cli_json(capsys, world, "trace", "internet", world.web, "--port", "443")
+    assert (shown["verdict"], shown["reachable"]) == (engine["verdict"], True)
+    assert ui_hops(shown) == engine_hops(engine)
+    assert page.inner_text("[data-testid=trace-verdict]") == "REACHABLE"
+    nodes = drawn(page)
+    on_path = {"internet"} | {hop["node"] for hop in shown["hops"]}
+    assert {world.igw, world.public_subnet, world.web} <= on_path
+    assert all("trace-admitted" in nodes[node]["classes"] for node in on_path)
+    path = [(e["source"], e["target"]) for e in drawn_edges(page) if "forward" in e["classes"]]
+    assert path[:2] == [("internet", world.igw), (world.igw, world.public_subnet)]
+    hop_rows = page.locator("[data-testid=trace-hops] tbody tr").count()
+    assert hop_rows == len(engine["forward"]) + len(engine["reverse"])
+
+
+def test_trace_blocked_by_sg_3_drawn_red_at_the_instance(
+    page: Any, world: World, capsys: Any, artifacts: Path
+) -> None:
+    """web -> db:22: no rule of db's groups admits it (SG-3); the db node is red, code shown."""
+    shown = trace_in_ui(page, "web", world.db, 22)
+    shoot(page, artifacts, "trace-blocked")
+    engine = cli_json(capsys, world, "trace", world.web, world.db, "--port", "22")
+    assert (shown["verdict"], shown["reachable"]) == (engine["verdict"], False)
+    assert ui_hops(shown) == engine_hops(engine)
+    assert page.inner_text("[data-testid=trace-verdict]") == "NOT REACHABLE"
+    dropped = [hop for hop in shown["hops"] if hop["verdict"] == "dropped"]
+    assert [(hop["node"], hop["codes"]) for hop in dropped] == [
+        (world.db, ["ENI_SG_RULES_MISMATCH"])
+    ]
+    assert "trace-blocked" in drawn(page)[world.db]["classes"]
+    assert "ENI_SG_RULES_MISMATCH" in page.inner_text("[data-testid=trace-hops]")
+
+
+def test_exposure_toggle_badges_what_the_internet_reaches(
+    page: Any, world: World, capsys: Any, artifacts: Path
+) -> None:
+    """The exposure overlay marks exactly what `vpclab exposure` finds, with its ports."""
+    page.check("[data-testid=exposure-toggle]")
+    page.wait_for_function("window.vpclabConsole.exposure().length > 0")
+    shoot(page, artifacts, "exposure")
+    shown = {item["id"]: item["ports"] for item in page.evaluate("window.vpclabConsole.exposure()")}
+    engine = cli_json(capsys, world, "exposure")
+    assert {finding["owner_id"] or finding["eni_id"] for finding in engine} == set(shown)
+    assert shown[world.web] == ["tcp 443"]
+    nodes = drawn(page)
+    assert "exposed" in nodes[world.web]["classes"] and "443" in nodes[world.web]["display"]
+    assert "exposed" not in nodes[world.db]["classes"]
+    page.uncheck("[data-testid=exposure-toggle]")
+    assert "exposed" not in drawn(page)[world.web]["classes"]
+
+
+def test_new_instance_appears_live_and_nothing_moves(
+    page: Any, world: World, artifacts: Path
+) -> None:
+    """RunInstances through boto3 shows on the open page by itself; existing nodes keep places."""
+    before = page.evaluate(f"window.vpclabConsole.position('{world.db}')")
+    started = time.monotonic()
+    worker = w.instance(world.ec2, world.private_subnet, world.web_group, Name="worker")
+    page.wait_for_function(
+        f"window.vpclabConsole.nodes().some(n => n.id === '{worker}')", timeout=LIVE_TIMEOUT_MS
+    )
+    print(f"new instance drawn {time.monotonic() - started:.2f} s after RunInstances returned")
+    shoot(page, artifacts, "live-new-instance")
+    node = drawn(page)[worker]
+    assert (node["label"], node["parent"]) == ("worker", world.private_subnet)
+    assert page.evaluate(f"window.vpclabConsole.position('{world.db}')") == before
+    assert page.evaluate("window.loadedOnce") is True
+
+
+def test_sg_3_revoking_the_only_admitting_rule_flips_the_shown_trace_live(
+    page: Any, world: World, artifacts: Path
+) -> None:
+    """With internet -> web:443 shown, revoking the 443 rule turns it red without a click."""
+    assert trace_in_ui(page, "internet", world.web, 443)["reachable"] is True
+    world.ec2.revoke_security_group_ingress(
+        GroupId=world.web_group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    page.wait_for_function(
+        "window.vpclabConsole.lastTrace().reachable === false", timeout=LIVE_TIMEOUT_MS
+    )
+    shoot(page, artifacts, "live-revoked")
+    shown = page.evaluate("window.vpclabConsole.lastTrace()")
+    dropped = [hop for hop in shown["hops"] if hop["verdict"] == "dropped"]
+    assert [hop["node"] for hop in dropped] == [world.web]
+    assert page.inner_text("[data-testid=trace-verdict]") == "NOT REACHABLE"
+    assert page.evaluate("window.loadedOnce") is True
