@@ -7,6 +7,7 @@ with the same. That is how tests see which public address a packet arrived from.
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,24 +29,38 @@ class _SeenFrom(BaseHTTPRequestHandler):
         """Stay quiet."""
 
 
-def _udp_answer(host: str, port: int) -> None:
-    """Answer each UDP datagram with its source address, from the host's own address.
+def _udp_socket(host: str, port: int) -> socket.socket:
+    """A UDP socket bound to one host address.
 
     One socket per host address: a wildcard-bound socket would answer from whichever address
     routing picks (the uplink's), which no NAT's connection tracking would match.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((host, port))
+    return sock
+
+
+def _udp_answer(sock: socket.socket) -> None:
+    """Answer each UDP datagram with its source address."""
     while True:
         _, peer = sock.recvfrom(2048)
         sock.sendto(f"{peer[0]}\n".encode(), peer)
 
 
 def main() -> None:
-    """Serve TCP 80 and UDP 53 until killed."""
-    for host in INTERNET_HOSTS:
-        threading.Thread(target=_udp_answer, args=(host, 53), daemon=True).start()
-    server = ThreadingHTTPServer(("0.0.0.0", 80), _SeenFrom)
+    """Serve HTTP (TCP 80) and UDP 53 until killed, on the given addresses (default: the hosts).
+
+    `--http-port N` serves HTTP on N instead: real mode answers on a database's or cache's
+    port in its service namespace; tests also run it inside instances.
+    """
+    arguments = sys.argv[1:]
+    http_port = 80
+    if arguments[:1] == ["--http-port"]:
+        http_port, arguments = int(arguments[1]), arguments[2:]
+    for host in arguments or INTERNET_HOSTS:
+        sock = _udp_socket(host, 53)  # bound before "ready"
+        threading.Thread(target=_udp_answer, args=(sock,), daemon=True).start()
+    server = ThreadingHTTPServer(("0.0.0.0", http_port), _SeenFrom)
     print("ready", flush=True)  # the parent waits for this line before using the hosts
     server.serve_forever()
 

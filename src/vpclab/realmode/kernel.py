@@ -98,6 +98,8 @@ class Applier:
     internet_routes: tuple[str, ...] = ()
     internet: str | None = None
     services: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # Namespace -> what answers on a database's or cache node's port in it.
+    listeners: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def apply(self, plan: Plan) -> None:
         """Make the kernel match the plan: remove stale, build new, refresh what changed."""
@@ -142,6 +144,8 @@ class Applier:
                 _build_host(host)
                 scripts.sysctls[name] = HOST_SYSCTLS
                 scripts.add(name, host.ruleset)
+                if host.listen_ports:
+                    self.listeners[name] = _start_service(name, host)
             elif previous_host.ruleset != host.ruleset:
                 scripts.add(name, host.ruleset)
             self.applied_hosts[name] = host
@@ -157,7 +161,7 @@ class Applier:
                 or _wiring(routers.get(host.router))
                 != _wiring(self.applied_routers.get(host.router))
             ):
-                _remove_host(host)
+                self._remove_host(host)
                 del self.applied_hosts[name]
         for name, router in list(self.applied_routers.items()):
             if _wiring(routers.get(name)) != _wiring(router):
@@ -175,19 +179,23 @@ class Applier:
                     _batch(link.routers[0], [f"link del {link.name}"], force=True)
                 del self.applied_peerings[peering_id]
 
+    def _remove_host(self, host: HostPlan) -> None:
+        """Unplug and delete a host's namespace, and stop what answered in it."""
+        _remove_host(host)
+        listener = self.listeners.pop(host.namespace, None)
+        if listener is not None:
+            _stop(listener)
+
     def teardown(self) -> None:
         """Remove every namespace this applier created."""
         for host in self.applied_hosts.values():
-            _remove_host(host)
+            self._remove_host(host)
         for name in self.applied_routers:
             delete_namespace(name)
         if self.internet is not None:
             delete_namespace(self.internet)
         for service in self.services:
-            service.terminate()
-            service.wait(timeout=5)
-            if service.stdout is not None:
-                service.stdout.close()
+            _stop(service)
         self.services.clear()
         self.applied_hosts.clear()
         self.applied_routers.clear()
@@ -231,8 +239,20 @@ def _build_internet(namespace: str) -> subprocess.Popen[bytes]:
     commands = ["link set lo up"]  # the hosts' addresses live on lo: no dummy module needed
     commands += [f"addr add {host}/32 dev lo" for host in INTERNET_HOSTS]
     _batch(namespace, commands)
+    return _serve(namespace, [])
+
+
+def _start_service(namespace: str, host: HostPlan) -> subprocess.Popen[bytes]:
+    """HTTP on a service ENI's port (and UDP 53 on its addresses), so curl gets an answer."""
+    addresses = [cidr.split("/")[0] for nic in host.interfaces for cidr in nic.cidrs]
+    return _serve(namespace, ["--http-port", str(host.listen_ports[0]), *addresses])
+
+
+def _serve(namespace: str, arguments: list[str]) -> subprocess.Popen[bytes]:
+    """Run the answering service (`realmode.internet_hosts`) in a namespace, once it is bound."""
+    command = [sys.executable, "-m", "vpclab.realmode.internet_hosts", *arguments]
     service = subprocess.Popen(
-        ["ip", "netns", "exec", namespace, sys.executable, "-m", "vpclab.realmode.internet_hosts"],
+        ["ip", "netns", "exec", namespace, *command],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -240,6 +260,14 @@ def _build_internet(namespace: str) -> subprocess.Popen[bytes]:
     assert service.stdout is not None
     service.stdout.readline()  # "ready": bound to its ports
     return service
+
+
+def _stop(service: subprocess.Popen[bytes]) -> None:
+    """End a service process and reap it."""
+    service.terminate()
+    service.wait(timeout=5)
+    if service.stdout is not None:
+        service.stdout.close()
 
 
 def _topology(host: HostPlan) -> tuple[object, ...]:

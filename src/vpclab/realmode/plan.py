@@ -14,6 +14,7 @@ from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_state import route_state, subnet_route_table
 from vpclab.model.route_table import Route
 from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
+from vpclab.model.services import CacheCluster, DbInstance, service_status
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet, Vpc
 
@@ -128,7 +129,7 @@ class InterfacePlan:
 
 @dataclass(frozen=True)
 class HostPlan:
-    """One namespace per ENI holder (running instance, NAT gateway): its ENIs and ruleset."""
+    """One namespace per ENI holder (instance, NAT gateway, database, cache node)."""
 
     owner_id: str
     name_tag: str | None
@@ -136,6 +137,8 @@ class HostPlan:
     router: str
     interfaces: tuple[InterfacePlan, ...]
     ruleset: str
+    # TCP ports something answers on (a database's or cache node's port), HTTP for curl.
+    listen_ports: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,13 +163,14 @@ class Plan:
 
 @dataclass(frozen=True)
 class _Holder:
-    """What gets a namespace: an instance or a NAT gateway, with its ENIs in device order."""
+    """What gets a namespace: an instance, NAT gateway or service, with its ENIs in order."""
 
     owner_id: str
     vpc_id: str
     name_tag: str | None
     enis: tuple[NetworkInterface, ...]
     nat: NatGateway | None = None
+    listen_ports: tuple[int, ...] = ()
 
 
 def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
@@ -222,6 +226,33 @@ def _holders(view: View) -> list[_Holder]:
         if nat_eni is not None:
             name_tag = dict(nat.tags).get("Name") if nat.tags else None
             holders.append(_Holder(nat.id, nat.vpc_id, name_tag, (nat_eni,), nat))
+    return holders + _service_holders(view)
+
+
+def _service_holders(view: View) -> list[_Holder]:
+    """Available RDS instances and ElastiCache nodes: their ENI, answering on their port.
+
+    Each ENI is its own namespace named by the ENI id (a cache cluster has one per node);
+    its security groups apply as on any ENI, so an instance reaches the endpoint's private
+    address on the port exactly when the groups and NACLs admit it (SVC-1, SVC-2).
+    """
+    now, settle = view.now(), view.clock.settle_seconds
+    services: list[tuple[str, str, tuple[str, ...], int]] = [
+        (db.id, db.vpc_id, (db.eni_id,), db.port)
+        for db in view.all(DbInstance)
+        if service_status(db.created_at, db.deleted_at, now, settle) == "available"
+    ]
+    services += [
+        (cluster.id, cluster.vpc_id, cluster.node_enis, cluster.port)
+        for cluster in view.all(CacheCluster)
+        if service_status(cluster.created_at, cluster.deleted_at, now, settle) == "available"
+    ]
+    holders = []
+    for service_id, vpc_id, eni_ids, port in services:
+        for eni_id in eni_ids:
+            eni = view.get(NetworkInterface, eni_id)
+            if eni is not None:
+                holders.append(_Holder(eni_id, vpc_id, service_id, (eni,), listen_ports=(port,)))
     return holders
 
 
@@ -486,6 +517,7 @@ def _host_plan(
         namespace_name(run, holder.vpc_id),
         tuple(interfaces),
         ruleset,
+        holder.listen_ports,
     )
 
 
@@ -567,7 +599,7 @@ def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
         f"delete table inet {SG_TABLE}",
         f"table inet {SG_TABLE} {{",
     ]
-    attached = [eni for eni in enis if eni.attachment is not None]
+    attached = list(enis)  # a service's ENI has no attachment: its device is eth0
     forwarding = [eni for eni in attached if not eni.source_dest_check]
     gates = (
         ("input", attached, False, "accept"),
