@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -148,7 +149,7 @@ class ConsoleApi:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._compiled: dict[tuple[str, str], tuple[Any, CompiledWorld]] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._compiled_lock = threading.Lock()
 
     def routes(self) -> dict[str, Callable[[App, Scope, bytes], HttpResponse]]:
@@ -236,17 +237,39 @@ class ConsoleApi:
         return exposures_json(internet_exposure(self._world(account, region).home))
 
     def _world(self, account: str, region: str) -> CompiledWorld:
-        """The compiled partition of a fresh snapshot, reused while no partition changes."""
+        """The compiled partition of a fresh snapshot, reused while it cannot have changed.
+
+        A compiled world judges clock-driven states (pending instances and NAT gateways) when it
+        is built, and every such state settles `settle_seconds` after the change that started
+        it. So one is reused only while no partition's version moved and it was built at least
+        `settle_seconds` after these versions were first seen: by then nothing can move until
+        the next change.
+        """
         snapshot = Snapshot.of(self.app.api.store)
+        clock = snapshot.store.clock
+        now = clock.now()
         versions = tuple(sorted(snapshot.store.versions.items()))
         with self._compiled_lock:
             cached = self._compiled.get((account, region))
-            if cached is not None and cached[0] == versions:
-                return cached[1]
+        first_seen = now
+        if cached is not None and cached.versions == versions:
+            if cached.built_at >= cached.first_seen + clock.settle_seconds:
+                return cached.world
+            first_seen = cached.first_seen
         world = compile_view(snapshot.store.view(account, region))
         with self._compiled_lock:
-            self._compiled[(account, region)] = (versions, world)
+            self._compiled[(account, region)] = _Compiled(versions, first_seen, now, world)
         return world
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A compiled partition, the versions it was built from, and when (emulated clock)."""
+
+    versions: tuple[tuple[tuple[str, str], int], ...]
+    first_seen: float  # when these versions were first seen
+    built_at: float
+    world: CompiledWorld
 
 
 def _unresolved(spec: str, message: str) -> ConsoleError:
