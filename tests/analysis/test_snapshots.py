@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.test_server import ec2_client, running_server
 from tests.scenarios import world as w
+from vpclab.api.snapshot_export import export_partitions
 from vpclab.cli.main import main
 from vpclab.control.snapshot import SnapshotError, read_snapshot
 from vpclab.control.store import Store
@@ -299,11 +300,10 @@ def test_pcx_8_cross_account_trace_crosses_the_peering_and_names_the_missing_acl
 
 
 # -- 3. export and round trip -------------------------------------------------------------------
-def build_network(path: Path) -> dict[str, str]:
+def build_network(network: Network) -> dict[str, str]:
     """A network with most of what an export carries: public and private subnets, IGW, NAT
     gateway on an EIP, an EIP on an instance, a custom NACL, SGs referring to each other and a
     prefix list, a peering; returns the ids a test needs."""
-    network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
     ec2 = network.client()
     vpc = w.vpc(ec2)
     other = w.vpc(ec2, "10.8.0.0/16")
@@ -390,7 +390,6 @@ def build_network(path: Path) -> dict[str, str]:
     eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
     ec2.associate_address(AllocationId=eip, InstanceId=web)
     ec2.create_tags(Resources=[vpc, public], Tags=[{"Key": "env", "Value": "prod"}])
-    network.store.close()
     return {"web": web, "app": app, "db": db, "web_sg": web_sg}
 
 
@@ -424,7 +423,9 @@ def test_export_import_export_round_trip_is_identical_and_answers_agree(
 ) -> None:
     """Built through boto3, exported, imported into a fresh state, exported again: the same
     files; exposure and traces answer the same on the original and on the import."""
-    ids = build_network(tmp_path / "orig.db")
+    network = Network(Store(tmp_path / "orig.db", clock=Clock(settle_seconds=0.0)))
+    ids = build_network(network)
+    network.store.close()
     assert (
         main(
             [
@@ -482,7 +483,7 @@ def test_export_import_export_round_trip_is_identical_and_answers_agree(
     assert _answers(from_dir, ids) == before
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """A running in-memory vpclab server on loopback."""
     with running_server("--in-memory", "--settle-seconds", "0") as endpoint:
@@ -491,8 +492,8 @@ def server() -> Iterator[str]:
 
 def test_export_and_import_through_a_running_server(server: str, tmp_path: Path) -> None:
     """export --endpoint writes what the server holds; import --endpoint swaps it back in."""
-    ec2 = ec2_client(server)
-    account = ec2.describe_vpcs()["Vpcs"][0]["OwnerId"]
+    account = "111111111111"  # the module's server is shared: each test has its own account
+    ec2 = ec2_client(server, key=account)
     vpc = w.vpc(ec2)
     w.subnet(ec2, vpc, "10.0.1.0/24")
     out = tmp_path / "exp"
@@ -524,9 +525,9 @@ def test_export_and_import_through_a_running_server(server: str, tmp_path: Path)
 
 
 # -- 4. diff ------------------------------------------------------------------------------------
-def _open_ssh_to_the_world(ec2: Any, group: str) -> None:
-    """The change under review: tcp 22 from 0.0.0.0/0."""
-    ec2.authorize_security_group_ingress(
+def _open_ssh_to_the_world(ec2: Any, group: str) -> str:
+    """The change under review: tcp 22 from 0.0.0.0/0; the new rule's group/rule id."""
+    out = ec2.authorize_security_group_ingress(
         GroupId=group,
         IpPermissions=[
             {
@@ -537,24 +538,27 @@ def _open_ssh_to_the_world(ec2: Any, group: str) -> None:
             }
         ],
     )
+    return f"{group}/{out['SecurityGroupRules'][0]['SecurityGroupRuleId']}"
 
 
 def test_sg_3_diff_between_two_exports_shows_ssh_opened_to_the_world(
     tmp_path: Path, capsys: Any
 ) -> None:
     """Export, open 22 to the world, export again: diff names internet -> web on tcp 22."""
-    ids = build_network(tmp_path / "s.db")
-    export = ["--state", str(tmp_path / "s.db"), "--settle-seconds", "0"]
-    assert main(["export", str(tmp_path / "before"), *export]) == 0
-    network = Network.open(tmp_path / "s.db", settle_seconds=0.0)
-    _open_ssh_to_the_world(network.client(), ids["web_sg"])
-    network.store.close()
-    assert main(["export", str(tmp_path / "after"), *export]) == 0
-    capsys.readouterr()
+    network = Network(settle_seconds=0.0)
+    ids = build_network(network)
+    key = [("123456789012", "us-east-1")]
+    export_partitions(network.store, key, tmp_path / "before")
+    rule = _open_ssh_to_the_world(network.client(), ids["web_sg"])
+    export_partitions(network.store, key, tmp_path / "after")
     assert main(["diff", str(tmp_path / "before"), str(tmp_path / "after"), "--json"]) == 1
     changes = json.loads(capsys.readouterr().out)
-    opened = [c for c in changes if "internet" in json.dumps(c) and ids["web"] in json.dumps(c)]
-    assert opened and "22" in json.dumps(opened)
+    from_internet = [c for c in changes if c["source"] == "internet"]
+    assert [(c["change"], c["destination"], c["protocol"]) for c in from_internet] == [
+        ("opened", ids["web"], "tcp")
+    ]
+    assert from_internet[0]["ports"] in ([[22, 22]], {"spans": [[22, 22]]})
+    assert from_internet[0]["rules"] == [rule]  # the real rule id survives the export
     assert main(["diff", str(tmp_path / "before"), str(tmp_path / "before")]) == 0
 
 
@@ -562,7 +566,8 @@ def test_sg_3_diff_between_an_export_and_a_running_server(
     server: str, tmp_path: Path, capsys: Any
 ) -> None:
     """An export taken before opening ssh, against the live server after: the change shows."""
-    ec2 = ec2_client(server)
+    account = "222222222222"
+    ec2 = ec2_client(server, key=account)
     vpc = w.vpc(ec2)
     sub = w.subnet(ec2, vpc, "10.0.1.0/24")
     igw = w.internet_gateway(ec2, vpc)
@@ -571,12 +576,13 @@ def test_sg_3_diff_between_an_export_and_a_running_server(
     )
     group = w.open_group(ec2, vpc, "web", (443,))
     web = w.instance(ec2, sub, group, public=True)
-    account = ec2.describe_vpcs()["Vpcs"][0]["OwnerId"]
     where = ["--account", account, "--region", "us-east-1"]
     assert main(["export", str(tmp_path / "before"), "--endpoint", server, *where]) == 0
     assert main(["diff", str(tmp_path / "before"), server, *where]) == 0
-    _open_ssh_to_the_world(ec2, group)
+    rule = _open_ssh_to_the_world(ec2, group)
     capsys.readouterr()
     assert main(["diff", str(tmp_path / "before"), server, *where, "--json"]) == 1
-    text = capsys.readouterr().out
-    assert web in text and "22" in text
+    changes = json.loads(capsys.readouterr().out)
+    assert [(c["source"], c["destination"], c["rules"]) for c in changes] == [
+        ("internet", web, [rule])
+    ]
