@@ -8,7 +8,12 @@ import sys
 import time
 from typing import Any
 
+import pytest
+
 from tests.realmode.support import instance, web_group
+
+# The realm fixture removes this server's namespaces after the module, even if a test fails.
+pytestmark = pytest.mark.usefixtures("realm")
 
 MAIN = ["-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
 
@@ -45,3 +50,22 @@ def test_up_once_exec_by_name_status_and_down_all(ec2: Any, endpoint: str) -> No
     down = _vpclab(endpoint, "down", "--all")
     assert down.returncode == 0
     assert first not in _vpclab(endpoint, "status").stdout
+
+
+def test_down_all_leaves_another_runs_namespaces_alone(ec2: Any, endpoint: str) -> None:
+    """`down --all` removes this server's namespaces only: another run's (tag) survives it."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    mine, _ = instance(ec2, subnet, web_group(ec2, vpc_id, "solo"))
+    time.sleep(0.1)
+    assert _vpclab(endpoint, "up", "--once").returncode == 0
+    foreign = "vpclab-0f0f0f-i-0123456789abcdef0"  # as another `vpclab up` would name it
+    subprocess.run(["ip", "netns", "add", foreign], check=True)
+    try:
+        down = _vpclab(endpoint, "down", "--all")
+        assert down.returncode == 0 and mine in down.stdout
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        assert foreign in listed
+        assert mine not in listed
+    finally:
+        subprocess.run(["ip", "netns", "delete", foreign], check=False)
