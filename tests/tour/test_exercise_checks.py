@@ -33,8 +33,25 @@ def problems(lab: Lab, chapter: int) -> list[str]:
     return found
 
 
-def test_exercise_1_public_needs_its_internet_route_then_solved(lab: Lab) -> None:
-    """ex1-public has a public IP but its subnet's table has no IGW route: named; then solved."""
+def _cache(lab: Lab, subnet: str, group: str) -> None:
+    """The exercise's cache cluster ex1-cache (Redis, one node) in the given subnet."""
+    cache = lab.client("elasticache")
+    cache.create_cache_subnet_group(
+        CacheSubnetGroupName="ex1", CacheSubnetGroupDescription="ex1", SubnetIds=[subnet]
+    )
+    cache.create_cache_cluster(
+        CacheClusterId="ex1-cache",
+        Engine="redis",
+        CacheNodeType="cache.t3.micro",
+        NumCacheNodes=1,
+        CacheSubnetGroupName="ex1",
+        SecurityGroupIds=[group],
+    )
+
+
+def test_exercise_1_public_needs_its_internet_route_then_the_cache_then_solved(lab: Lab) -> None:
+    """ex1-public has a public IP but no IGW route, and no cache exists: both named; the route
+    and a cache in the private subnet admitting the VPC on 6379 solve it."""
     vpc = lab.vpc("10.61.0.0/16", "ex1")
     public = lab.subnet(vpc, "10.61.1.0/24", "ex1-public")
     private = lab.subnet(vpc, "10.61.2.0/24", "ex1-private")
@@ -42,11 +59,30 @@ def test_exercise_1_public_needs_its_internet_route_then_solved(lab: Lab) -> Non
     named(lab, public, "ex1-public", public=True)
     named(lab, private, "ex1-private")
     found = problems(lab, 1)
-    assert len(found) == 1
+    assert len(found) == 2
     assert found[0].startswith("ex1-public -> internet tcp/443 is not reachable")
     assert table in found[0]
+    assert found[1] == "no ElastiCache cluster ex1-cache yet"
     lab.route(table, "0.0.0.0/0", GatewayId=lab.internet_gateway(vpc, "ex1-igw"))
+    assert problems(lab, 1) == ["no ElastiCache cluster ex1-cache yet"]
+    _cache(lab, private, lab.security_group(vpc, "ex1-cache", 6379, "10.61.0.0/16"))
     assert problems(lab, 1) == []
+
+
+def test_svc_1_exercise_1_cache_in_a_public_subnet_behind_a_closed_group_is_named(
+    lab: Lab,
+) -> None:
+    """A cache node in the public subnet whose group admits nothing: both faults named."""
+    vpc = lab.vpc("10.60.0.0/16", "ex1")
+    public = lab.public_subnet(vpc, "10.60.1.0/24", "ex1-public")
+    named(lab, public, "ex1-public", public=True)
+    named(lab, lab.subnet(vpc, "10.60.2.0/24", "ex1-private"), "ex1-private")
+    closed = lab.security_group(vpc, "ex1-cache", None, "")
+    _cache(lab, public, closed)
+    found = problems(lab, 1)
+    assert len(found) == 2
+    assert found[0].startswith(f"ex1-cache has a node in public subnet {public} (routed to igw-")
+    assert "tcp/6379 is not reachable" in found[1] and closed in found[1]
 
 
 def test_exercise_1_private_must_not_reach_and_both_in_one_vpc(lab: Lab) -> None:
@@ -58,6 +94,7 @@ def test_exercise_1_private_must_not_reach_and_both_in_one_vpc(lab: Lab) -> None
     assert problems(lab, 1) == [
         "ex1-private -> internet tcp/443 is reachable but must not be",
         "ex1-public and ex1-private must be in the same VPC",
+        "no ElastiCache cluster ex1-cache yet",
     ]
 
 

@@ -6,8 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from vpclab.dataplane.trace import Trace
+from vpclab.tour import services
 from vpclab.tour.lab import Lab, seen_as
+
+CACHE_CLUSTER = "ex1-cache"
 
 
 class Unsolved(Exception):
@@ -43,9 +48,11 @@ def _trace(lab: Lab, source: str, destination: str, port: int, **kw: Any) -> Tra
 
 
 def _endpoint(lab: Lab, name: str) -> str:
-    """`internet` passes through; a name means the one live instance with that Name tag (a
-    terminated namesake, still listed for a while as in AWS, does not count)."""
-    return name if name == "internet" else str(_instance(lab, name)["InstanceId"])
+    """`internet` and ENI ids pass through; a name means the one live instance with that Name
+    tag (a terminated namesake, still listed for a while as in AWS, does not count)."""
+    if name == "internet" or name.startswith("eni-"):
+        return name
+    return str(_instance(lab, name)["InstanceId"])
 
 
 def _why(result: Trace) -> str:
@@ -74,13 +81,54 @@ def _must_not_reach(
 
 
 def _chapter1(lab: Lab) -> list[str]:
-    """ex1-public reaches the internet, ex1-private in the same VPC does not."""
+    """ex1-public reaches the internet, ex1-private in the same VPC does not, and the cache
+    ex1-cache sits in private subnets of that VPC, reached from ex1-public on its port."""
     public, private = _instance(lab, "ex1-public"), _instance(lab, "ex1-private")
     problems = _must_reach(lab, "ex1-public", "internet", 443)
     problems += _must_not_reach(lab, "ex1-private", "internet", 443, "")
     if public["VpcId"] != private["VpcId"]:
         problems.append("ex1-public and ex1-private must be in the same VPC")
+    return problems + _cache_problems(lab, public["VpcId"])
+
+
+def _cache_problems(lab: Lab, vpc_id: str) -> list[str]:
+    """What is wrong with ex1-cache: missing, elsewhere, in a public subnet, or unreachable."""
+    try:
+        cluster = lab.client("elasticache").describe_cache_clusters(
+            CacheClusterId=CACHE_CLUSTER, ShowCacheNodeInfo=True
+        )["CacheClusters"][0]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "CacheClusterNotFound":
+            raise
+        return [f"no ElastiCache cluster {CACHE_CLUSTER} yet"]
+    nodes = services.cache_node_interfaces(lab, CACHE_CLUSTER)
+    if any(node["VpcId"] != vpc_id for node in nodes):
+        return [f"{CACHE_CLUSTER} must be in the VPC of ex1-public ({vpc_id})"]
+    problems = [
+        f"{CACHE_CLUSTER} has a node in public subnet {node['SubnetId']} (routed to "
+        f"{gateway}): give its cache subnet group private subnets"
+        for node in nodes
+        for gateway in [_internet_gateway_route(lab, node["SubnetId"])]
+        if gateway
+    ]
+    port = int(cluster["CacheNodes"][0]["Endpoint"]["Port"])
+    for node in nodes:
+        problems += _must_reach(lab, "ex1-public", node["NetworkInterfaceId"], port)
     return problems
+
+
+def _internet_gateway_route(lab: Lab, subnet_id: str) -> str | None:
+    """The internet gateway the subnet's route table (its own, else the main one) routes to."""
+    tables = lab.ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["RouteTables"]
+    if not tables:
+        vpc_id = lab.ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0]["VpcId"]
+        tables = lab.ec2.describe_route_tables(RouteTableIds=[lab.main_table(vpc_id)])[
+            "RouteTables"
+        ]
+    gateways = [r.get("GatewayId", "") for r in tables[0]["Routes"]]
+    return next((g for g in gateways if g.startswith("igw-")), None)
 
 
 def _chapter2(lab: Lab) -> list[str]:
@@ -175,7 +223,9 @@ EXERCISES: tuple[Exercise, ...] = (
         1,
         "Create a VPC with a public and a private subnet. Launch an instance tagged "
         "Name=ex1-public that reaches the internet on TCP 443, and one tagged "
-        "Name=ex1-private that does not.",
+        "Name=ex1-private that does not. Then create an ElastiCache cluster ex1-cache whose "
+        "node sits in a private subnet of that VPC and that ex1-public reaches on the "
+        "cluster's port.",
         _chapter1,
     ),
     Exercise(

@@ -42,6 +42,15 @@ def _interfaces(lab: Lab, vpc_id: str, description: str) -> list[dict[str, Any]]
     return [e for e in described if e["Description"].startswith(description)]
 
 
+def cache_node_interfaces(lab: Lab, cluster_id: str) -> list[dict[str, Any]]:
+    """The described network interfaces of a cache cluster's nodes (ElastiCache's own)."""
+    described = lab.ec2.describe_network_interfaces(
+        Filters=[{"Name": "requester-managed", "Values": ["true"]}]
+    )["NetworkInterfaces"]
+    prefix = f"ElastiCache {cluster_id.lower()}-"
+    return [e for e in described if e["Description"].startswith(prefix)]
+
+
 def cache_cluster(
     lab: Lab, vpc_id: str, name: str, subnet_ids: list[str], group: str
 ) -> ServiceInterface:
@@ -67,7 +76,7 @@ def cache_cluster(
             == "available"
         )
     )
-    return _interface(lab, _interfaces(lab, vpc_id, f"ElastiCache {name}-")[0])
+    return _interface(lab, cache_node_interfaces(lab, name)[0])
 
 
 def _code() -> bytes:
