@@ -236,7 +236,7 @@ def test_trace_on_an_export_directory_exit_codes(capsys: Any) -> None:
     assert "ENI_SG_RULES_MISMATCH" in capsys.readouterr().out
 
 
-def test_nat_3_nat_gateway_export_gives_the_verdicts_its_topology_implies() -> None:
+def test_nat_14_nat_gateway_export_gives_the_verdicts_its_topology_implies() -> None:
     """nat-gateway: Subnet 1 routes 0.0.0.0/0 to the NAT gateway in the public subnet (whose
     table routes to the IGW, and whose NACL admits all at rule 200), so test1 reaches the
     internet; Subnet 20 uses the main table (local route only), so test20 does not; only the
@@ -359,24 +359,20 @@ def build_network(network: Network) -> dict[str, str]:
     )
     far_sg = w.open_group(ec2, other, "far", (5432,))
     acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    for egress in (False, True):
+    for number, protocol, action, egress in (
+        (100, "-1", "allow", False),
+        (100, "-1", "allow", True),
+        (50, "6", "deny", False),
+    ):
         ec2.create_network_acl_entry(
             NetworkAclId=acl,
-            RuleNumber=100,
-            Protocol="-1",
-            RuleAction="allow",
+            RuleNumber=number,
+            Protocol=protocol,
+            RuleAction=action,
             Egress=egress,
             CidrBlock="0.0.0.0/0",
+            PortRange={"From": 23, "To": 23},  # read for tcp only (NACL-7)
         )
-    ec2.create_network_acl_entry(
-        NetworkAclId=acl,
-        RuleNumber=50,
-        Protocol="6",
-        RuleAction="deny",
-        Egress=False,
-        CidrBlock="0.0.0.0/0",
-        PortRange={"From": 23, "To": 23},
-    )
     assoc = ec2.describe_network_acls(
         Filters=[{"Name": "association.subnet-id", "Values": [private]}]
     )["NetworkAcls"][0]["Associations"]

@@ -360,6 +360,18 @@ def _tags(item: Mapping[str, Any], key: str = "Tags") -> Tags:
     return tuple((str(t["Key"]), str(t.get("Value", ""))) for t in raw if "Key" in t)
 
 
+def _associations(raw: list[dict[str, Any]] | None, family: str) -> tuple[CidrAssociation, ...]:
+    """CIDR associations in every exported state; family "" reads CidrBlock, "Ipv6" Ipv6CidrBlock."""
+    return tuple(
+        CidrAssociation(
+            association_id=a["AssociationId"],
+            cidr=a[f"{family}CidrBlock"],
+            state=(a.get(f"{family}CidrBlockState") or {}).get("State", "associated"),
+        )
+        for a in raw or []
+    )
+
+
 def _epoch(value: Any) -> float:
     """A describe timestamp ("2019-08-06 23:40:11+00:00", ISO 8601, or epoch) as epoch seconds."""
     if value is None or value == "":
@@ -451,26 +463,15 @@ class _PartitionReader:
                 id=item["VpcId"],
                 tags=_tags(item),
                 cidr_block=item["CidrBlock"],
-                cidr_associations=tuple(
-                    CidrAssociation(
-                        association_id=a["AssociationId"],
-                        cidr=a["CidrBlock"],
-                        state=a.get("CidrBlockState", {}).get("State", "associated"),
-                    )
-                    for a in item.get("CidrBlockAssociationSet")
-                    or [{"AssociationId": "", "CidrBlock": item["CidrBlock"]}]
+                cidr_associations=_associations(
+                    item.get("CidrBlockAssociationSet")
+                    or [{"AssociationId": "", "CidrBlock": item["CidrBlock"]}],
+                    "",
                 ),
-                ipv6_associations=tuple(
-                    CidrAssociation(
-                        association_id=a["AssociationId"],
-                        cidr=a["Ipv6CidrBlock"],
-                        state=a.get("Ipv6CidrBlockState", {}).get("State", "associated"),
-                    )
-                    for a in item.get("Ipv6CidrBlockAssociationSet") or []
-                ),
+                ipv6_associations=_associations(item.get("Ipv6CidrBlockAssociationSet"), "Ipv6"),
                 instance_tenancy=item.get("InstanceTenancy", "default"),
                 is_default=bool(item.get("IsDefault", False)),
-                dhcp_options_id=item.get("DhcpOptionsId", "default"),
+                dhcp_options_id=item.get("DhcpOptionsId", "dopt-default"),
                 enable_dns_hostnames=bool(item.get("IsDefault", False)),
             )
         )
@@ -491,14 +492,7 @@ class _PartitionReader:
                 assign_ipv6_address_on_creation=bool(
                     item.get("AssignIpv6AddressOnCreation", False)
                 ),
-                ipv6_associations=tuple(
-                    CidrAssociation(
-                        association_id=a["AssociationId"],
-                        cidr=a["Ipv6CidrBlock"],
-                        state=a.get("Ipv6CidrBlockState", {}).get("State", "associated"),
-                    )
-                    for a in item.get("Ipv6CidrBlockAssociationSet") or []
-                ),
+                ipv6_associations=_associations(item.get("Ipv6CidrBlockAssociationSet"), "Ipv6"),
                 enable_dns64=bool(item.get("EnableDns64", False)),
                 map_customer_owned_ip_on_launch=bool(item.get("MapCustomerOwnedIpOnLaunch", False)),
                 private_dns_hostname_type=dns.get("HostnameType", "ip-name"),
