@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.services.world import build_vpc, make_cluster, make_db, make_function, open_group
-from vpclab.api.console_views import Snapshot, topology
+from vpclab.api.console_views import LiveVersions, Snapshot, topology
 from vpclab.control.store import Store
 
 
@@ -19,7 +19,7 @@ def test_topology_draws_service_enis_as_their_service(
     make_db(make_client("rds"), net, group)
     make_cluster(make_client("elasticache"), net, group, nodes=2)
     make_function(make_client("lambda"), "worker", net.private, [group])
-    drawn = topology(Snapshot.of(store), "123456789012", "us-east-1")
+    drawn = topology(Snapshot.of(store), "123456789012", "us-east-1", LiveVersions())
     services = {
         eni["id"]: eni["service"]
         for vpc in drawn["vpcs"]

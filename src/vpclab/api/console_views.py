@@ -9,6 +9,7 @@ lock, then rendered without holding it.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,15 +95,53 @@ class Snapshot:
             tx.discard()
 
 
-def partitions(live: Store, default: tuple[str, str]) -> dict[str, Any]:
-    """Every partition holding resources (and the default one), with its version."""
-    with live.lock:
-        keys = {key for key, tables in live.partitions.items() if any(tables.values())}
-        keys.add(default)
-        listed = [
-            {"account": account, "region": region, "version": live.version(account, region)}
-            for account, region in sorted(keys)
-        ]
+class LiveVersions:
+    """Partition versions as the console polls them: they move with every change, and once more
+    when the clock-driven states that change started (pending instances, NAT gateways) have all
+    settled, which happens `settle_seconds` after it without any change to the store.
+
+    The console version of store version v is 2v while states may still be moving and 2v + 1 once
+    they cannot (judged from when v was first seen), so it only ever grows.
+    """
+
+    def __init__(self) -> None:
+        self._first_seen: dict[tuple[str, str], tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, partition: tuple[str, str], version: int, now: float, settle: float) -> int:
+        """The console version of a partition whose store version is `version` at time `now`."""
+        with self._lock:
+            seen = self._first_seen.get(partition)
+            if seen is None or seen[0] != version:
+                seen = self._first_seen[partition] = (version, now)
+        return 2 * version + (1 if now >= seen[1] + settle else 0)
+
+    def in_snapshot(self, snapshot: Snapshot, partition: tuple[str, str]) -> int:
+        """The console version of a partition as of a snapshot."""
+        clock = snapshot.store.clock
+        version = snapshot.version(*partition)
+        return self.of(partition, version, clock.now(), clock.settle_seconds)
+
+    def all_settled(self, snapshot: Snapshot) -> tuple[tuple[tuple[str, str], int], ...] | None:
+        """Every partition's console version when all have settled (None while any moves)."""
+        versions = tuple(
+            (key, self.in_snapshot(snapshot, key)) for key in sorted(snapshot.store.versions)
+        )
+        return versions if all(version % 2 for _, version in versions) else None
+
+
+def partitions(snapshot: Snapshot, default: tuple[str, str], live: LiveVersions) -> dict[str, Any]:
+    """Every partition holding resources (and the default one), with its console version."""
+    keys = {key for key, tables in snapshot.store.partitions.items() if any(tables.values())}
+    keys.add(default)
+    listed = [
+        {
+            "account": account,
+            "region": region,
+            "version": live.in_snapshot(snapshot, (account, region)),
+        }
+        for account, region in sorted(keys)
+    ]
     return {"partitions": listed, "default": {"account": default[0], "region": default[1]}}
 
 
@@ -370,7 +409,7 @@ def _nat_json(nat: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def topology(snapshot: Snapshot, account: str, region: str) -> dict[str, Any]:
+def topology(snapshot: Snapshot, account: str, region: str, live: LiveVersions) -> dict[str, Any]:
     """The whole partition as the console draws it (see README, "Web console")."""
     described = _Described(snapshot, account, region)
     tables = _subnet_tables(described)
@@ -378,7 +417,7 @@ def topology(snapshot: Snapshot, account: str, region: str) -> dict[str, Any]:
     return {
         "account": account,
         "region": region,
-        "version": snapshot.version(account, region),
+        "version": live.in_snapshot(snapshot, (account, region)),
         "vpcs": [_vpc_json(v, described, tables, members) for v in _by_id(described.vpcs, "VpcId")],
         "peering_connections": [
             {

@@ -13,13 +13,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from vpclab.api.analysis_json import exposures_json, trace_json
-from vpclab.api.console_views import Snapshot, partitions, resource, topology
+from vpclab.api.console_views import LiveVersions, Snapshot, partitions, resource, topology
 from vpclab.api.dispatch import HttpResponse
 from vpclab.control.lookup import missing
 from vpclab.dataplane.compile import CompiledWorld, compile_view
@@ -149,7 +148,9 @@ class ConsoleApi:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self.live = LiveVersions()
+        # partition -> (every partition's settled console version, the compiled partition)
+        self._compiled: dict[tuple[str, str], tuple[Any, CompiledWorld]] = {}
         self._compiled_lock = threading.Lock()
 
     def routes(self) -> dict[str, Callable[[App, Scope, bytes], HttpResponse]]:
@@ -193,19 +194,22 @@ class ConsoleApi:
 
     def partitions(self, scope: Scope) -> Any:
         """Every partition with its version, and the default one."""
-        return partitions(self.app.api.store, (DEFAULT_ACCOUNT, DEFAULT_REGION))
+        snapshot = Snapshot.of(self.app.api.store)
+        return partitions(snapshot, (DEFAULT_ACCOUNT, DEFAULT_REGION), self.live)
 
     def version(self, scope: Scope) -> Any:
-        """The partition's change counter (the console polls it)."""
-        account, region = _partition(query_parameters(scope))
+        """The partition's console version (the console polls it; no snapshot needed)."""
+        partition = _partition(query_parameters(scope))
         store = self.app.api.store
         with store.lock:
-            return {"version": store.version(account, region)}
+            version = store.version(*partition)
+        clock = store.clock
+        return {"version": self.live.of(partition, version, clock.now(), clock.settle_seconds)}
 
     def topology(self, scope: Scope) -> Any:
         """The partition as the console draws it."""
         account, region = _partition(query_parameters(scope))
-        return topology(Snapshot.of(self.app.api.store), account, region)
+        return topology(Snapshot.of(self.app.api.store), account, region, self.live)
 
     def resource(self, scope: Scope) -> Any:
         """One resource as its Describe call renders it."""
@@ -240,36 +244,19 @@ class ConsoleApi:
         """The compiled partition of a fresh snapshot, reused while it cannot have changed.
 
         A compiled world judges clock-driven states (pending instances and NAT gateways) when it
-        is built, and every such state settles `settle_seconds` after the change that started
-        it. So one is reused only while no partition's version moved and it was built at least
-        `settle_seconds` after these versions were first seen: by then nothing can move until
-        the next change.
+        is built, so one is reused only when it was built with every partition settled and no
+        version has moved since.
         """
         snapshot = Snapshot.of(self.app.api.store)
-        clock = snapshot.store.clock
-        now = clock.now()
-        versions = tuple(sorted(snapshot.store.versions.items()))
+        settled = self.live.all_settled(snapshot)
         with self._compiled_lock:
             cached = self._compiled.get((account, region))
-        first_seen = now
-        if cached is not None and cached.versions == versions:
-            if cached.built_at >= cached.first_seen + clock.settle_seconds:
-                return cached.world
-            first_seen = cached.first_seen
+        if settled is not None and cached is not None and cached[0] == settled:
+            return cached[1]
         world = compile_view(snapshot.store.view(account, region))
         with self._compiled_lock:
-            self._compiled[(account, region)] = _Compiled(versions, first_seen, now, world)
+            self._compiled[(account, region)] = (settled, world)
         return world
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A compiled partition, the versions it was built from, and when (emulated clock)."""
-
-    versions: tuple[tuple[tuple[str, str], int], ...]
-    first_seen: float  # when these versions were first seen
-    built_at: float
-    world: CompiledWorld
 
 
 def _unresolved(spec: str, message: str) -> ConsoleError:
