@@ -66,7 +66,7 @@ def json_response(status: int, payload: Any) -> HttpResponse:
     """A JSON answer the console (or curl) can read; never cached, the state moves."""
     return HttpResponse(
         status,
-        json.dumps(payload, default=_json_default).encode(),
+        json.dumps(payload, default=_json_default, separators=(",", ":")).encode(),
         {"Content-Type": "application/json", "Cache-Control": "no-store"},
     )
 
