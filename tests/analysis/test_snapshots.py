@@ -56,15 +56,26 @@ def test_every_batfish_fixture_imports_and_skips_only_what_vpclab_does_not_model
 ) -> None:
     """Each folder imports into a state file; every skip is a file of a kind vpclab lacks."""
     assert main(["import", fixture(name), "--state", str(tmp_path / "s.db")]) == 0
-    out = capsys.readouterr().out
-    assert "imported " in out
     snapshot = read_snapshot(fixture(name))
+    assert capsys.readouterr().out.splitlines() == snapshot.report.lines()
     assert all(s.reason.startswith("not modelled by vpclab") for s in snapshot.report.skipped)
     store = Store(tmp_path / "s.db")
     for key, tables in snapshot.partitions.items():
         for kind, items in tables.items():
             assert set(store.tables(*key)[kind]) == set(items)
     store.close()
+
+
+def test_import_prints_counts_per_kind_and_each_skipped_file(tmp_path: Path, capsys: Any) -> None:
+    """The report of public-subnet: one line of counts, then the four unmodelled files."""
+    assert main(["import", fixture("public-subnet"), "--state", str(tmp_path / "s.db")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        f"imported {OWNER}/us-east-2: 1 instance, 1 internet-gateway, 1 network-acl, "
+        "1 network-interface, 2 route-table, 2 security-group, 1 subnet, 1 vpc"
+    )
+    assert "skipped 4:" in lines
+    assert "  aws_configs/VpnGateways.json (0 items): not modelled by vpclab" in lines
 
 
 def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses() -> None:
@@ -211,6 +222,9 @@ def test_import_refuses_invalid_json_or_a_missing_directory_and_writes_nothing(
     assert "Subnets.json: not valid JSON" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "nowhere"), "--state", str(tmp_path / "s.db")]) == 2
     assert "no such directory" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["exposure", "--state", str(tmp_path / "empty")]) == 2
+    assert "no describe JSON files" in capsys.readouterr().err
     after = Network.open(tmp_path / "s.db", settle_seconds=0.0)
     assert {v.id for v in after.store.view("123456789012", "us-east-1").all(Vpc)} == vpcs
     after.store.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -68,7 +69,7 @@ def load_source(where: str, account: str | None, region: str | None, settle: flo
 
     if where.startswith(("http://", "https://")):
         return view_from_endpoint(where, account or DEFAULT_ACCOUNT, region or DEFAULT_REGION)
-    if is_snapshot(where):
+    if is_snapshot(where) or os.path.isdir(where):  # an empty directory: say what is missing
         load_all_kinds()
         snapshot = read_snapshot(where, region=region)
         key = snapshot.resolve(account, region)

@@ -171,7 +171,7 @@ class Folder:
 
     def label(self) -> str:
         """How the report names the folder."""
-        return "/".join(p for p in (self.account, self.region) if p) or "."
+        return "/".join(p for p in (self.account, self.region) if p) or self.path.name
 
 
 def snapshot_root(path: str | Path) -> Path:
