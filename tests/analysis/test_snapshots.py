@@ -57,7 +57,11 @@ def test_every_batfish_fixture_imports_and_skips_only_what_vpclab_does_not_model
     """Each folder imports into a state file; every skip is a file of a kind vpclab lacks."""
     assert main(["import", fixture(name), "--state", str(tmp_path / "s.db")]) == 0
     snapshot = read_snapshot(fixture(name))
-    assert capsys.readouterr().out.splitlines() == snapshot.report.lines()
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        *snapshot.report.lines(),
+        f"written to {tmp_path / 's.db'} (restart a server running on it to load it)",
+    ]
     assert all(s.reason.startswith("not modelled by vpclab") for s in snapshot.report.skipped)
     store = Store(tmp_path / "s.db")
     for key, tables in snapshot.partitions.items():

@@ -392,11 +392,14 @@ class _PartitionReader:
         self.enis_seen: set[str] = set()
         self.public_dns_enis: set[str] = set()
         self.route_states: list[ExportedRouteState] = []
+        self.eip_addresses: set[str] = set()  # public IPs that are Elastic IPs, not auto-assigned
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def put(self, obj: Resource) -> None:
         """Store a resource (a repeated id replaces the earlier one: the later file wins)."""
         self.tables.setdefault(obj.kind, {})[obj.id] = obj
+        if isinstance(obj, Address):
+            self.eip_addresses.add(obj.public_ip)
 
     def get(self, cls: type[Resource], resource_id: str) -> Resource | None:
         """A resource already read into this partition."""
@@ -814,6 +817,8 @@ class _PartitionReader:
         for raw in item.get("PrivateIpAddresses") or [item]:
             public_ip = public_ip or self._public_side(eni_id, raw)
         attachment = item.get("Attachment")
+        if item.get("Ipv6Addresses"):
+            self.skip("NetworkInterfaces.json", eni_id, "IPv6 addresses not modelled (IPv4 kept)")
         self.enis_seen.add(eni_id)
         self.put(
             NetworkInterface(
@@ -851,8 +856,7 @@ class _PartitionReader:
         public = str(association["PublicIp"])
         if association.get("PublicDnsName"):
             self.public_dns_enis.add(eni_id)
-        eips = [a for a in self.tables.get(Address.kind, {}).values() if isinstance(a, Address)]
-        if any(a.public_ip == public for a in eips):
+        if public in self.eip_addresses:
             return None
         if association.get("AllocationId"):
             self.put(

@@ -96,6 +96,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"vpclab import: {exc}", file=sys.stderr)
         return 2
     print("\n".join(snapshot.report.lines()))
+    if args.state:
+        print(f"written to {args.state} (restart a server running on it to load it)")
     return 0
 
 
