@@ -84,7 +84,8 @@ def process(command: list[str]) -> Iterator[subprocess.Popen[str]]:
             proc.wait()
 
 
-Started = dict[str, float]  # "health" and "describe_vpcs": seconds from spawn to first answer
+# "health", "describe_vpcs": seconds from spawn to first answer; "server_cpu": CPU used by then
+Started = dict[str, float]
 
 SCOPE_HEADER = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/ec2/aws4_request, "
@@ -110,32 +111,55 @@ def first_describe(endpoint: str) -> None:
         conn.close()
 
 
-def started_figures(start: float, endpoint: str, health_url: str) -> Started:
-    """Seconds from spawn to the first health answer, then to the first DescribeVpcs answer."""
+def started_figures(start: float, endpoint: str, health_url: str, pid: int) -> Started:
+    """Seconds from spawn to the first health answer, then to the first DescribeVpcs answer,
+    and the CPU seconds the server had used by then (what a quiet machine would wait)."""
     wait_for(health_url)
     health = time.perf_counter() - start
     first_describe(endpoint)
-    return {"health": health, "describe_vpcs": time.perf_counter() - start}
+    return {
+        "health": health,
+        "describe_vpcs": time.perf_counter() - start,
+        "server_cpu": process_cpu_seconds(pid),
+    }
+
+
+Running = tuple[str, Started, int]  # endpoint, start figures, process id
 
 
 @contextmanager
-def vpclab_server(*extra: str) -> Iterator[tuple[str, Started]]:
-    """`vpclab serve --port 0 EXTRA`: its endpoint and its start-to-first-answer figures."""
+def vpclab_server(*extra: str) -> Iterator[Running]:
+    """`vpclab serve --port 0 EXTRA`: its endpoint, start-to-first-answer figures and pid."""
     start = time.perf_counter()
     with process([*VPCLAB, "serve", "--port", "0", "--settle-seconds", "0", *extra]) as proc:
         assert proc.stdout is not None
         endpoint = proc.stdout.readline().split()[3]
-        yield endpoint, started_figures(start, endpoint, f"{endpoint}/_vpclab/health")
+        health = f"{endpoint}/_vpclab/health"
+        yield endpoint, started_figures(start, endpoint, health, proc.pid), proc.pid
 
 
 @contextmanager
-def moto_server() -> Iterator[tuple[str, Started]]:
-    """moto's standalone server on a free port: its endpoint and start figures."""
+def moto_server() -> Iterator[Running]:
+    """moto's standalone server on a free port: its endpoint, start figures and pid."""
     port = free_port()
     start = time.perf_counter()
-    with process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]):
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with process(command) as proc:
         endpoint = f"http://127.0.0.1:{port}"
-        yield endpoint, started_figures(start, endpoint, f"{endpoint}/moto-api/")
+        health = f"{endpoint}/moto-api/"
+        yield endpoint, started_figures(start, endpoint, health, proc.pid), proc.pid
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system, all threads) a process has used so far; 0 without a process.
+
+    On this shared 2-core machine wall-clock figures move with everyone else's load; the CPU
+    a server spends per call does not, so it is reported beside them."""
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # -- the floor: a stub HTTP server answering instantly with recorded bodies --------------------
@@ -188,14 +212,14 @@ def serve_stub(recorded_path: str) -> None:
 
 
 @contextmanager
-def stub_server(recorded: dict[str, list[bytes]], tmp: str) -> Iterator[str]:
-    """The floor's stub server in its own process, replaying these bodies: its endpoint."""
+def stub_server(recorded: dict[str, list[bytes]], tmp: str) -> Iterator[tuple[str, int]]:
+    """The floor's stub server in its own process, replaying these bodies: endpoint and pid."""
     path = os.path.join(tmp, "recorded.pickle")
     with open(path, "wb") as out:
         pickle.dump(recorded, out)
     with process([sys.executable, os.path.abspath(__file__), "--serve-stub", path]) as proc:
         assert proc.stdout is not None
-        yield f"http://127.0.0.1:{int(proc.stdout.readline())}"
+        yield f"http://127.0.0.1:{int(proc.stdout.readline())}", proc.pid
 
 
 def ec2_client(endpoint: str) -> Any:
@@ -254,11 +278,23 @@ class Phase:
 
     calls: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # seconds of CPU the server process used
+    client_cpu: float = 0.0  # seconds of CPU this (boto3) process used
 
     @property
     def per_call_ms(self) -> float:
         """Average milliseconds per call."""
         return 1000 * self.seconds / self.calls if self.calls else 0.0
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """Server CPU milliseconds per call."""
+        return 1000 * self.server_cpu / self.calls if self.calls else 0.0
+
+    @property
+    def client_cpu_ms(self) -> float:
+        """boto3's CPU milliseconds per call."""
+        return 1000 * self.client_cpu / self.calls if self.calls else 0.0
 
     @property
     def rate(self) -> float:
@@ -271,21 +307,27 @@ class Result:
     """Phase timings of one run of the workload."""
 
     name: str
+    pid: int | None = None  # the server process, whose CPU time is taken per phase
     phases: dict[str, Phase] = field(default_factory=dict)
 
     def timed(self, phase: str, fn: Callable[[], int]) -> None:
-        """Run fn (returns its number of calls) and add its time to a phase."""
+        """Run fn (returns its number of calls) and add its wall and CPU times to a phase."""
+        server_before, client_before = process_cpu_seconds(self.pid), time.process_time()
         start = time.perf_counter()
         calls = fn()
         took = time.perf_counter() - start
         entry = self.phases.setdefault(phase, Phase())
         entry.calls += calls
         entry.seconds += took
+        entry.server_cpu += process_cpu_seconds(self.pid) - server_before
+        entry.client_cpu += time.process_time() - client_before
 
 
-def workload(name: str, ec2: Any, n: int, describes: int, small: int, sgs: int = 200) -> Result:
-    """The benchmark workload on one client."""
-    result = Result(name)
+def workload(
+    name: str, ec2: Any, n: int, describes: int, small: int, sgs: int, pid: int | None
+) -> Result:
+    """The benchmark workload on one client (pid: the server process, for its CPU time)."""
+    result = Result(name, pid)
     vpc_ids: list[str] = []
 
     def writes() -> int:
@@ -377,10 +419,10 @@ def main() -> None:
         serve_stub(args.serve_stub)
         return
 
-    def run(name: str, ec2: Any) -> Result:
+    def run(name: str, ec2: Any, pid: int | None) -> Result:
         """The workload on one client, after one call that warms the connection."""
         ec2.describe_vpcs()
-        return workload(name, ec2, args.n, args.describes, args.small, args.sgs)
+        return workload(name, ec2, args.n, args.describes, args.small, args.sgs, pid)
 
     results: list[Result] = []
     starts: dict[str, Started] = {}
@@ -393,15 +435,15 @@ def main() -> None:
         if not args.skip_moto:
             servers.append(("moto_server", moto_server))
         for name, start in servers:
-            with start() as (endpoint, started):
+            with start() as (endpoint, started, pid):
                 starts[name] = started
                 ec2 = ec2_client(endpoint)
                 if not recorded:
                     recorder(ec2, recorded)
-                results.append(run(name, ec2))
-        with stub_server(recorded, tmp) as endpoint:
-            floor = run("boto3 floor", ec2_client(endpoint))
-        no_socket = run("no socket", floor_client(recorded))
+                results.append(run(name, ec2, pid))
+        with stub_server(recorded, tmp) as (endpoint, pid):
+            floor = run("boto3 floor", ec2_client(endpoint), pid)
+        no_socket = run("no socket", floor_client(recorded), None)
 
     print_table(results, floor, no_socket, starts)
     if args.json:
@@ -421,49 +463,52 @@ def main() -> None:
 def print_table(
     results: list[Result], floor: Result, no_socket: Result, starts: dict[str, Started]
 ) -> None:
-    """calls/s, per-call overhead above boto3's floor, and ratios against moto."""
+    """calls/s, per-call overhead above boto3's floor, CPU per call, and ratios against moto."""
     print(
         f"{'phase':<10} {'server':<16} {'calls':>6} {'calls/s':>9} {'ms/call':>8} "
-        f"{'overhead ms':>12}"
+        f"{'overhead ms':>12} {'server cpu ms':>14} {'boto3 cpu ms':>13}"
     )
+
+    def row(phase: str, name: str, got: Phase, overhead: str) -> None:
+        """One line of the table."""
+        print(
+            f"{phase:<10} {name:<16} {got.calls:>6} {got.rate:>9.0f} {got.per_call_ms:>8.2f} "
+            f"{overhead:>12} {got.server_cpu_ms:>14.3f} {got.client_cpu_ms:>13.3f}"
+        )
+
     for phase, base in floor.phases.items():
+        row(phase, "boto3 floor", base, "-")
         bare = no_socket.phases[phase]
-        print(
-            f"{phase:<10} {'boto3 floor':<16} {base.calls:>6} {base.rate:>9.0f} "
-            f"{base.per_call_ms:>8.2f} {'-':>12}"
-        )
-        print(
-            f"{'':<10} {'(no socket)':<16} {bare.calls:>6} {bare.rate:>9.0f} "
-            f"{bare.per_call_ms:>8.2f} {bare.per_call_ms - base.per_call_ms:>12.2f}"
-        )
+        row("", "(no socket)", bare, f"{bare.per_call_ms - base.per_call_ms:.2f}")
         for result in results:
             got = result.phases[phase]
-            overhead = got.per_call_ms - base.per_call_ms
-            print(
-                f"{'':<10} {result.name:<16} {got.calls:>6} {got.rate:>9.0f} "
-                f"{got.per_call_ms:>8.2f} {overhead:>12.2f}"
-            )
+            row("", result.name, got, f"{got.per_call_ms - base.per_call_ms:.2f}")
     moto = next((r for r in results if r.name == "moto_server"), None)
     if moto is not None:
-        print("\nratios (moto / vpclab): overhead above the stub floor, and end-to-end time")
+        print(
+            "\nratios (moto / vpclab): wall overhead above the stub floor, end-to-end wall time, "
+            "server CPU per call"
+        )
         for result in results:
             if result is moto:
                 continue
             for phase, base in floor.phases.items():
                 mine, theirs = result.phases[phase], moto.phases[phase]
-                over_ratio = (theirs.per_call_ms - base.per_call_ms) / max(
-                    mine.per_call_ms - base.per_call_ms, 1e-9
-                )
-                e2e_ratio = theirs.per_call_ms / mine.per_call_ms
+                mine_over = mine.per_call_ms - base.per_call_ms
+                theirs_over = theirs.per_call_ms - base.per_call_ms
+                over = f"x{theirs_over / mine_over:5.1f}" if mine_over > 0 else "  (<= floor)"
+                e2e = theirs.per_call_ms / mine.per_call_ms
+                cpu = theirs.server_cpu_ms / max(mine.server_cpu_ms, 1e-9)
                 print(
-                    f"  {result.name:<16} {phase:<10} overhead x{over_ratio:5.1f}   "
-                    f"end-to-end x{e2e_ratio:5.1f}"
+                    f"  {result.name:<16} {phase:<10} overhead {over:<12} "
+                    f"end-to-end x{e2e:5.1f}   server CPU x{cpu:5.1f}"
                 )
     print("\nstart to first answer (spawn -> first 200):")
     for name, started in starts.items():
         print(
             f"  {name:<16} health {started['health']:.2f} s   "
-            f"first DescribeVpcs {started['describe_vpcs']:.2f} s"
+            f"first DescribeVpcs {started['describe_vpcs']:.2f} s   "
+            f"(server CPU by then {started['server_cpu']:.2f} s)"
         )
 
 

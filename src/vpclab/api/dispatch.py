@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,9 @@ class Api:
         # unchanged (a run of reads) it has nothing to do and is skipped; any commit (including
         # a reset or restore) bumps the version and the next request checks again.
         self._set_up_at: dict[tuple[str, str], int] = {}
+        # Set once a first handler has run: a starting server loads the remaining handler
+        # modules after that, not in competition with its first call (server.run.warm_up).
+        self.handled_one = threading.Event()
 
     def handle(
         self, body: bytes, headers: Mapping[str, str], account: str | None = None
@@ -192,6 +196,9 @@ class Api:
             except BaseException:
                 tx.discard()
                 raise
+            finally:
+                if not self.handled_one.is_set():
+                    self.handled_one.set()
             if dry_run:
                 tx.discard()
                 return None

@@ -80,13 +80,19 @@ def strict_verifier(options: ServeOptions) -> Verifier | None:
     return Verifier(load_credentials(options.credentials))
 
 
-def warm_up() -> None:
-    """Parse the EC2 model and import every handler module, off the event loop's thread.
+# How long a starting server waits for its first call before loading the other handlers anyway.
+WARM_UP_DELAY_SECONDS = 2.0
 
-    Started once the socket is bound, so the server answers its first calls (each importing
-    only its own handler module) while the rest loads: start to first answer stays under 1 s.
+
+def warm_up(api: Api) -> None:
+    """Parse the EC2 model, then import every handler module, off the event loop's thread.
+
+    Started once the socket is bound: the first call (which imports only its own handler
+    module) gets the machine to itself, and the other modules load once it has been handled
+    (or after WARM_UP_DELAY_SECONDS without a call), so start to first answer stays under 1 s.
     """
     service_model("ec2")
+    api.handled_one.wait(WARM_UP_DELAY_SECONDS)
     load_handlers()
 
 
@@ -119,6 +125,6 @@ def serve(options: ServeOptions) -> None:
         app, log_level=options.log_level, access_log=False, lifespan="on", http="httptools"
     )
     server = uvicorn.Server(config)
-    threading.Thread(target=warm_up, name="vpclab-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, args=(app.api,), name="vpclab-warm-up", daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C after shutdown
         server.run(sockets=[sock])
