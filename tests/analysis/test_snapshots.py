@@ -114,6 +114,26 @@ def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses()
     assert instance.primary_eni_id == eni.id and instance.auto_public_ip
 
 
+def test_vpc_17_an_imported_account_gets_no_invented_default_vpc(tmp_path: Path) -> None:
+    """Served after the import, the account shows exactly the exported VPC and route tables:
+    no default VPC and no companions are created for it (an import is not CreateVpc)."""
+    assert main(["import", fixture("public-subnet"), "--state", str(tmp_path / "s.db")]) == 0
+    network = Network.open(tmp_path / "s.db", settle_seconds=0.0)
+    ec2 = network.client(account=OWNER, region="us-east-2")
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]] == ["vpc-0672bce73895d7252"]
+    tables = ec2.describe_route_tables()["RouteTables"]
+    assert sorted(t["RouteTableId"] for t in tables) == [
+        "rtb-0489000c9e6c299e8",
+        "rtb-0a7b14443588910ad",
+    ]
+    (subnet,) = ec2.describe_subnets()["Subnets"]
+    exported = json.loads((BATFISH / "public-subnet/aws_configs/Subnets.json").read_text())
+    same = ("SubnetId", "CidrBlock", "AvailabilityZoneId", "Tags", "AvailableIpAddressCount")
+    for field in same:
+        assert subnet[field] == exported["Subnets"][0][field]
+    network.store.close()
+
+
 def test_accounts_layout_takes_owner_ids_and_regions_from_the_folders() -> None:
     """accounts/111/us-west-1 and accounts/222/us-west-2 both hold OwnerId 554773406868."""
     snapshot = read_snapshot(fixture("multi-account"))

@@ -385,6 +385,7 @@ class _PartitionReader:
     """Converts one folder's describe items into resources of one partition."""
 
     def __init__(self, key: Key, tables: Tables, report: ImportReport, label: str) -> None:
+        """A reader filling `tables` (partition `key`), reporting under the folder's `label`."""
         self.account, self.region = key
         self.tables = tables
         self.report = report
