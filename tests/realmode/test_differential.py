@@ -1,0 +1,455 @@
+"""Differential test: on random small networks the kernel and the tracer agree, flow by flow.
+
+Each example builds a network through boto3 (in-process), materializes it in namespaces, sends
+real TCP 80, UDP 53 and ICMP echo packets from fixed source ports, and compares what the
+kernel did (connected or not; the source address the destination saw) with
+`vpclab.dataplane.tracer.trace` (reachable or not; the source of the header as it arrived).
+Flows whose tracer verdict carries conditions (e.g. "only for NAT ports ...") are not compared.
+
+CI runs a few derandomized examples; explore further with VPCLAB_DIFFERENTIAL_EXAMPLES=50
+(random examples each run).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support import client
+from vpclab.api.context import Settings
+from vpclab.api.dispatch import Api
+from vpclab.control.store import Store
+from vpclab.dataplane.compile import compile_view
+from vpclab.dataplane.flow import Flow
+from vpclab.dataplane.tracer import trace
+from vpclab.model.state import Clock, View
+from vpclab.realmode.internet_hosts import INTERNET_HOSTS
+from vpclab.realmode.kernel import Applier, teardown_all
+from vpclab.realmode.plan import build_plan, internet_namespace, namespace_name, run_tag
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+RUN = run_tag("differential", str(os.getpid()), REGION)
+INTERNET = INTERNET_HOSTS[0]
+PORTS = {"tcp": 80, "udp": 53}
+# Vocabularies; repeated entries weight the draw towards networks where packets get through,
+# so that both verdicts (and the translations) are exercised.
+NACLS = ("default", "default", "default", "web", "no-ephemeral", "deny-icmp")
+INGRESS = ("tcp80-any", "udp53-private", "icmp-any", "all-self")
+EGRESS = ("all", "all", "all", "tcp-only", "none")
+DEFAULT_ROUTES = ("igw", "igw", "nat", "nat", "none")
+MOSTLY = (True, True, True, False)
+
+# Run inside the source namespace: one flow from a fixed source port; prints the address the
+# far end says it saw (TCP: the HTTP body, UDP: the answer) and exits 0, else exits 1.
+PROBE = """
+import socket, sys
+protocol, address, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+source, source_port = sys.argv[4], int(sys.argv[5])
+kind = socket.SOCK_STREAM if protocol == "tcp" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_INET, kind)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.settimeout(1.5)
+s.bind((source, source_port))
+try:
+    if protocol == "tcp":
+        s.connect((address, port))
+        s.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+        print(data.split(b"\\r\\n\\r\\n", 1)[1].decode().strip())
+    else:
+        s.sendto(b"q", (address, port))
+        print(s.recv(100).decode().strip())
+except OSError:
+    sys.exit(1)
+"""
+
+
+@dataclass(frozen=True)
+class SubnetSpec:
+    """One subnet with one instance: routes, NACL, the instance's address and group."""
+
+    vpc: int
+    default_route: str  # none | igw | nat
+    peer_route: bool
+    nacl: str
+    public_ip: bool
+    ingress: frozenset[str]
+    egress: str
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A small network: 1-2 VPCs, optional IGWs, one optional NAT gateway, optional peering."""
+
+    vpcs: int
+    igw: tuple[bool, ...]
+    nat_subnet: int | None
+    peering: bool
+    subnets: tuple[SubnetSpec, ...]
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> NetworkSpec:
+    """A random NetworkSpec whose every subnet lies in an existing VPC."""
+    vpcs = draw(st.integers(1, 2))
+    count = draw(st.integers(2, 3))
+    homes = [index % vpcs for index in range(count)]
+    subnets = tuple(
+        SubnetSpec(
+            vpc=home,
+            default_route=draw(st.sampled_from(DEFAULT_ROUTES)),
+            peer_route=draw(st.sampled_from(MOSTLY)),
+            nacl=draw(st.sampled_from(NACLS)),
+            public_ip=draw(st.booleans()),
+            ingress=frozenset(draw(st.sets(st.sampled_from(INGRESS), min_size=3))),
+            egress=draw(st.sampled_from(EGRESS)),
+        )
+        for home in homes
+    )
+    return NetworkSpec(
+        vpcs=vpcs,
+        igw=tuple(draw(st.sampled_from(MOSTLY)) for _ in range(vpcs)),
+        nat_subnet=draw(st.none() | st.integers(0, count - 1)),
+        peering=vpcs == 2 and draw(st.sampled_from(MOSTLY)),
+        subnets=subnets,
+    )
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the network became, one instance per subnet: ids, private and public addresses."""
+
+    instances: tuple[tuple[str, str], ...]
+    public: tuple[str | None, ...]
+
+
+def _vpc_cidr(vpc: int) -> str:
+    """VPC n's block."""
+    return f"10.{vpc + 1}.0.0/16"
+
+
+def _nacl_entries(kind: str) -> list[tuple[int, bool, str, str, tuple[int, int] | None]]:
+    """(rule number, egress, protocol, action, ports) of a NACL from the vocabulary."""
+    if kind == "web":
+        inbound = [(100, "6", (80, 80)), (110, "17", (53, 53)), (120, "6", (1024, 65535))]
+        inbound.append((130, "17", (1024, 65535)))
+        return [(n, False, p, "allow", r) for n, p, r in inbound] + [
+            (100, True, "-1", "allow", None)
+        ]
+    if kind == "no-ephemeral":
+        return [
+            (100, False, "-1", "allow", None),
+            (100, True, "6", "allow", (80, 80)),
+            (110, True, "17", "allow", (53, 53)),
+        ]
+    return [
+        (50, False, "1", "deny", None),
+        (50, True, "1", "deny", None),
+        (100, False, "-1", "allow", None),
+        (100, True, "-1", "allow", None),
+    ]
+
+
+def _replace_nacl(ec2: Any, vpc_id: str, subnet_id: str, kind: str) -> None:
+    """Give a subnet a new NACL of the vocabulary (the default one allows everything)."""
+    if kind == "default":
+        return
+    acl = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    for number, egress, protocol, action, ports in _nacl_entries(kind):
+        entry: dict[str, Any] = {
+            "NetworkAclId": acl,
+            "RuleNumber": number,
+            "Egress": egress,
+            "Protocol": protocol,
+            "RuleAction": action,
+            "CidrBlock": "0.0.0.0/0",
+        }
+        if ports is not None:
+            entry["PortRange"] = {"From": ports[0], "To": ports[1]}
+        if protocol == "1":
+            entry["IcmpTypeCode"] = {"Type": -1, "Code": -1}
+        ec2.create_network_acl_entry(**entry)
+    current = ec2.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+    )["NetworkAcls"][0]["Associations"]
+    association = next(a for a in current if a["SubnetId"] == subnet_id)
+    ec2.replace_network_acl_association(
+        AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl
+    )
+
+
+def _group(ec2: Any, vpc_id: str, name: str, spec: SubnetSpec) -> str:
+    """A security group with the spec's ingress rules and egress choice."""
+    group = str(
+        ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+    )
+    rules = {
+        "tcp80-any": {
+            "IpProtocol": "tcp",
+            "FromPort": 80,
+            "ToPort": 80,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+        },
+        "udp53-private": {
+            "IpProtocol": "udp",
+            "FromPort": 53,
+            "ToPort": 53,
+            "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+        },
+        "icmp-any": {
+            "IpProtocol": "icmp",
+            "FromPort": -1,
+            "ToPort": -1,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+        },
+        "all-self": {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group}]},
+    }
+    if spec.ingress:
+        ec2.authorize_security_group_ingress(
+            GroupId=group, IpPermissions=[rules[name] for name in sorted(spec.ingress)]
+        )
+    if spec.egress != "all":
+        everything = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ec2.revoke_security_group_egress(GroupId=group, IpPermissions=[everything])
+    if spec.egress == "tcp-only":
+        ec2.authorize_security_group_egress(
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 0,
+                    "ToPort": 65535,
+                    "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                }
+            ],
+        )
+    return group
+
+
+def build(ec2: Any, spec: NetworkSpec) -> Built:
+    """Create the network through the EC2 API, as user code would."""
+    vpcs = [ec2.create_vpc(CidrBlock=_vpc_cidr(v))["Vpc"]["VpcId"] for v in range(spec.vpcs)]
+    igws: dict[int, str] = {}
+    for index, wanted in enumerate(spec.igw):
+        if wanted:
+            igws[index] = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+            ec2.attach_internet_gateway(InternetGatewayId=igws[index], VpcId=vpcs[index])
+    pcx = None
+    if spec.peering:
+        made = ec2.create_vpc_peering_connection(VpcId=vpcs[0], PeerVpcId=vpcs[1])
+        pcx = made["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    subnets, tables = [], []
+    for index, subnet in enumerate(spec.subnets):
+        cidr = f"10.{subnet.vpc + 1}.{index + 1}.0/24"
+        made = ec2.create_subnet(VpcId=vpcs[subnet.vpc], CidrBlock=cidr)["Subnet"]["SubnetId"]
+        table = ec2.create_route_table(VpcId=vpcs[subnet.vpc])["RouteTable"]["RouteTableId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=made)
+        subnets.append(made)
+        tables.append(table)
+    nat = None
+    nat_vpc = spec.subnets[spec.nat_subnet].vpc if spec.nat_subnet is not None else None
+    if spec.nat_subnet is not None and nat_vpc in igws:
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        made_nat = ec2.create_nat_gateway(SubnetId=subnets[spec.nat_subnet], AllocationId=eip)
+        nat = made_nat["NatGateway"]["NatGatewayId"]
+    for index, subnet in enumerate(spec.subnets):
+        route: dict[str, str] = {}
+        hosts_nat = index == spec.nat_subnet and nat is not None
+        if hosts_nat or (subnet.default_route == "igw" and subnet.vpc in igws):
+            route = {"GatewayId": igws[subnet.vpc]}
+        elif subnet.default_route == "nat" and nat is not None and subnet.vpc == nat_vpc:
+            route = {"NatGatewayId": nat}
+        if route:
+            ec2.create_route(RouteTableId=tables[index], DestinationCidrBlock="0.0.0.0/0", **route)
+        if pcx is not None and subnet.peer_route:
+            ec2.create_route(
+                RouteTableId=tables[index],
+                DestinationCidrBlock=_vpc_cidr(1 - subnet.vpc),
+                VpcPeeringConnectionId=pcx,
+            )
+        _replace_nacl(ec2, vpcs[subnet.vpc], subnets[index], subnet.nacl)
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    instances, public = [], []
+    for index, subnet in enumerate(spec.subnets):
+        group = _group(ec2, vpcs[subnet.vpc], f"g{index}", subnet)
+        launched = ec2.run_instances(
+            ImageId=image,
+            InstanceType="t3.micro",
+            MinCount=1,
+            MaxCount=1,
+            NetworkInterfaces=[
+                {
+                    "DeviceIndex": 0,
+                    "SubnetId": subnets[index],
+                    "Groups": [group],
+                    "AssociatePublicIpAddress": subnet.public_ip,
+                }
+            ],
+        )["Instances"][0]
+        instances.append((launched["InstanceId"], launched["PrivateIpAddress"]))
+        described = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])
+        public.append(described["Reservations"][0]["Instances"][0].get("PublicIpAddress"))
+    return Built(tuple(instances), tuple(public))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One sampled flow between instances (by index) or the internet (None).
+
+    From the internet the flow goes to the instance's public address, from 198.51.100.10.
+    """
+
+    source: int | None
+    destination: int | None
+    protocol: str
+    source_port: int
+
+    def ends(self, built: Built) -> tuple[str, str, str, str]:
+        """(source for the tracer, source address, destination for the tracer, its address)."""
+        if self.source is None:
+            assert self.destination is not None
+            public = built.public[self.destination]
+            assert public is not None
+            return "internet", INTERNET, built.instances[self.destination][0], public
+        source_id, source_address = built.instances[self.source]
+        if self.destination is None:
+            return source_id, source_address, "internet", INTERNET
+        destination_id, address = built.instances[self.destination]
+        return source_id, source_address, destination_id, address
+
+
+def _expected(view: View, built: Built, probe: Probe) -> tuple[bool, str | None] | None:
+    """The tracer's answer: (reachable, source seen), or None when it depends on conditions."""
+    source, source_address, destination, address = probe.ends(built)
+    ported = probe.protocol != "icmp"
+    flow = Flow(
+        protocol=probe.protocol,
+        source_ip=source_address if probe.source is None else None,
+        destination_ip=address,
+        source_port=probe.source_port if ported else None,
+        destination_port=PORTS.get(probe.protocol),
+    )
+    result = trace(compile_view(view), source, destination, flow)
+    if result.conditions:
+        return None
+    seen = result.arrived.source if result.reachable and result.arrived and ported else None
+    return result.reachable, seen
+
+
+def _observe(built: Built, probes: list[Probe]) -> list[tuple[bool, str | None]]:
+    """Run every probe at once in the kernel: (connected, source the far end saw)."""
+    running = []
+    for probe in probes:
+        source, source_address, _, address = probe.ends(built)
+        where = internet_namespace(RUN) if source == "internet" else namespace_name(RUN, source)
+        command = ["ip", "netns", "exec", where]
+        if probe.protocol == "icmp":
+            command += ["ping", "-c1", "-W1", "-I", source_address, address]
+        else:
+            port = str(PORTS[probe.protocol])
+            command += [sys.executable, "-c", PROBE, probe.protocol, address, port]
+            command += [source_address, str(probe.source_port)]
+        running.append(
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        )
+    observed = []
+    for probe, proc in zip(probes, running, strict=True):
+        out, _ = proc.communicate(timeout=10)
+        connected = proc.returncode == 0
+        seen = out.strip() if connected and probe.protocol != "icmp" else None
+        observed.append((connected, seen))
+    return observed
+
+
+def _probe(built: Built, number: int, pick: tuple[int, int, str]) -> Probe:
+    """A drawn (source, target, protocol) as a flow of this network; the internet is index n."""
+    count = len(built.instances)
+    source, target = pick[0] % (count + 1), pick[1] % (count + 1)
+    from_internet = source == count and built.public[target % count] is not None
+    if from_internet:
+        return Probe(None, target % count, pick[2], 40000 + number)
+    source %= count
+    destination = None if target in (count, source) else target
+    return Probe(source, destination, pick[2], 40000 + number)
+
+
+@pytest.fixture(scope="module")
+def applier() -> Iterator[Applier]:
+    """One applier for the module; every namespace of this run removed at the end."""
+    teardown_all(RUN)
+    made = Applier()
+    try:
+        yield made
+    finally:
+        made.teardown()
+        teardown_all(RUN)
+
+
+def _listen(built: Built) -> list[subprocess.Popen[str]]:
+    """In every instance: HTTP on TCP 80 and UDP 53 answering with the address they saw."""
+    listeners = []
+    for instance_id, address in built.instances:
+        command = ["ip", "netns", "exec", namespace_name(RUN, instance_id), sys.executable]
+        command += ["-m", "vpclab.realmode.internet_hosts", address]
+        listeners.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+    for listener in listeners:
+        assert listener.stdout is not None
+        listener.stdout.readline()
+    return listeners
+
+
+def compare(applier: Applier, spec: NetworkSpec, picks: list[tuple[int, int, str]]) -> list[str]:
+    """Build the network, run the probes in the kernel, and list every disagreement."""
+    store = Store(None, clock=Clock(settle_seconds=0.0))
+    ec2 = client(Api(store, Settings()))
+    built = build(ec2, spec)
+    view = store.view(ACCOUNT, REGION)
+    probes = [_probe(built, number, pick) for number, pick in enumerate(picks)]
+    applier.apply(build_plan(view, RUN))
+    listeners = _listen(built)
+    try:
+        observed = _observe(built, probes)
+    finally:
+        for listener in listeners:
+            listener.kill()
+            listener.communicate()
+        applier.teardown()
+    problems = []
+    for probe, seen in zip(probes, observed, strict=True):
+        expected = _expected(view, built, probe)
+        if expected is not None and expected != seen:
+            problems.append(f"{probe}: tracer {expected}, kernel {seen}")
+    return problems
+
+
+@settings(
+    max_examples=int(os.environ.get("VPCLAB_DIFFERENTIAL_EXAMPLES", "4")),
+    deadline=None,
+    derandomize="VPCLAB_DIFFERENTIAL_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    spec=networks(),
+    picks=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 7), st.sampled_from(("tcp", "udp", "icmp"))),
+        min_size=4,
+        max_size=6,
+    ),
+)
+def test_kernel_agrees_with_the_tracer_on_random_networks(
+    applier: Applier, spec: NetworkSpec, picks: list[tuple[int, int, str]]
+) -> None:
+    """Connected or not, and the source address the destination saw: the same in both."""
+    problems = compare(applier, spec, picks)
+    assert not problems, f"{spec}\n" + "\n".join(problems)
