@@ -60,3 +60,15 @@ def test_summary_names_the_fact_that_did_not_hold() -> None:
     )
     assert not held
     assert "1 of 2" in message and "replies need ephemeral ports" in message
+
+
+def test_lessons_print_as_wrapped_paragraphs_without_hanging_indent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A chapter's lesson is prose: every line of it starts at column 0 and fits 80 columns."""
+    assert main(["tour", "--chapter", "1", "--non-interactive"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("-" * 60) + 1
+    lesson = lines[start : lines.index("", start)]
+    assert len(lesson) > 3
+    assert all(line == line.lstrip() and len(line) <= WIDTH for line in lesson)

@@ -85,9 +85,10 @@ def _printer() -> Any:
 
     from vpclab.tour.runner import fit
 
-    def say(line: str) -> None:
-        """One line of tour output, folded to 80 columns."""
-        print(fit(line), flush=True)
+    def say(text: str) -> None:
+        """Tour output, each of its lines folded to 80 columns (wrapped prose stays as is)."""
+        for line in text.splitlines() or [""]:
+            print(fit(line), flush=True)
 
     return say
 
