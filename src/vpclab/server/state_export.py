@@ -16,8 +16,12 @@ PATH = "/_vpclab/api/state"
 
 
 def export_state(app: App, scope: Scope, body: bytes) -> HttpResponse:
-    """Every partition (or one, with ?account=&region=) with its version counter."""
+    """Every partition (or one, with ?account=&region=) with its version counter.
+
+    With ?versions=1 only the counters: a cheap poll for followers such as `vpclab up`.
+    """
     query = parse_qs(scope.get("query_string", b"").decode())
+    versions_only = query.get("versions", ["0"])[0] == "1"
     account = query.get("account", [None])[0]
     region = query.get("region", [None])[0]
     store = app.api.store
@@ -26,14 +30,14 @@ def export_state(app: App, scope: Scope, body: bytes) -> HttpResponse:
         for (acct, reg), tables in sorted(store.partitions.items()):
             if (account and acct != account) or (region and reg != region):
                 continue
-            partitions.append(
-                {
-                    "account": acct,
-                    "region": reg,
-                    "version": store.version(acct, reg),
-                    "resources": codec.partition_to_plain(tables),
-                }
-            )
+            entry: dict[str, Any] = {
+                "account": acct,
+                "region": reg,
+                "version": store.version(acct, reg),
+            }
+            if not versions_only:
+                entry["resources"] = codec.partition_to_plain(tables)
+            partitions.append(entry)
         payload = {
             "now": store.clock.now(),
             "settle_seconds": store.clock.settle_seconds,
