@@ -32,7 +32,7 @@ class Lab:
     chapter: int = 0
     facts: list[Fact] = field(default_factory=list)
     service_client: Callable[[str], Any] | None = None
-    _clients: dict[str, Any] = field(default_factory=dict)
+    _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def client(self, service: str) -> Any:
         """A boto3 client of another service (lambda, elasticache, rds) on the same endpoint."""
