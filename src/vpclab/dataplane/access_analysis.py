@@ -272,10 +272,11 @@ def _ingress_from_internet(ctx: _Context) -> list[Candidate]:
         flow = Flow(
             protocol=exposure.protocol,
             source_ip=low,
+            destination_ip=exposure.public_ip,
             destination_port=exposure.destination_ports.spans[0][0],
             source_port=exposure.source_ports.spans[0][0],
         )
-        example = trace(ctx.world, exposure.internet_gateway, eni.owner.id, flow)
+        example = trace(ctx.world, exposure.internet_gateway, eni.id, flow)
         sources = PortSet.from_spans([(ip_int(a), ip_int(b)) for a, b in exposure.sources])
         names, types = _through(example)
         out.append(
@@ -318,6 +319,8 @@ def _cuts(ctx: _Context, eni: Eni, *, egress: bool) -> list[int]:
             continue
         spans.extend((e.low, e.high) for e in subnet.acl.ingress + subnet.acl.egress)
         spans.extend((e.low, e.high) for e in subnet.lpm.entries)
+        for route in subnet.lpm.entries:
+            spans.extend(_appliance_spans(ctx, route.ref.target_kind, route.ref.target_id))
     cuts = {0}
     for low, high in spans:
         cuts.add(low)
@@ -326,6 +329,20 @@ def _cuts(ctx: _Context, eni: Eni, *, egress: bool) -> list[int]:
     ordered = sorted(cuts)
     ctx.cuts[key] = ordered
     return ordered
+
+
+def _appliance_spans(ctx: _Context, kind: str, target: str) -> list[tuple[int, int]]:
+    """The address ranges an appliance's security groups name (a route to an instance or ENI)."""
+    if kind not in ("instance", "eni"):
+        return []
+    instance = ctx.part.instances.get(target) if kind == "instance" else None
+    appliance = ctx.part.enis.get(instance.primary_eni_id if instance else target)
+    spans: list[tuple[int, int]] = []
+    for group_id in sorted(appliance.eni.groups) if appliance else ():
+        group = ctx.part.group(group_id)
+        for entry in group.ingress + group.egress if group else ():
+            spans.extend(entry.spans)
+    return spans
 
 
 def _classes_within(cuts: list[int], space: PortSet) -> list[tuple[int, int]]:
@@ -381,37 +398,6 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
     return list(merged.values())
 
 
-def _egress(ctx: _Context, far_space: PortSet, far: str | None) -> list[Candidate]:
-    """Every ENI's connections out: to the internet (far None) or through a peering."""
-    out: list[Candidate] = []
-    for eni in _endpoint_enis(ctx.part):
-        own = ip_int(eni.eni.primary_ip)
-        for low, high in _classes_within(_cuts(ctx, eni, egress=True), far_space):
-            address = int_ip(low)
-            for protocol in ANALYSED:
-                result = trace(ctx.world, eni.owner.id, far or address, _flow(protocol, address))
-                if not result.reachable or result.arrived is None:
-                    continue
-                last = result.forward[-1].component if result.forward else None
-                if last is None or (far is None and not last.id.startswith("igw-")):
-                    continue
-                names, types = _through(result)
-                out.append(
-                    Candidate(
-                        source=_eni_end(ctx.part, eni),
-                        destination=_gateway_end(
-                            last.id, IGW_TYPE if last.id.startswith("igw-") else PEERING_TYPE
-                        ),
-                        through_names=names,
-                        through_types=types,
-                        protocol=protocol,
-                        box=_traced_box(result, own, (low, high), outbound=True),
-                        example=result,
-                    )
-                )
-    return _merge(out)
-
-
 def _flow(protocol: str, destination: str | None = None, source: str | None = None) -> Flow:
     """An open-ports question for one protocol between fixed addresses."""
     return Flow(protocol=protocol, destination_ip=destination, source_ip=source)
@@ -435,37 +421,127 @@ def _local_peerings(ctx: _Context, vpc_id: str) -> list[str]:
     ]
 
 
-def _peering(ctx: _Context, *, inbound: bool) -> list[Candidate]:
-    """Connections through peerings: from the peer VPC to an ENI, or from an ENI to it."""
-    out: list[Candidate] = []
+@dataclass(frozen=True, slots=True)
+class _Direction:
+    """Connections between an ENI and a gateway: out to the internet (gateway None), or out
+    through / in from a peering connection; far addresses are drawn from `space`."""
+
+    gateway: str | None
+    space: PortSet
+    inbound: bool
+
+
+def _class_of(eni: Eni) -> tuple[object, ...]:
+    """What decides an ENI's connections with gateways: its own address never does (filters
+    name the far address; routes the destination), so ENIs alike in these behave alike."""
+    return (
+        eni.eni.subnet_id,
+        tuple(sorted(eni.eni.groups)),
+        bool(eni.public),
+        eni.eni.source_dest_check,
+        eni.usable,
+        eni.eni.interface_type,
+    )
+
+
+def _walk(ctx: _Context, eni: Eni, direction: _Direction, far: str, protocol: str) -> Trace:
+    """One concrete trace between an ENI and a far address through a direction's gateway."""
+    if direction.inbound:
+        assert direction.gateway is not None
+        return trace(ctx.world, direction.gateway, eni.id, _flow(protocol, None, far))
+    return trace(ctx.world, eni.id, direction.gateway or far, _flow(protocol, far))
+
+
+def _as_candidate(
+    ctx: _Context,
+    eni: Eni,
+    direction: _Direction,
+    result: Trace,
+    far: tuple[int, int],
+) -> Candidate | None:
+    """A reachable trace as a candidate path (None when it is not one of this direction's)."""
+    if not result.reachable or result.arrived is None or result.flow is None:
+        return None
+    last = result.forward[-1].component.id if result.forward else ""
+    gateway = direction.gateway or last
+    if not gateway.startswith(("igw-", "pcx-")) or (not direction.inbound and last != gateway):
+        return None
+    kind = IGW_TYPE if gateway.startswith("igw-") else PEERING_TYPE
+    ends = (_gateway_end(gateway, kind), _eni_end(ctx.part, eni))
+    source, destination = ends if direction.inbound else ends[::-1]
+    names, types = _through(result)
+    own = ip_int(eni.eni.primary_ip)
+    box = _traced_box(result, own, far, outbound=not direction.inbound)
+    return Candidate(source, destination, names, types, result.flow.protocol, box, result)
+
+
+def _directions(
+    ctx: _Context, eni: Eni, *, internet: bool, peer_in: bool, peer_out: bool
+) -> list[_Direction]:
+    """The directions asked for from one ENI: the internet, its VPC's peerings in or out."""
+    out = [_Direction(None, PUBLIC_ADDRESSES, False)] if internet else []
+    for pcx_id in _local_peerings(ctx, eni.eni.vpc_id):
+        space = _peer_spans(ctx, pcx_id, eni.eni.vpc_id)
+        if peer_in:
+            out.append(_Direction(pcx_id, space, True))
+        if peer_out:
+            out.append(_Direction(pcx_id, space, False))
+    return out
+
+
+def _gateway_paths(
+    ctx: _Context, *, internet: bool, peer_in: bool, peer_out: bool
+) -> list[Candidate]:
+    """Connections between ENIs and gateways, one class of ENIs at a time.
+
+    A class's first member is traced once per class of far addresses and protocol; the
+    candidates found are then confirmed for every other member by one trace each, with the
+    same packet, so each finding carries that member's own path.
+    """
+    classes: dict[tuple[object, ...], list[Eni]] = {}
     for eni in _endpoint_enis(ctx.part):
-        own = ip_int(eni.eni.primary_ip)
-        for pcx_id in _local_peerings(ctx, eni.eni.vpc_id):
-            space = _peer_spans(ctx, pcx_id, eni.eni.vpc_id)
-            for low, high in _classes_within(_cuts(ctx, eni, egress=not inbound), space):
+        classes.setdefault(_class_of(eni), []).append(eni)
+    out: list[Candidate] = []
+    for members in classes.values():
+        first = members[0]
+        found: list[tuple[_Direction, Candidate]] = []
+        for direction in _directions(
+            ctx, first, internet=internet, peer_in=peer_in, peer_out=peer_out
+        ):
+            cuts = _cuts(ctx, first, egress=not direction.inbound)
+            for low, high in _classes_within(cuts, direction.space):
                 for protocol in ANALYSED:
-                    far = int_ip(low)
-                    if inbound:
-                        result = trace(ctx.world, pcx_id, eni.owner.id, _flow(protocol, None, far))
-                    else:
-                        result = trace(ctx.world, eni.owner.id, pcx_id, _flow(protocol, far))
-                    if not result.reachable:
-                        continue
-                    names, types = _through(result)
-                    ends = (_gateway_end(pcx_id, PEERING_TYPE), _eni_end(ctx.part, eni))
-                    source, destination = ends if inbound else ends[::-1]
-                    out.append(
-                        Candidate(
-                            source=source,
-                            destination=destination,
-                            through_names=names,
-                            through_types=types,
-                            protocol=protocol,
-                            box=_traced_box(result, own, (low, high), outbound=not inbound),
-                            example=result,
-                        )
+                    result = _walk(ctx, first, direction, int_ip(low), protocol)
+                    item = _as_candidate(ctx, first, direction, result, (low, high))
+                    if item is not None:
+                        found.append((direction, item))
+        for item in _merge([item for _, item in found]):
+            direction = _direction_of(item, found)
+            out.append(item)
+            far = item.box.source_addresses if direction.inbound else item.box.destination_addresses
+            packet = item.example.flow
+            assert packet is not None
+            address = packet.source if direction.inbound else packet.destination
+            for eni in members[1:]:
+                result = _walk(ctx, eni, direction, address, item.protocol)
+                again = _as_candidate(ctx, eni, direction, result, (0, 0))
+                if again is not None:
+                    own = PortSet.single(ip_int(eni.eni.primary_ip))
+                    box = (
+                        replace(item.box, destination_addresses=own, source_addresses=far)
+                        if direction.inbound
+                        else replace(item.box, source_addresses=own, destination_addresses=far)
                     )
-    return _merge(out)
+                    out.append(replace(again, box=box))
+    return out
+
+
+def _direction_of(item: Candidate, found: list[tuple[_Direction, Candidate]]) -> _Direction:
+    """The direction a merged candidate was found in (merging keeps ends and protocol)."""
+    for direction, original in found:
+        if (original.source.id, original.destination.id) == (item.source.id, item.destination.id):
+            return direction
+    raise LookupError(item.source.id)
 
 
 def _between_enis(ctx: _Context, paths: list[ScopePath]) -> list[Candidate]:
@@ -486,7 +562,7 @@ def _between_enis(ctx: _Context, paths: list[ScopePath]) -> list[Candidate]:
             if not any(named(p.source, pair[0]) and named(p.destination, pair[1]) for p in paths):
                 continue
             for protocol in ANALYSED:
-                result = trace(ctx.world, source.owner.id, destination.owner.id, _flow(protocol))
+                result = trace(ctx.world, source.id, destination.id, _flow(protocol))
                 if not result.reachable:
                     continue
                 names, types = _through(result)
@@ -531,12 +607,14 @@ def candidates(world: CompiledWorld, match: list[ScopePath]) -> list[Candidate]:
     )
     if _wants(match, "source", IGW_TYPE) and eni_destination:
         out.extend(_ingress_from_internet(ctx))
-    if eni_source and _wants(match, "destination", IGW_TYPE):
-        out.extend(_egress(ctx, PUBLIC_ADDRESSES, None))
-    if _wants(match, "source", PEERING_TYPE) and eni_destination:
-        out.extend(_peering(ctx, inbound=True))
-    if eni_source and _wants(match, "destination", PEERING_TYPE):
-        out.extend(_peering(ctx, inbound=False))
+    out.extend(
+        _gateway_paths(
+            ctx,
+            internet=eni_source and _wants(match, "destination", IGW_TYPE),
+            peer_in=_wants(match, "source", PEERING_TYPE) and eni_destination,
+            peer_out=eni_source and _wants(match, "destination", PEERING_TYPE),
+        )
+    )
     if eni_source and eni_destination:
         out.extend(_between_enis(ctx, match))
     return out

@@ -1193,12 +1193,26 @@ def _resolve(world: CompiledWorld, spec: str) -> Endpoint | None:
         pcx = home.peerings.get(spec)
         return Endpoint("peering", home.ref("vpc-peering-connection", pcx), home) if pcx else None
     if is_ipv4(spec):
-        for (_, address), eni_id in sorted(home.by_address.items()):
-            if address == spec:
-                eni = home.enis[eni_id]
-                return Endpoint("eni", eni.owner, home, eni, spec)
+        holder = _address_holders(home).get(spec)
+        if holder is not None:
+            eni = home.enis[holder]
+            return Endpoint("eni", eni.owner, home, eni, spec)
         return Endpoint("address", Ref(kind="ip-address", id=spec), home, None, spec)
     return None
+
+
+def _address_holders(part: Compiled) -> dict[str, str]:
+    """Each private address of the partition and the ENI holding it (the first VPC's, when
+    VPCs overlap), built once per compiled state and kept in its memo."""
+    key = ("address-holders",)
+    cached = part.memo.get(key)
+    if cached is None:
+        index: dict[str, str] = {}
+        for (_, address), eni_id in sorted(part.by_address.items()):
+            index.setdefault(address, eni_id)
+        cached = part.memo[key] = (index, EMPTY)
+    holders: dict[str, str] = cached[0]
+    return holders
 
 
 def _partitions_in_reach(world: CompiledWorld) -> list[Compiled]:
