@@ -29,7 +29,7 @@ from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
 
 CHROMIUM = "/usr/bin/chromium"
-MARKS = "['vpclab-layout-done', 'vpclab-first-paint']"
+MARKS = "['vpclab-layout-done', 'vpclab-first-paint', 'vpclab-map-built', 'vpclab-elk-done']"
 
 
 def write_state(path: Path, instances: int, subnets: int) -> None:
@@ -79,8 +79,9 @@ def topology_seconds(endpoint: str, runs: int) -> tuple[float, int, int]:
     return statistics.median(times), len(body), count
 
 
-def open_console(browser: Any, url: str) -> tuple[float, float, float, int]:
-    """One cold load: (layout done, first paint, wall time) in seconds, and the nodes drawn."""
+def open_console(browser: Any, url: str) -> tuple[float, float, float, float, float, int]:
+    """One cold load, in seconds from navigation: layout done, first paint, the map's elements
+    built (main thread), ELK's answer (worker); the wall time; and the nodes drawn."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     started = time.perf_counter()
@@ -89,10 +90,11 @@ def open_console(browser: Any, url: str) -> tuple[float, float, float, int]:
         f"{MARKS}.every(name => performance.getEntriesByName(name).length > 0)", timeout=60_000
     )
     wall = time.perf_counter() - started
-    layout, paint = page.evaluate(f"{MARKS}.map(n => performance.getEntriesByName(n)[0].startTime)")
+    marks = page.evaluate(f"{MARKS}.map(n => performance.getEntriesByName(n)[0].startTime)")
+    layout, paint, built, elk = (mark / 1000 for mark in marks)
     nodes = page.evaluate("window.vpclabConsole.nodes().length")
     context.close()
-    return layout / 1000, paint / 1000, wall, nodes
+    return layout, paint, built, elk, wall, nodes
 
 
 def main() -> None:
@@ -132,10 +134,10 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.communicate(timeout=10)
-    for number, (layout, paint, wall, nodes) in enumerate(loads, start=1):
+    for number, (layout, paint, built, elk, wall, nodes) in enumerate(loads, start=1):
         print(
             f"  load {number}: layout done {layout:.2f} s, first paint {paint:.2f} s "
-            f"(wall {wall:.2f} s, {nodes} nodes)"
+            f"(map built {built:.2f} s, ELK answered {elk:.2f} s; wall {wall:.2f} s, {nodes} nodes)"
         )
     layout = statistics.median(load[0] for load in loads)
     paint = statistics.median(load[1] for load in loads)

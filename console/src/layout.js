@@ -1,25 +1,28 @@
-// The ELK layout: layered left-to-right at the top (internet -> gateways -> VPCs -> peerings),
-// boxes packed inside VPCs, AZs and subnets, so hundreds of instances stay in tidy grids.
+// The layout: ELK packs boxes inside VPCs and AZs (and keeps the instance grids of subnets), so
+// hundreds of instances stay in tidy rows; the top level is drawn in columns the way AWS
+// diagrams read, left to right: internet -> gateways -> VPCs -> peering connections.
 // The graph handed to ELK is built from the elements themselves (every leaf's size is known
 // from its type), so ELK runs in its worker while cytoscape builds the map on the page.
+// ELK's layered algorithm is not used: its first run alone took 1-2 s in a cold worker on
+// this machine, against a few hundred ms for box packing (docs/console.md).
 
 import { COMPOUND_PADDING, SIZES } from './style.js';
 
 const PADDING = `[top=${COMPOUND_PADDING},left=${COMPOUND_PADDING},bottom=${COMPOUND_PADDING},right=${COMPOUND_PADDING}]`;
 const EMPTY_CONTAINER = { width: 250, height: 46 };
+const SUBNET_ASPECT = 1.6;
+const SUBNET_GAP = 12;
 
-const ROOT_OPTIONS = {
-  'elk.algorithm': 'layered',
-  'elk.direction': 'RIGHT',
-  'elk.spacing.nodeNode': '40',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-  'elk.padding': '[top=20,left=20,bottom=20,right=20]',
-};
+const ROOT_OPTIONS = { 'elk.algorithm': 'box' }; // sizes what it holds; arrangeRoots places them
+const MARGIN = 20;
+const COLUMN_GAP = 90;
+const ROW_GAP = 40;
+const COLUMN_OF = { internet: 0, igw: 1, eigw: 1, vpc: 2, 'remote-vpc': 2, pcx: 3 };
 
-// ELK options for a container, by what it holds: instances pack wider than AZs and VPCs.
+// ELK options for an AZ or a VPC: boxes packed wider than tall (VPCs stack in one column).
 function containerOptions(type) {
-  const spacing = { subnet: '12', az: '18', vpc: '24' }[type] || '24';
-  const aspectRatio = { subnet: '1.6', az: '1.2', vpc: '2.2' }[type] || '2';
+  const spacing = { az: '18', vpc: '24' }[type] || '24';
+  const aspectRatio = { az: '1.8', vpc: '2.5' }[type] || '2';
   return {
     'elk.algorithm': 'box',
     'elk.padding': PADDING,
@@ -28,10 +31,28 @@ function containerOptions(type) {
   };
 }
 
-// The ELK graph of a set of node and edge data: nodes nested by parent (a parent outside the
-// set makes a node a root), and only the edges between roots (ELK lays children out inside
-// their parent; the links drawn between nested nodes are left to cytoscape).
-export function elkGraph(nodes, edges) {
+// A subnet's members in rows, placed here rather than by ELK: they are all the same size, so
+// a grid of the wanted aspect ratio is what ELK's box packing would find, without the cost of
+// running it over hundreds of instances (ELK's 'fixed' algorithm keeps these places).
+function subnetGrid(entry) {
+  const sizes = entry.children.map((child) => SIZES[child.type] || EMPTY_CONTAINER);
+  const width = Math.max(...sizes.map((size) => size.width));
+  const height = Math.max(...sizes.map((size) => size.height));
+  const count = entry.children.length;
+  const columns = Math.max(1, Math.ceil(Math.sqrt((count * SUBNET_ASPECT * height) / width)));
+  const children = entry.children.map((child, index) => ({
+    id: child.id,
+    x: COMPOUND_PADDING + (index % columns) * (width + SUBNET_GAP),
+    y: COMPOUND_PADDING + Math.floor(index / columns) * (height + SUBNET_GAP),
+    width: sizes[index].width,
+    height: sizes[index].height,
+  }));
+  return { id: entry.id, layoutOptions: { 'elk.algorithm': 'fixed', 'elk.padding': PADDING }, children };
+}
+
+// The ELK graph of a set of node data: nodes nested by parent (a parent outside the set makes a
+// node a top-level one). Links are not laid out: the columns of arrangeRoots follow them.
+export function elkGraph(nodes) {
   const byId = new Map();
   for (const data of nodes) {
     byId.set(data.id, { id: data.id, type: data.type, parent: data.parent, children: [] });
@@ -43,21 +64,64 @@ export function elkGraph(nodes, edges) {
     else roots.push(entry);
   }
   const toElk = (entry) => {
+    if (entry.type === 'subnet' && entry.children.length) return subnetGrid(entry);
     if (entry.children.length) {
       return { id: entry.id, layoutOptions: containerOptions(entry.type), children: entry.children.map(toElk) };
     }
     const size = SIZES[entry.type] || EMPTY_CONTAINER;
     return { id: entry.id, width: size.width, height: size.height };
   };
-  const rootIds = new Set(roots.map((entry) => entry.id));
-  return {
-    id: 'root',
-    layoutOptions: ROOT_OPTIONS,
-    children: roots.map(toElk),
-    edges: edges
-      .filter((data) => rootIds.has(data.source) && rootIds.has(data.target))
-      .map((data) => ({ id: data.id, sources: [data.source], targets: [data.target] })),
+  return { id: 'root', layoutOptions: ROOT_OPTIONS, children: roots.map(toElk) };
+}
+
+function centreY(node) {
+  return node.y + node.height / 2;
+}
+
+// Stack nodes downwards from their wished centres, never overlapping.
+function stack(column, wishedCentre) {
+  let next = MARGIN;
+  for (const node of column.sort((a, b) => wishedCentre(a) - wishedCentre(b))) {
+    node.y = Math.max(next, wishedCentre(node) - node.height / 2);
+    next = node.y + node.height + ROW_GAP;
+  }
+}
+
+// Place the top-level nodes ELK sized: VPCs stacked in one column, each gateway level with its
+// VPC on the left, the internet left of the gateways, each peering right of its two VPCs.
+// `links` are edge data (source, target); a node of an unknown type joins the VPC column.
+export function arrangeRoots(graph, nodes, links) {
+  const types = new Map(nodes.map((data) => [data.id, data.type]));
+  const columns = [[], [], [], []];
+  for (const node of graph.children) columns[COLUMN_OF[types.get(node.id)] ?? 2].push(node);
+  const [internet, gateways, vpcs, peerings] = columns;
+  let y = MARGIN;
+  for (const vpc of vpcs) {
+    vpc.y = y;
+    y += vpc.height + ROW_GAP;
+  }
+  const byId = new Map(graph.children.map((node) => [node.id, node]));
+  const neighbours = (id) =>
+    links
+      .filter((link) => link.source === id || link.target === id)
+      .map((link) => byId.get(link.source === id ? link.target : link.source))
+      .filter((node) => node && vpcs.includes(node));
+  const middle = (node) => {
+    const near = neighbours(node.id);
+    return near.length ? near.reduce((sum, vpc) => sum + centreY(vpc), 0) / near.length : MARGIN;
   };
+  stack(gateways, middle);
+  stack(peerings, middle);
+  const gatewayMiddle = gateways.length ? gateways.reduce((sum, g) => sum + centreY(g), 0) / gateways.length : MARGIN;
+  stack(internet, () => gatewayMiddle);
+  let x = MARGIN;
+  for (const column of columns) {
+    if (!column.length) continue;
+    const width = Math.max(...column.map((node) => node.width));
+    for (const node of column) node.x = x + (width - node.width) / 2;
+    x += width + COLUMN_GAP;
+  }
+  return graph;
 }
 
 // The centre of every leaf node of a laid-out ELK graph, in the graph's coordinates.

@@ -4,16 +4,13 @@
 import cytoscape from 'cytoscape';
 import { ConsoleApi } from './api.js';
 import { describeView } from './details.js';
-import { elk, warmUpElk } from './elk-shared.js';
+import { elk } from './elk-shared.js';
 import { h, table } from './dom.js';
 import { eniOwners, resourceIndex, topologyElements } from './elements.js';
-import { elkGraph, leafCentres } from './layout.js';
+import { arrangeRoots, elkGraph, leafCentres } from './layout.js';
 import { STYLE } from './style.js';
 import { pathEdges, pathOf, sourceNode, traceView } from './trace.js';
 
-// Started now, the worker loads ELK while the page fetches the topology; a failure shows at the
-// first real layout.
-warmUpElk().catch(() => {});
 
 const POLL_MS = 300;
 const TRACEABLE = new Set(['instance', 'eni', 'igw', 'eigw', 'nat', 'pcx', 'internet']);
@@ -66,9 +63,11 @@ function createMap(elements) {
   state.cy.on('tap', 'node', (event) => select(event.target.id()));
 }
 
-// Where ELK puts the nodes of these elements (posted to the worker at once; resolves later).
+// Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
 function layOut(nodes, edges) {
-  return elk().layout(elkGraph(nodes, edges)).then(leafCentres);
+  return elk()
+    .layout(elkGraph(nodes))
+    .then((graph) => leafCentres(arrangeRoots(graph, nodes, edges)));
 }
 
 function applyCentres(centres, offset = { x: 0, y: 0 }) {
@@ -84,9 +83,13 @@ function applyCentres(centres, offset = { x: 0, y: 0 }) {
 async function drawFresh(topology) {
   const elements = topologyElements(topology).map(withDisplay);
   const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
-  const centres = layOut(data('nodes'), data('edges'));
+  const centres = layOut(data('nodes'), data('edges')).then((found) => {
+    performance.mark('vpclab-elk-done');
+    return found;
+  });
   if (state.cy) state.cy.add(elements);
   else createMap(elements);
+  performance.mark('vpclab-map-built');
   applyCentres(await centres);
   state.cy.fit(undefined, 24);
 }
