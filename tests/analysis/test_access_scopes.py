@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from tests.dataplane.test_filter_arns import nat_world
 from tests.scenarios import world as w
+from vpclab.control.store import Store
 from vpclab.model.state import Clock
 
 IGW = "AWS::EC2::InternetGateway"
@@ -372,3 +373,26 @@ def test_naa_invalid_statements_are_refused(ec2: Any) -> None:
         "InvalidPrefixListID.NotFound",
         "InvalidParameterValue",
     ]
+
+
+def test_naa_igw_egress_agrees_with_the_tracer(ec2: Any, store: Store, clock: Clock) -> None:
+    """Complete: the instances with a TCP finding of AWS-IGW-Egress are exactly those the
+    concrete tracer walks to an internet address and back (a stopped one has none)."""
+    net = nat_world(ec2)
+    closed = ec2.create_security_group(GroupName="shut", Description="s", VpcId=net["vpc"])
+    ec2.revoke_security_group_egress(
+        GroupId=closed["GroupId"],
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    w.instance(ec2, net["public"], closed["GroupId"], public=True)
+    stopped = w.instance(ec2, net["private"], w.open_group(ec2, net["vpc"], "s"))
+    ec2.stop_instances(InstanceIds=[stopped])
+    found = _findings(ec2, _analyse_scope(ec2, clock, _builtin(ec2, "AWS-IGW-Egress")))
+    in_findings = {_ends(f)[0] for f in found if _packets(f)["Protocol"] == "tcp"}
+    instances = [
+        i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
+    ]
+    traced = {
+        i for i in instances if w.trace_on(store, i, "8.8.8.8", destination_port=443).reachable
+    }
+    assert in_findings == traced == {net["web"], net["app"]}

@@ -376,6 +376,10 @@ def test_ra_cross_account_peer_instance_is_a_destination_by_id(ec2: Any, make_cl
     peering's accepter side, and the components carry that account in their ARNs."""
     other = make_client(access_key=OTHER_ACCOUNT)
     net = _cross_account_peers(ec2, other)
+    path = ec2.create_network_insights_path(
+        Source=net["a"], Destination=net["b"], Protocol="tcp", DestinationPort=22
+    )["NetworkInsightsPath"]
+    assert path["DestinationArn"] == f"arn:aws:ec2:us-east-1:{OTHER_ACCOUNT}:instance/{net['b']}"
     found = _ra(ec2, Source=net["a"], Destination=net["b"], DestinationPort=22)
     assert found["NetworkPathFound"] is True, found.get("Explanations")
     last = found["ForwardPathComponents"][-1]["Component"]

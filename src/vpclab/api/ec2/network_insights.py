@@ -15,6 +15,7 @@ from vpclab.dataplane.compile import CompiledWorld, compile_view
 from vpclab.dataplane.flow import Flow, Header, PortSet, is_ipv4
 from vpclab.dataplane.trace import Explanation, HeaderFilter, Hop, Ref, Restrictions, Trace
 from vpclab.dataplane.tracer import trace
+from vpclab.model.base import kind_of_id
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import new_id
 from vpclab.model.insights import (
@@ -23,6 +24,7 @@ from vpclab.model.insights import (
     PathFilter,
     analysis_status,
 )
+from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.state import View
 
 ANALYSIS_SECONDS = 0.1
@@ -164,14 +166,29 @@ def present_path(ctx: RequestContext, path: NetworkInsightsPath) -> dict[str, An
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _arn_of(ctx: RequestContext, resource_id: str | None) -> str | None:
-    """The ARN of a path endpoint given by id."""
-    if resource_id is None:
-        return None
+def _arn_of(ctx: RequestContext, given: str | None) -> str | None:
+    """The ARN of a path endpoint: as given, or built for the partition that holds the id
+    (the caller's, else the far side of one of its peerings)."""
+    if given is None or given.startswith("arn:"):
+        return given
     kinds = {"i": "instance", "eni": "network-interface", "igw": "internet-gateway"}
     kinds |= {"pcx": "vpc-peering-connection", "nat": "natgateway"}
-    kind = kinds.get(resource_id.split("-", 1)[0], "resource")
-    return arn(ctx, kind, resource_id)
+    kind = kinds.get(given.split("-", 1)[0], "resource")
+    account, region = _holder(ctx, given)
+    return f"arn:aws:ec2:{region}:{account}:{kind}/{given}"
+
+
+def _holder(ctx: RequestContext, resource_id: str) -> tuple[str, str]:
+    """The (account, region) holding a resource: the caller's, or a peer VPC's partition."""
+    cls = kind_of_id(resource_id)
+    if cls is None or ctx.tx.get(cls, resource_id) is not None:
+        return ctx.account, ctx.region
+    for pcx in sorted(ctx.tx.iter(VpcPeeringConnection), key=lambda p: p.id):
+        for side in (pcx.requester, pcx.accepter):
+            place = (side.owner_id, side.region)
+            if place != (ctx.account, ctx.region) and ctx.tx.other(*place).get(cls, resource_id):
+                return place
+    return ctx.account, ctx.region
 
 
 @operation("CreateNetworkInsightsPath")
@@ -184,8 +201,8 @@ def create_path(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         id=new_id("nip"),
         source=source or "",
         destination=destination,
-        source_arn=_arn_of(ctx, source),
-        destination_arn=_arn_of(ctx, destination),
+        source_arn=_arn_of(ctx, params["Source"]),
+        destination_arn=_arn_of(ctx, params.get("Destination")),
         source_ip=params.get("SourceIp"),
         destination_ip=params.get("DestinationIp"),
         protocol=params["Protocol"],
