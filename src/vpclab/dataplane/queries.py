@@ -19,12 +19,17 @@ from vpclab.dataplane.routing import select_route
 from vpclab.dataplane.symbolic import (
     ANALYSED_PROTOCOLS,
     DROPPED,
+    NOTHING,
     ClassKey,
     DirectPaths,
+    End,
+    Leaving,
     Member,
+    NatPaths,
     PublicPaths,
     class_key,
     connection_space,
+    member_of,
 )
 from vpclab.dataplane.trace import AclRuleRef, SgRuleRef
 from vpclab.dataplane.tracer import is_rfc1918
@@ -226,9 +231,6 @@ def internet_exposure(part: Compiled) -> list[Exposure]:
     return exposures
 
 
-_NOTHING = HeaderSpace()
-
-
 @dataclass(frozen=True, slots=True)
 class MatrixCell:
     """What a class of sources may open to some classes of destinations: `space` to their
@@ -242,7 +244,7 @@ class MatrixCell:
     sources: tuple[str, ...]
     destination_classes: tuple[tuple[str, ...], ...]
     space: HeaderSpace | None
-    public_space: HeaderSpace | None = _NOTHING
+    public_space: HeaderSpace | None = NOTHING
 
     @property
     def destinations(self) -> tuple[str, ...]:
@@ -322,9 +324,7 @@ def matrix_members(
     for key, members in sorted(classes.items(), key=lambda item: item[1]):
         eni = part.enis[members[0]]
         _, cell, holding, public_cell = key
-        member = Member(
-            eni, class_key(eni), part.subnets[eni.eni.subnet_id], cell, holding, public_cell
-        )
+        member = member_of(eni, part.subnets[eni.eni.subnet_id], cell, holding, public_cell)
         out.append((member, tuple(members)))
     return out
 
@@ -352,97 +352,156 @@ _Class = tuple[Member, tuple[str, ...]]
 def reachability_matrix(part: Compiled, eni_ids: list[str]) -> list[MatrixCell]:
     """Class-to-class connection spaces, destination classes with equal answers merged per row.
 
-    Pairs joined by the local route or one peering are computed from per-filter terms shared by
-    every pair (DirectPaths); pairs whose routes certainly drop cost one route look-up per
-    address cell; paths across the internet to public addresses combine walks made once per
-    class and far cell (PublicPaths); the rest go to the symbolic walk on representatives.
-    A pair inside one class is evaluated between two distinct members when the class has
-    them (an ENI never talks to itself).
+    Pairs joined by the local route or one peering are computed from per-filter shares of each
+    end (DirectPaths); pairs whose routes certainly drop cost one route look-up per address
+    cell; pairs whose first hop is a NAT gateway combine its legs (NatPaths); paths across the
+    internet to public addresses combine walks made once per class and far cell
+    (PublicPaths); anything else is walked whole between representatives. A pair inside one
+    class is evaluated between two distinct members when the class has them (an ENI never
+    talks to itself).
     """
     cuts = _address_cuts(part)
-    classes = matrix_members(part, eni_ids, cuts)
-    pair = _PairSpaces(part, cuts)
-    buckets: dict[int, list[_Class]] = {}
-    for entry in classes:
-        buckets.setdefault(entry[0].cell, []).append(entry)
-    by_cell = [
-        (
-            bucket,
-            [m for member, m in bucket if member.public_cell < 0],
-            [entry for entry in bucket if entry[0].public_cell >= 0],
-            {member.subnet.subnet.id for member, _ in bucket},
-        )
-        for bucket in buckets.values()
-    ]
+    pairs = _PairSpaces(part, matrix_members(part, eni_ids, cuts), cuts)
     cells: list[MatrixCell] = []
-    for source in classes:
-        row: dict[
-            tuple[int, int], tuple[HeaderSpace | None, HeaderSpace | None, list[tuple[str, ...]]]
-        ] = {}
-        nothing: list[tuple[str, ...]] = []
-        for bucket, private_only, public, subnets in by_cell:
-            dropped = pair.direct.route(source[0], bucket[0][0]) == DROPPED
-            if dropped and source[0].subnet.subnet.id not in subnets:
-                nothing.extend(private_only)  # routes drop it: no filter to evaluate
-                targets = public
-            else:
-                targets = bucket
-            for destination in targets:
-                if destination[1] is source[1] and len(source[1]) == 1:
-                    continue
-                same_subnet = destination[0].subnet is source[0].subnet
-                reached = not dropped or same_subnet
-                private = pair.private(source, destination) if reached else _NOTHING
-                across = pair.public(source, destination)
-                if private is _NOTHING and across is _NOTHING:
-                    nothing.append(destination[1])
-                    continue
-                key = (id(private), id(across))
-                row.setdefault(key, (private, across, []))[2].append(destination[1])
-        if nothing:
-            cells.append(MatrixCell(source[1], tuple(nothing), _NOTHING, _NOTHING))
-        for private, across, groups in row.values():
-            cells.append(MatrixCell(source[1], tuple(groups), private, across))
+    for index in range(len(pairs.classes)):
+        cells.extend(pairs.row(index))
     return cells
 
 
+_Bucket = tuple[list[int], list[tuple[str, ...]], list[int], set[str]]
+
+
 class _PairSpaces:
-    """Both answers for one class pair, interned so equal answers are one object."""
+    """The matrix's rows: both answers for every class pair, equal answers one object.
 
-    def __init__(self, part: Compiled, cuts: list[int]) -> None:
+    Each end's share of a direct path is cached by the far end's signature (address cell and
+    group references held), so a pair costs a few dictionary look-ups.
+    """
+
+    def __init__(self, part: Compiled, classes: list[_Class], cuts: list[int]) -> None:
         self.part = part
+        self.classes = classes
         self.direct = DirectPaths(part)
-        self.across = PublicPaths(part, cuts)
-        self.interned: dict[HeaderSpace, HeaderSpace] = {_NOTHING: _NOTHING}
+        self.across = PublicPaths(part, cuts, self.direct.intern)
+        self.translated = NatPaths(part, self.direct.intern)
+        signatures: dict[tuple[int, tuple[int, ...]], int] = {}
+        self.signature = [
+            signatures.setdefault((m.cell, m.groups_holding), len(signatures)) for m, _ in classes
+        ]
+        self.receiving: list[dict[int, End]] = [{} for _ in classes]
+        self.second: dict[int, Member] = {}  # another member of a class, to pair it with itself
+        by_cell: dict[int, list[int]] = {}
+        for index, (member, _) in enumerate(classes):
+            by_cell.setdefault(member.cell, []).append(index)
+        self.buckets: list[_Bucket] = [
+            (
+                indexes,
+                [classes[i][1] for i in indexes if classes[i][0].public_cell < 0],
+                [i for i in indexes if classes[i][0].public_cell >= 0],
+                {classes[i][0].subnet.subnet.id for i in indexes},
+            )
+            for indexes in by_cell.values()
+        ]
 
-    def _intern(self, space: HeaderSpace | None) -> HeaderSpace | None:
-        """The shared object equal to a space."""
-        return None if space is None else self.interned.setdefault(space, space)
+    def row(self, index: int) -> list[MatrixCell]:
+        """The cells of one source class: destination classes grouped by equal answers."""
+        source, sources = self.classes[index]
+        sending: dict[int, End] = {}
+        public_row: dict[tuple[int, int], HeaderSpace] = {}
+        leaving: dict[int, Leaving] = {}
+        nat_row: dict[tuple[object, ...], HeaderSpace] = {}
+        groups: dict[tuple[int, int], tuple[Answer, Answer, list[tuple[str, ...]]]] = {}
+        nothing: list[tuple[str, ...]] = []
+        for indexes, private_only, public, subnets in self.buckets:
+            dropped = self.direct.route(source, self.classes[indexes[0]][0]) == DROPPED
+            targets = indexes
+            if dropped and source.subnet.subnet.id not in subnets:
+                nothing.extend(private_only)  # routes drop it: no filter to evaluate
+                targets = public
+            for target in targets:
+                destination, destinations = self.classes[target]
+                if target == index and len(sources) == 1:
+                    continue
+                if dropped and destination.subnet is not source.subnet:
+                    private: Answer = NOTHING
+                else:
+                    private = self._private(index, target, sending, nat_row)
+                across: Answer = NOTHING
+                if destination.public_cell >= 0:
+                    across = self._public(index, target, leaving, public_row)
+                if private is NOTHING and across is NOTHING:
+                    nothing.append(destinations)
+                    continue
+                key = (id(private), id(across))
+                groups.setdefault(key, (private, across, []))[2].append(destinations)
+        cells = [MatrixCell(sources, tuple(nothing), NOTHING, NOTHING)] if nothing else []
+        for first, second, members in groups.values():
+            cells.append(MatrixCell(sources, tuple(members), first, second))
+        return cells
 
-    def private(self, source: _Class, destination: _Class) -> HeaderSpace | None:
-        """To the destination's private address: shared terms when the path is direct, else
-        the walk between representatives (a distinct member inside one class)."""
-        space = self.direct.space(source[0], destination[0])
+    def _private(
+        self,
+        index: int,
+        target: int,
+        sending: dict[int, End],
+        nat_row: dict[tuple[object, ...], HeaderSpace],
+    ) -> Answer:
+        """To the destination's private address: both ends' shares when the path is direct, the
+        NAT gateway's legs when it is the first hop, else the whole walk."""
+        source, destination = self.classes[index][0], self.classes[target][0]
+        if source.subnet is destination.subnet:
+            space = self.direct.space(source, destination)
+        else:
+            there = sending.get(self.signature[target])
+            if there is None:
+                there = sending[self.signature[target]] = self.direct.sending(source, destination)
+            cache = self.receiving[target]
+            back = cache.get(self.signature[index])
+            if back is None:
+                back = cache[self.signature[index]] = self.direct.receiving(destination, source)
+            space = self.direct.combine(source, destination, there, back)
+            if space is None and there[0][0] == "nat":
+                space = self.translated.space(source, destination, there[0][1], nat_row)
         if space is None:
-            space = self._walk(source, destination, public=False)
-        return self._intern(space)
+            space = self._walk(index, target, public=False)
+        return space
 
-    def public(self, source: _Class, destination: _Class) -> HeaderSpace | None:
+    def _public(
+        self,
+        index: int,
+        target: int,
+        leaving: dict[int, Leaving],
+        row: dict[tuple[int, int], HeaderSpace],
+    ) -> Answer:
         """To the destination's public address, across the internet."""
-        if destination[0].public_cell < 0:
-            return _NOTHING
-        space = None
-        if destination[1] is not source[1]:
-            space = self.across.space(source[0], destination[0])
-        if space is None:
-            space = self._walk(source, destination, public=True)
-        return self._intern(space)
+        source = self.classes[index][0]
+        far, members = self.classes[target]
+        if index == target:
+            other = next((e for e in members if e != far.eni.id), None)
+            if other is None:
+                return NOTHING
+            if target not in self.second:  # kept alive: memo keys use members' identities
+                second = self.part.enis[other]
+                self.second[target] = member_of(
+                    second, far.subnet, far.cell, far.groups_holding, far.public_cell
+                )
+            far = self.second[target]
+        way_out = leaving.get(far.public_cell, MISSING)
+        if way_out is MISSING:
+            way_out = leaving[far.public_cell] = self.across.leaving(source, far)
+        space = self.across.space(source, far, way_out, row)
+        return self._walk(index, target, public=True) if space is None else space
 
-    def _walk(self, source: _Class, destination: _Class, *, public: bool) -> HeaderSpace | None:
+    def _walk(self, index: int, target: int, *, public: bool) -> Answer:
         """The whole symbolic walk between a source member and a distinct destination member."""
-        first = source[1][0]
-        other = next(d for d in destination[1] if d != first)
-        return connection_space(self.part, first, other, public=public)
+        first = self.classes[index][1][0]
+        other = next(d for d in self.classes[target][1] if d != first)
+        space = connection_space(self.part, first, other, public=public)
+        return None if space is None else self.direct.intern(space)
+
+
+Answer = HeaderSpace | None
+MISSING: Leaving = ((), "missing", -2)  # not yet in a row's cache
 
 
 @dataclass(frozen=True, slots=True)

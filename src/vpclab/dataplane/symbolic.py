@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -78,6 +79,8 @@ class _Walk:
         self.tracked: set[str] = set()
         self.nats: dict[str, tuple[str, PortSet]] = {}  # NAT id -> inside address and ports
         self.stop_at_internet = stop_at_internet
+        # Stop at NAT gateways: just after translating a request, or when a reply reaches one.
+        self.split_at_nat = False
         self.budget = 32
 
     def send(self, part: Compiled, eni: Eni, header: Header) -> _Arrival | None:
@@ -182,12 +185,16 @@ class _Walk:
         out = inside.with_(source=address)
         if out.ported:
             out = out.with_(source_ports=NAT_PORTS)
+        if self.split_at_nat:
+            return _Arrival(out, part, part.enis.get(nat.nat.network_interface_id or ""))
         return self._leave(part, nat.nat.subnet_id, out, nat.nat.network_interface_id or nat_id)
 
     def _nat_receive(
         self, part: Compiled, nat_id: str, eni: Eni, header: Header
     ) -> _Arrival | None:
         """Only replies of a translation the gateway made pass, mapped back inside (NAT-8)."""
+        if self.split_at_nat and self.reverse:
+            return _Arrival(header, part, eni)
         entry = self.nats.get(nat_id)
         if entry is None or not self.reverse:
             return None
@@ -376,6 +383,8 @@ class Member:
     cell: int
     groups_holding: tuple[int, ...]
     public_cell: int
+    public_address: str | None  # mapped to the representative's primary address
+    plain: bool  # a running ordinary interface: the fast paths apply
 
     @property
     def vpc_id(self) -> str:
@@ -392,10 +401,21 @@ class Member:
         """The representative's primary private address."""
         return self.eni.eni.primary_ip
 
-    @property
-    def public_address(self) -> str | None:
-        """The public address mapped to the representative's primary address, if any."""
-        return self.eni.public.get(self.eni.eni.primary_ip)
+
+def member_of(
+    eni: Eni, subnet: SubnetInfo, cell: int, holding: tuple[int, ...], public_cell: int
+) -> Member:
+    """A class representative with what the fast paths ask about it precomputed."""
+    return Member(
+        eni,
+        class_key(eni),
+        subnet,
+        cell,
+        holding,
+        public_cell,
+        eni.public.get(eni.eni.primary_ip),
+        eni.usable and eni.eni.interface_type == "interface",
+    )
 
 
 _T = TypeVar("_T")
@@ -403,6 +423,16 @@ _Half = tuple[tuple[PortSet, PortSet], ...]
 _Direct = tuple[str, str]  # ("local", vpc) or ("peering", pcx id)
 DROPPED: _Direct = ("dropped", "")
 _OTHER: _Direct = ("other", "")
+_NOT_DIRECT = ("other", "nat")
+End = tuple[_Direct, _Half]
+# The empty answer, one shared object so callers can test identity.
+NOTHING = HeaderSpace()
+
+
+def _foreign(source: Member, destination: Member) -> bool:
+    """Whether an end is a special interface (NAT gateway, Lambda...): the walk decides."""
+    kinds = (source.eni.eni.interface_type, destination.eni.eni.interface_type)
+    return kinds != ("interface", "interface")
 
 
 class DirectPaths:
@@ -417,7 +447,7 @@ class DirectPaths:
         self.acls: dict[tuple[object, ...], PortSet] = {}
         self.halves: dict[tuple[object, ...], _Half] = {}
         self.spaces: dict[tuple[int, int], HeaderSpace] = {}
-        self.interned: dict[object, object] = {}
+        self.interned: dict[object, object] = {NOTHING: NOTHING}
 
     def route(self, sender: Member, receiver: Member) -> _Direct:
         """How the sender's subnet forwards to the receiver's address (memoised per cell)."""
@@ -441,7 +471,7 @@ class DirectPaths:
             return self._peering(target.id, sender, receiver)
         if _private(address) and _ends_at_igw(part, sender.subnet, target.kind, target.id, address):
             return DROPPED  # the IGW drops private destinations (PKT-4)
-        return _OTHER
+        return ("nat", target.id) if target.kind == "nat" else _OTHER
 
     def _peering(self, pcx_id: str, sender: Member, receiver: Member) -> _Direct:
         """An active peering carries the packet only into the far VPC's CIDRs (PCX-10, PCX-11)."""
@@ -463,24 +493,49 @@ class DirectPaths:
 
     def space(self, source: Member, destination: Member) -> HeaderSpace | None:
         """Every packet completing source -> destination over a direct path; None: not direct."""
-        if source.eni.eni.interface_type != "interface":
+        if source.subnet is not destination.subnet:
+            there = self.sending(source, destination)
+            return self.combine(source, destination, there, self.receiving(destination, source))
+        if not (source.plain and destination.plain):
+            return None if _foreign(source, destination) else NOTHING
+        return self._joined(
+            self._half(source, destination, True, sender=True),
+            self._half(destination, source, True, sender=False),
+        )
+
+    def sending(self, source: Member, destination: Member) -> End:
+        """The source's route to the destination's cell and its share of the connection (the
+        same for every destination class alike in cell and group references held)."""
+        route = self.route(source, destination)
+        return route, self._half(source, destination, False, sender=True)
+
+    def receiving(self, destination: Member, source: Member) -> End:
+        """The destination's route back to the source's cell and its share of the connection."""
+        route = self.route(destination, source)
+        return route, self._half(destination, source, False, sender=False)
+
+    def combine(
+        self, source: Member, destination: Member, sending: End, receiving: End
+    ) -> HeaderSpace | None:
+        """The pair's space from both ends' routes and shares (subnets differ); None: the path
+        is not direct (a NAT gateway or an appliance on the way)."""
+        there, back = sending[0], receiving[0]
+        if there == DROPPED:
+            return NOTHING
+        if there[0] in _NOT_DIRECT:
             return None
-        if destination.eni.eni.interface_type != "interface":
+        if not (source.plain and destination.plain):
+            return None if _foreign(source, destination) else NOTHING
+        if back[0] == "nat":
+            return NOTHING  # the reply leaves from the NAT's address: the client drops it
+        if back[0] == "other":
             return None
-        same_subnet = source.subnet is destination.subnet
-        if not same_subnet:
-            there = self.route(source, destination)
-            if there == DROPPED:
-                return HeaderSpace()
-            back = self.route(destination, source)
-            if there == _OTHER or back == _OTHER:
-                return None
-            if back != there:
-                return HeaderSpace()  # replies go elsewhere or nowhere (PCX-12)
-        if not (source.eni.usable and destination.eni.usable):
-            return HeaderSpace()
-        sending = self._half(source, destination, same_subnet, sender=True)
-        receiving = self._half(destination, source, same_subnet, sender=False)
+        if back != there:
+            return NOTHING  # replies go elsewhere or nowhere (PCX-12)
+        return self._joined(sending[1], receiving[1])
+
+    def _joined(self, sending: _Half, receiving: _Half) -> HeaderSpace:
+        """Both shares intersected per protocol (memoised on the shares' identities)."""
         key = (id(sending), id(receiving))
         found = self.spaces.get(key)
         if found is None:
@@ -488,7 +543,7 @@ class DirectPaths:
                 _box(protocol, *ends, *far)
                 for protocol, ends, far in zip(ANALYSED_PROTOCOLS, sending, receiving, strict=True)
             ]
-            found = self.spaces[key] = self._intern(HeaderSpace.of(boxes))
+            found = self.spaces[key] = self.intern(HeaderSpace.of(boxes))
         return found
 
     def _half(self, owner: Member, remote: Member, same_subnet: bool, *, sender: bool) -> _Half:
@@ -512,10 +567,10 @@ class DirectPaths:
                     forward = forward.intersect(self._acl(owner, remote, protocol, sender, False))
                     reply = self._acl(owner, remote, protocol, not sender, True)
                 half.append((forward, reply))
-            found = self.halves[key] = self._intern(tuple(half))
+            found = self.halves[key] = self.intern(tuple(half))
         return found
 
-    def _intern(self, value: _T) -> _T:
+    def intern(self, value: _T) -> _T:
         """One shared object per distinct value, so later memo keys can use its identity."""
         return self.interned.setdefault(value, value)  # type: ignore[return-value]
 
@@ -582,6 +637,8 @@ def _ends_at_igw(part: Compiled, subnet: SubnetInfo, kind: str, target: str, add
 
 _Exit = tuple[Header, _Walk] | None  # the packet as it leaves for the internet, and its walk
 _Entry = tuple[PortSet, PortSet] | None  # ports admitted in, reply ports admitted out
+# A source's way out: exits per protocol, the address they leave from and its cell.
+Leaving = tuple[tuple[_Exit, ...], str | None, int] | None
 
 
 class PublicPaths:
@@ -592,30 +649,57 @@ class PublicPaths:
     of the far end, then combined per pair; a public address routed without the internet
     answers None (the caller walks that pair whole)."""
 
-    def __init__(self, part: Compiled, cuts: list[int]) -> None:
+    def __init__(
+        self, part: Compiled, cuts: list[int], intern: Callable[[HeaderSpace], HeaderSpace]
+    ) -> None:
         self.part = part
         self.cuts = cuts  # the address cells classes were split by
+        self.intern = intern
         self.exits: dict[tuple[int, int], tuple[_Exit, ...] | None] = {}
         self.entries: dict[tuple[int, int], tuple[_Entry, ...]] = {}
+        self.shared: dict[tuple[_Entry, ...], tuple[_Entry, ...]] = {}
         self.returns: dict[tuple[int, int, str, PortSet], PortSet] = {}
 
-    def space(self, source: Member, destination: Member) -> HeaderSpace | None:
-        """Packets from the source to the destination's public address whose connections
-        complete; empty when it has none, None when the path does not cross the internet."""
+    def leaving(self, source: Member, destination: Member) -> Leaving:
+        """The source's way out towards the destination's public cell: its packets per
+        protocol as they reach the internet, and the cell of the address they come from;
+        None when the public address is delivered without the internet."""
         public = destination.public_address
-        if public is None or source.eni.id == destination.eni.id:
-            return HeaderSpace()
+        assert public is not None
         exits = self._exits(source, destination, public)
         if exits is None:
             return None
         outside = next((e[0].source for e in exits if e is not None), None)
+        cell = -1 if outside is None else bisect_right(self.cuts, ip_int(outside))
+        return exits, outside, cell
+
+    def space(
+        self,
+        source: Member,
+        destination: Member,
+        leaving: Leaving,
+        row: dict[tuple[int, int], HeaderSpace],
+    ) -> HeaderSpace | None:
+        """Packets from the source to the destination's public address whose connections
+        complete (NOTHING when it has none); None when the path does not cross the internet.
+        `row` memoises the source's answers by destination cell and way in."""
+        public = destination.public_address
+        if public is None or source.eni.id == destination.eni.id:
+            return NOTHING
+        if leaving is None:
+            return None
+        exits, outside, cell = leaving
         if outside is None:
-            return HeaderSpace()
-        entries = self._entries(destination, outside, public)
-        boxes = []
-        for protocol, exit_, entry in zip(ANALYSED_PROTOCOLS, exits, entries, strict=True):
-            boxes.append(self._box(source, destination, protocol, exit_, entry))
-        return HeaderSpace.of(boxes)
+            return NOTHING
+        entries = self._entries(destination, outside, cell, public)
+        key = (destination.public_cell, id(entries))
+        found = row.get(key)
+        if found is None:
+            boxes = []
+            for protocol, exit_, entry in zip(ANALYSED_PROTOCOLS, exits, entries, strict=True):
+                boxes.append(self._box(source, destination, protocol, exit_, entry))
+            found = row[key] = self.intern(HeaderSpace.of(boxes))
+        return found
 
     def _box(
         self, source: Member, destination: Member, protocol: str, exit_: _Exit, entry: _Entry
@@ -654,15 +738,16 @@ class PublicPaths:
         self.exits[key] = result = tuple(found)
         return result
 
-    def _entries(self, destination: Member, outside: str, public: str) -> tuple[_Entry, ...]:
+    def _entries(
+        self, destination: Member, outside: str, cell: int, public: str
+    ) -> tuple[_Entry, ...]:
         """Per protocol, the ports the destination's side admits from an internet source and
         the reply ports it lets back out, or None (memoised per class and source cell)."""
-        key = (id(destination), bisect_right(self.cuts, ip_int(outside)))
+        key = (id(destination), cell)
         found = self.entries.get(key)
         if found is None:
-            found = self.entries[key] = tuple(
-                self._entry(destination, outside, public, p) for p in ANALYSED_PROTOCOLS
-            )
+            value = tuple(self._entry(destination, outside, public, p) for p in ANALYSED_PROTOCOLS)
+            found = self.entries[key] = self.shared.setdefault(value, value)
         return found
 
     def _entry(self, destination: Member, outside: str, public: str, protocol: str) -> _Entry:
@@ -703,3 +788,152 @@ class PublicPaths:
         found = back.header.destination_ports if ok and back is not None else EMPTY
         self.returns[key] = found
         return found
+
+
+_Inside = tuple[Header, _Walk] | None  # the request as a NAT gateway sends it on, and its walk
+_Onward = tuple[PortSet, PortSet] | None  # ports admitted from the NAT on, reply ports back to it
+
+
+class _Fallback(Exception):
+    """A leg ended somewhere the split did not expect: walk that pair whole."""
+
+
+class NatPaths:
+    """Connection spaces for pairs whose first hop is a NAT gateway that forwards them on
+    privately (into a peered VPC, say: NAT-6, PCX-8). The source's leg up to the gateway's
+    translation and back, and the gateway's leg to the destination and back, are each walked
+    once per class and far cell, then combined per pair; None: walk the pair whole."""
+
+    def __init__(self, part: Compiled, intern: Callable[[HeaderSpace], HeaderSpace]) -> None:
+        self.part = part
+        self.intern = intern
+        self.insides: dict[tuple[object, ...], tuple[_Inside, ...]] = {}
+        self.onwards: dict[tuple[str, int], tuple[_Onward, ...] | None] = {}
+        self.shared: dict[tuple[_Onward, ...], tuple[_Onward, ...]] = {}
+        self.backs: dict[tuple[object, ...], PortSet] = {}
+
+    def space(
+        self,
+        source: Member,
+        destination: Member,
+        nat_id: str,
+        row: dict[tuple[object, ...], HeaderSpace],
+    ) -> HeaderSpace | None:
+        """Packets source -> destination's private address through the NAT gateway; `row`
+        memoises the source's answers by destination cell and the gateway's onward leg."""
+        try:
+            onward = self._onward(destination, nat_id)
+            if onward is None:
+                return None
+            key = (destination.cell, destination.groups_holding, nat_id, id(onward))
+            found = row.get(key)
+            if found is not None:
+                return found
+            inside = self._inside(source, destination, nat_id)
+            boxes = []
+            for protocol, leg, far in zip(ANALYSED_PROTOCOLS, inside, onward, strict=True):
+                boxes.append(self._box(source, destination, nat_id, protocol, leg, far))
+        except _Fallback:
+            return None
+        found = row[key] = self.intern(HeaderSpace.of(boxes))
+        return found
+
+    def _box(
+        self,
+        source: Member,
+        destination: Member,
+        nat_id: str,
+        protocol: str,
+        leg: _Inside,
+        far: _Onward,
+    ) -> Box:
+        """One protocol: ports both legs admit, NAT ports the reply can use, the inside reply."""
+        nothing = Box(protocol, EMPTY, EMPTY)
+        if leg is None or far is None:
+            return nothing
+        header, _ = leg
+        forward = header.destination_ports.intersect(far[0])
+        if forward.is_empty() or header.source_ports.intersect(far[1]).is_empty():
+            return nothing
+        back = self._back(source, destination, nat_id, protocol, leg)
+        if back.is_empty():
+            return nothing
+        if protocol not in ("tcp", "udp"):
+            return Box(protocol, WHOLE, WHOLE)
+        return Box(protocol, back, forward)
+
+    def _inside(self, source: Member, destination: Member, nat_id: str) -> tuple[_Inside, ...]:
+        """Per protocol, the source's request as the gateway translated it (memoised)."""
+        key = (id(source), destination.cell, destination.groups_holding, nat_id)
+        found = self.insides.get(key)
+        if found is not None:
+            return found
+        legs: list[_Inside] = []
+        for protocol in ANALYSED_PROTOCOLS:
+            walk = _Walk(self.part.world)
+            walk.split_at_nat = True
+            opening = _opening(protocol, source.address, destination.address)
+            arrival = walk.send(self.part, source.eni, opening)
+            if arrival is not None and self.part.nat_by_eni.get(_eni_id(arrival)) != nat_id:
+                raise _Fallback
+            legs.append((arrival.header, walk) if arrival is not None else None)
+        self.insides[key] = result = tuple(legs)
+        return result
+
+    def _onward(self, destination: Member, nat_id: str) -> tuple[_Onward, ...] | None:
+        """Per protocol, what the destination's side admits from the gateway's address and what
+        of its reply gets back to the gateway (memoised per class); None: not this shape."""
+        key = (nat_id, id(destination))
+        if key in self.onwards:
+            return self.onwards[key]
+        nat = self.part.nats[nat_id]
+        legs: list[_Onward] = []
+        for protocol in ANALYSED_PROTOCOLS:
+            walk = _Walk(self.part.world)
+            walk.split_at_nat = True
+            opening = _opening(protocol, nat.private_ip or "", destination.address)
+            if opening.ported:
+                opening = opening.with_(source_ports=NAT_PORTS)
+            sender = nat.nat.network_interface_id or nat_id
+            arrival = walk._leave(self.part, nat.nat.subnet_id, opening, sender)
+            if arrival is not None and arrival.eni is not destination.eni:
+                self.onwards[key] = None
+                return None
+            back = walk.reply(arrival) if arrival is not None else None
+            if back is not None and back.header.source != destination.address:
+                back = None  # another NAT gateway translated the reply: the client drops it
+            if back is not None and self.part.nat_by_eni.get(_eni_id(back)) != nat_id:
+                self.onwards[key] = None
+                return None
+            if arrival is None or back is None:
+                legs.append(None)
+            else:
+                legs.append((arrival.header.destination_ports, back.header.destination_ports))
+        value = tuple(legs)
+        self.onwards[key] = result = self.shared.setdefault(value, value)
+        return result
+
+    def _back(
+        self, source: Member, destination: Member, nat_id: str, protocol: str, leg: _Inside
+    ) -> PortSet:
+        """The reply's ports admitted from the gateway back to the source (memoised)."""
+        key = (id(source), destination.cell, destination.groups_holding, nat_id, protocol)
+        found = self.backs.get(key)
+        if found is not None:
+            return found
+        assert leg is not None
+        header, walk = leg
+        nat_eni = self.part.enis[self.part.nats[nat_id].nat.network_interface_id or ""]
+        walk.reverse, walk.split_at_nat, walk.budget = True, False, 32
+        back = walk._nat_receive(self.part, nat_id, nat_eni, header.reversed())
+        ok = (
+            back is not None and back.eni is source.eni and back.header.source == header.destination
+        )
+        found = back.header.destination_ports if ok and back is not None else EMPTY
+        self.backs[key] = found
+        return found
+
+
+def _eni_id(arrival: _Arrival) -> str:
+    """The id of the ENI a walk arrived at ('' on the internet)."""
+    return arrival.eni.id if arrival.eni is not None else ""
