@@ -818,6 +818,9 @@ class _PartitionReader:
         for raw in item.get("PrivateIpAddresses") or [item]:
             public_ip = public_ip or self._public_side(eni_id, raw)
         attachment = item.get("Attachment")
+        if attachment and not attachment.get("InstanceId") and "InstanceOwnerId" in attachment:
+            owner = attachment["InstanceOwnerId"]
+            self.skip("NetworkInterfaces.json", eni_id, f"attachment to {owner} not modelled")
         if item.get("Ipv6Addresses"):
             self.skip("NetworkInterfaces.json", eni_id, "IPv6 addresses not modelled (IPv4 kept)")
         self.enis_seen.add(eni_id)
