@@ -22,13 +22,18 @@ def test_every_demonstrated_fact_holds_in_every_chapter() -> None:
 def test_tour_all_non_interactive_exits_0_with_progress_in_80_columns(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The command a newcomer runs: progress per chapter, every line fits a terminal."""
+    """The command a newcomer runs: progress per chapter, every line fits a terminal, and a
+    chapter's lesson prints as a paragraph (no hanging indent)."""
     assert main(["tour", "--all", "--non-interactive"]) == 0
     out = capsys.readouterr().out
     assert "[1/8] Chapter 1: VPCs and subnets" in out
     assert "[8/8] Chapter 8: VPC peering" in out
     assert "demonstrated facts held" in out
-    assert [line for line in out.splitlines() if len(line) > WIDTH] == []
+    lines = out.splitlines()
+    assert [line for line in lines if len(line) > WIDTH] == []
+    start = lines.index("-" * 60) + 1
+    lesson = lines[start : lines.index("", start)]
+    assert len(lesson) > 3 and all(line == line.lstrip() for line in lesson), lesson
 
 
 def test_tour_list_names_the_eight_chapters(capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,15 +65,3 @@ def test_summary_names_the_fact_that_did_not_hold() -> None:
     )
     assert not held
     assert "1 of 2" in message and "replies need ephemeral ports" in message
-
-
-def test_lessons_print_as_wrapped_paragraphs_without_hanging_indent(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """A chapter's lesson is prose: every line of it starts at column 0 and fits 80 columns."""
-    assert main(["tour", "--chapter", "1", "--non-interactive"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    start = lines.index("-" * 60) + 1
-    lesson = lines[start : lines.index("", start)]
-    assert len(lesson) > 3
-    assert all(line == line.lstrip() and len(line) <= WIDTH for line in lesson)
