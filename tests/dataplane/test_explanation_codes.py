@@ -283,7 +283,7 @@ def test_code_vpc_local_route_cidr_restriction(ec2: Any) -> None:
     assert _ra(ec2, Source=net["web"], Destination=other, DestinationPort=22)["NetworkPathFound"]
 
 
-def test_code_gateway_rejects_spoofed_traffic(ec2: Any, store: Store) -> None:
+def test_code_gateway_rejects_spoofed_traffic(ec2: Any) -> None:
     """From the internet with a source inside the (publicly addressed) VPC's own CIDR."""
     vpc = w.vpc(ec2, "52.95.0.0/16")
     sub = w.subnet(ec2, vpc, "52.95.1.0/24")
@@ -292,9 +292,12 @@ def test_code_gateway_rejects_spoofed_traffic(ec2: Any, store: Store) -> None:
         RouteTableId=w.table_of(ec2, sub), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
     )
     web = w.instance(ec2, sub, w.open_group(ec2, vpc, "web"), public=True)
-    spoofed = w.trace_on(store, igw, web, destination_port=443, source_ip="52.95.7.7")
-    assert "GATEWAY_REJECTS_SPOOFED_TRAFFIC" in spoofed.codes
-    assert w.trace_on(store, igw, web, destination_port=443, source_ip="8.8.8.8").reachable
+    spoofed = _ra(ec2, Source=igw, SourceIp="52.95.7.7", Destination=web, DestinationPort=443)
+    # The reply to a spoofed source stays in the VPC, where no interface holds it.
+    assert _codes(spoofed) == ["GATEWAY_REJECTS_SPOOFED_TRAFFIC", "NO_POSSIBLE_DESTINATION"]
+    assert spoofed["Explanations"][0]["Component"]["Id"] == igw
+    fine = _ra(ec2, Source=igw, SourceIp="8.8.8.8", Destination=web, DestinationPort=443)
+    assert fine["NetworkPathFound"] is True
 
 
 def test_code_sg_references_not_preserved_through_an_appliance(ec2: Any, store: Store) -> None:
@@ -324,9 +327,9 @@ def test_code_sg_references_not_preserved_through_an_appliance(ec2: Any, store: 
         DestinationCidrBlock="10.0.3.0/24",
         NetworkInterfaceId=w.eni_of(ec2, x),
     )
-    result = w.trace_on(store, a, b, destination_port=22)
-    assert result.codes == ("SG_REFERENCES_NOT_PRESERVED",)
-    assert result.explanations[0].security_groups == (group_b,)
+    found = _ra(ec2, Source=a, Destination=b, DestinationPort=22)
+    assert _codes(found) == ["SG_REFERENCES_NOT_PRESERVED"]
+    assert found["Explanations"][0]["SecurityGroups"][0]["Id"] == group_b
 
 
 def _cross_account_peers(ec2: Any, other: Any) -> dict[str, str]:
@@ -426,8 +429,9 @@ def test_code_higher_priority_route_cidr_beats_prefix_list(ec2: Any, store: Stor
         DestinationCidrBlock="203.0.113.0/24",
         VpcPeeringConnectionId=pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"],
     )
-    result = w.trace_on(store, net["web"], "203.0.113.5", destination_port=443)
-    assert result.codes == ("BAD_STATE_ROUTE", "BAD_STATE", "HIGHER_PRIORITY_ROUTE")
+    found = _ra(ec2, Source=net["web"], DestinationIp="203.0.113.5", DestinationPort=443)
+    assert _codes(found) == ["BAD_STATE_ROUTE", "BAD_STATE", "HIGHER_PRIORITY_ROUTE"]
+    assert found["Explanations"][2]["RouteTableRoute"]["DestinationCidr"] == "203.0.113.0/24"
 
 
 def test_code_ngw_dest_address_preservation(ec2: Any) -> None:
@@ -455,15 +459,15 @@ def test_code_igw_expects_public_address(ec2: Any) -> None:
 def test_code_igw_rfc6598_egress_and_ingress(ec2: Any, store: Store) -> None:
     """Shared address space (100.64.0.0/10) is dropped at the IGW both ways."""
     net = _public(ec2)
-    out = w.trace_on(store, net["web"], "100.64.1.1", destination_port=443)
-    assert out.codes == ("IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS",)
+    out = _ra(ec2, Source=net["web"], DestinationIp="100.64.1.1", DestinationPort=443)
+    assert _codes(out) == ["IGW_DESTINATION_ADDRESS_NOT_IN_RFC6598_EGRESS"]
     inbound = w.trace_on(
         store, "internet", net["web"], destination_port=443, source_ip="100.64.1.1"
     )
     assert "IGW_SOURCE_ADDRESS_NOT_IN_RFC6598_INGRESS" in inbound.codes
 
 
-def test_code_no_path_when_appliances_route_in_a_loop(ec2: Any, store: Store) -> None:
+def test_code_no_path_when_appliances_route_in_a_loop(ec2: Any) -> None:
     """Two appliances whose subnets route the internet to each other: the walk never arrives."""
     vpc = w.vpc(ec2)
     sub_1, sub_2 = w.subnet(ec2, vpc, "10.0.1.0/24"), w.subnet(ec2, vpc, "10.0.2.0/24")
@@ -482,4 +486,14 @@ def test_code_no_path_when_appliances_route_in_a_loop(ec2: Any, store: Store) ->
             NetworkInterfaceId=w.eni_of(ec2, appliance),
         )
     source = w.instance(ec2, sub_1, group)
-    assert w.trace_on(store, source, "8.8.8.8", destination_port=443).codes == ("NO_PATH",)
+    found = _ra(ec2, Source=source, DestinationIp="8.8.8.8", DestinationPort=443)
+    assert _codes(found) == ["NO_PATH"]
+
+
+def test_code_unassociated_component_for_a_detached_internet_gateway(ec2: Any) -> None:
+    """An internet gateway attached to no VPC as the source of a path."""
+    net = _public(ec2)
+    loose = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    found = _ra(ec2, Source=loose, Destination=net["web"], DestinationPort=443)
+    assert _codes(found) == ["UNASSOCIATED_COMPONENT"]
+    assert found["Explanations"][0]["Component"]["Id"] == loose

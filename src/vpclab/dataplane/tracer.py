@@ -1350,6 +1350,14 @@ def _precheck(
 ) -> Explanation | None:
     """Problems of the question itself: filters no path can meet, endpoints that cannot be."""
     at_source = limits.at_source or HeaderFilter()
+    for endpoint in (src, dst):
+        igw = endpoint.part.igws.get(endpoint.ref.id) if endpoint.part and endpoint.ref else None
+        if igw is not None and igw.vpc_id is None:
+            return Explanation(
+                code="UNASSOCIATED_COMPONENT",
+                message=f"internet gateway {igw.id} is attached to no VPC",
+                component=endpoint.ref,
+            )
     for endpoint, address, given in (
         (src, header.source, flow.source_ip),
         (dst, header.destination, flow.destination_ip),
