@@ -138,3 +138,32 @@ def test_cost_command_reads_flow_logs_of_a_state_file(
     assert all(len(line) <= 80 for line in out.splitlines())
     assert main(["cost", "--state", str(path), "--settle-seconds", "0", "--no-flow-logs"]) == 0
     assert "flow-logged" not in capsys.readouterr().out
+
+
+def test_nat_18_records_at_the_nat_gateway_interface_count_instead_of_derived_ones(
+    tmp_path: Path,
+) -> None:
+    """Records logged at the NAT gateway's own ENI (as AWS writes them) are its bytes; the
+    worker's records of the same connection are then not added on top."""
+    network = Network()
+    log = tmp_path / "flow.log"
+    built = _world(network, log)
+    network.trace(built["worker"]["InstanceId"], "internet", port=443, record=True)
+    ec2 = built["lab"].ec2
+    nat = ec2.describe_nat_gateways(NatGatewayIds=[built["nat"]])["NatGateways"][0]
+    nat_eni = nat["NatGatewayAddresses"][0]["NetworkInterfaceId"]
+    nat_ip = nat["NatGatewayAddresses"][0]["PrivateIp"]
+    with log.open("a", encoding="utf-8") as out:
+        for source, destination, size in (
+            (built["worker"]["PrivateIpAddress"], "198.51.100.10", 1500),
+            (nat_ip, "198.51.100.10", 1500),
+            ("198.51.100.10", nat_ip, 9000),
+        ):
+            out.write(
+                f"2 123456789012 {nat_eni} {source} {destination} 40000 443 6 3 {size} "
+                "1795814700 1795814760 ACCEPT OK\n"
+            )
+    records, _notes = read_flow_records(ec2)
+    traffic = logged_traffic(ec2, network.trace, records)
+    assert traffic.nat_bytes == {built["nat"]: 1500 + 1500 + 9000}
+    assert traffic.internet_out_bytes == RECORD_BYTES
