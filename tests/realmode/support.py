@@ -75,19 +75,26 @@ class Realm:
         return done.stdout.strip() if done.returncode == 0 else None
 
 
-def instance(ec2: Any, subnet_id: str, group: str) -> tuple[str, str]:
-    """A running instance with one group; its id and private address."""
+def launch(ec2: Any, subnet_id: str, group: str, *, public: bool = False) -> dict[str, Any]:
+    """A running instance with one group, with or without a public IPv4, as described."""
     image = ec2.describe_images()["Images"][0]["ImageId"]
+    spec = {"DeviceIndex": 0, "SubnetId": subnet_id, "Groups": [group]}
     run = ec2.run_instances(
         ImageId=image,
         InstanceType="t3.micro",
         MinCount=1,
         MaxCount=1,
-        SubnetId=subnet_id,
-        SecurityGroupIds=[group],
+        NetworkInterfaces=[{**spec, "AssociatePublicIpAddress": public}],
     )
-    inst = run["Instances"][0]
-    return inst["InstanceId"], inst["PrivateIpAddress"]
+    instance_id = run["Instances"][0]["InstanceId"]
+    described = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"]
+    return dict(described[0])
+
+
+def instance(ec2: Any, subnet_id: str, group: str) -> tuple[str, str]:
+    """A running instance with one group; its id and private address."""
+    described = launch(ec2, subnet_id, group)
+    return described["InstanceId"], described["PrivateIpAddress"]
 
 
 def web_group(

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.realmode.support import launch
 from tests.support import client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
@@ -279,27 +280,12 @@ def build(ec2: Any, spec: NetworkSpec) -> Built:
                 VpcPeeringConnectionId=pcx,
             )
         _replace_nacl(ec2, vpcs[subnet.vpc], subnets[index], subnet.nacl)
-    image = ec2.describe_images()["Images"][0]["ImageId"]
     instances, public = [], []
     for index, subnet in enumerate(spec.subnets):
         group = _group(ec2, vpcs[subnet.vpc], f"g{index}", subnet)
-        launched = ec2.run_instances(
-            ImageId=image,
-            InstanceType="t3.micro",
-            MinCount=1,
-            MaxCount=1,
-            NetworkInterfaces=[
-                {
-                    "DeviceIndex": 0,
-                    "SubnetId": subnets[index],
-                    "Groups": [group],
-                    "AssociatePublicIpAddress": subnet.public_ip,
-                }
-            ],
-        )["Instances"][0]
-        instances.append((launched["InstanceId"], launched["PrivateIpAddress"]))
-        described = ec2.describe_instances(InstanceIds=[launched["InstanceId"]])
-        public.append(described["Reservations"][0]["Instances"][0].get("PublicIpAddress"))
+        described = launch(ec2, subnets[index], group, public=subnet.public_ip)
+        instances.append((described["InstanceId"], described["PrivateIpAddress"]))
+        public.append(described.get("PublicIpAddress"))
     return Built(tuple(instances), tuple(public))
 
 

@@ -8,26 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.realmode.support import Realm
+from tests.realmode.support import Realm, launch
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 
 WEB_HOST = INTERNET_HOSTS[0]
-
-
-def _launch(ec2: Any, subnet_id: str, group: str, public: bool) -> dict[str, Any]:
-    """A running instance, with or without an auto-assigned public IPv4."""
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    spec = {"DeviceIndex": 0, "SubnetId": subnet_id, "Groups": [group]}
-    run = ec2.run_instances(
-        ImageId=image,
-        InstanceType="t3.micro",
-        MinCount=1,
-        MaxCount=1,
-        NetworkInterfaces=[{**spec, "AssociatePublicIpAddress": public}],
-    )
-    instance_id = run["Instances"][0]["InstanceId"]
-    described = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"]
-    return dict(described[0])
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +36,8 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
             }
         ],
     )
-    with_ip = _launch(ec2, public, group, public=True)
-    without_ip = _launch(ec2, public, group, public=False)
+    with_ip = launch(ec2, public, group, public=True)
+    without_ip = launch(ec2, public, group, public=False)
     time.sleep(0.1)
     realm.apply()
     yield {"public": with_ip, "private": without_ip, "table": table, "igw": igw}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.realmode.support import Realm, instance, web_group
+from tests.realmode.support import Realm, instance, launch, web_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 
 WEB_HOST = INTERNET_HOSTS[0]
@@ -21,12 +21,6 @@ def _routed_subnet(ec2: Any, vpc_id: str, cidr: str, **target: str) -> str:
     ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", **target)
     return str(subnet)
-
-
-def _public_ip(ec2: Any, instance_id: str) -> str:
-    """The public IPv4 EC2 reports for an instance."""
-    reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
-    return str(reservations[0]["Instances"][0]["PublicIpAddress"])
 
 
 @pytest.fixture(scope="module")
@@ -62,22 +56,8 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
         GroupId=appliance_group,
         IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.3.0/24"}]}],
     )
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    appliance = ec2.run_instances(
-        ImageId=image,
-        InstanceType="t3.micro",
-        MinCount=1,
-        MaxCount=1,
-        NetworkInterfaces=[
-            {
-                "DeviceIndex": 0,
-                "SubnetId": public,
-                "Groups": [appliance_group],
-                "AssociatePublicIpAddress": True,
-            }
-        ],
-    )["Instances"][0]["InstanceId"]
-    behind_subnet = _routed_subnet(ec2, vpc_id, "10.0.3.0/24", InstanceId=appliance)
+    appliance = launch(ec2, public, appliance_group, public=True)
+    behind_subnet = _routed_subnet(ec2, vpc_id, "10.0.3.0/24", InstanceId=appliance["InstanceId"])
     ids = {
         "private": instance(ec2, private, group),
         "tcp_only": instance(ec2, private, tcp_only),
@@ -89,8 +69,8 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
         "ids": ids,
         "nat": nat_id,
         "eip": eip["PublicIp"],
-        "appliance": appliance,
-        "appliance_ip": _public_ip(ec2, appliance),
+        "appliance": appliance["InstanceId"],
+        "appliance_ip": appliance["PublicIpAddress"],
     }
 
 
