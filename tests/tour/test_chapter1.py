@@ -82,6 +82,21 @@ def test_lam_3_chapter_1_function_out_only_through_nat(built: tuple[Network, lis
     assert verdicts == {"1": (False, None), "11": (True, nat_ip)}
 
 
+def test_lam_2_chapter_1_nothing_connects_to_a_function(built: tuple[Network, list[Fact]]) -> None:
+    """LAM-2: the function's group admits 443 from the VPC, yet the web server cannot open a
+    connection to either of its interfaces."""
+    network, _facts = built
+    enis = [
+        e["NetworkInterfaceId"]
+        for e in network.client().describe_network_interfaces()["NetworkInterfaces"]
+        if e["InterfaceType"] == "lambda"
+    ]
+    assert [network.trace(_web(network), eni, port=443).reachable for eni in enis] == [
+        False,
+        False,
+    ]
+
+
 def test_svc_2_chapter_1_database_public_and_admitted_only_from_web(
     built: tuple[Network, list[Fact]],
 ) -> None:

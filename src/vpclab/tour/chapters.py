@@ -42,7 +42,7 @@ def vpcs_and_subnets(lab: Lab) -> None:
     web = lab.instance(public[0], "ch1-web", public=True, Groups=[web_group])
     _web_server(lab, web)
     _cache_in_private_subnets(lab, vpc, private, web)
-    _functions_need_nat(lab, vpc, public, private)
+    _functions_need_nat(lab, vpc, public, private, web)
     _database_public_only_when_asked(lab, vpc, public, private, web, web_group)
 
 
@@ -80,10 +80,14 @@ def _cache_in_private_subnets(lab: Lab, vpc: str, private: list[str], web: Any) 
     )
 
 
-def _functions_need_nat(lab: Lab, vpc: str, public: list[str], private: list[str]) -> None:
-    """LAM-3: a function's interface never gets a public address; NAT gives it the internet."""
-    lab.say("  A Lambda function attached to the VPC, first through a public subnet:")
-    group = lab.security_group(vpc, "ch1-function", None, "")
+def _functions_need_nat(
+    lab: Lab, vpc: str, public: list[str], private: list[str], web: Any
+) -> None:
+    """LAM-3: a function's interface never gets a public address; NAT gives it the internet.
+    LAM-2: its interface lets the function out, never anything in."""
+    lab.say("  A Lambda function attached to the VPC (its group admits 443 from the VPC),")
+    lab.say("  first through a public subnet:")
+    group = lab.security_group(vpc, "ch1-function", 443, "10.1.0.0/16")
     exposed = services.lambda_function(lab, "ch1-public-fn", public[0], group)
     lab.check(
         "a function's interface gets no public address, even in a public subnet",
@@ -105,6 +109,12 @@ def _functions_need_nat(lab: Lab, vpc: str, public: list[str], private: list[str
         "a function in a private subnet routed to a NAT gateway reaches the internet",
         out.reachable and seen_as(out) == nat_ip,
         f"{out.verdict}, seen as {seen_as(out)}",
+    )
+    inward = lab.trace(web["InstanceId"], routed.eni_id, 443)
+    lab.check(
+        "nothing opens a connection to a function: its interface is one-way",
+        not inward.reachable,
+        ", ".join(inward.codes) or inward.verdict,
     )
 
 
