@@ -178,7 +178,7 @@ async function poll() {
     const { version } = await api.version();
     if (version !== state.renderedVersion) {
       await loadTopology();
-      if (state.selected) showDetails(state.selected, false);
+      if (state.selected) showDetails(state.selected);
     }
   } catch (error) {
     setStatus(`cannot reach vpclab: ${error.message}`, true);
@@ -206,7 +206,7 @@ function select(id) {
   state.cy.nodes(':selected').unselect();
   if (node.nonempty()) node.select();
   state.selected = id;
-  showDetails(id, true);
+  showDetails(id);
 }
 
 function traceButtons(id) {
@@ -221,7 +221,7 @@ function traceButtons(id) {
 }
 
 // Fill the side panel with a resource: its Describe output when it is an AWS resource.
-async function showDetails(id, scroll) {
+async function showDetails(id) {
   const panel = $('details');
   const node = state.cy.getElementById(id);
   const data = node.nonempty() ? node.data() : null;
@@ -232,12 +232,11 @@ async function showDetails(id, scroll) {
   }
   try {
     const resource = await api.resource(id);
-    if (state.selected !== id && scroll) return;
+    if (state.selected !== id) return; // another resource was picked meanwhile
     panel.replaceChildren(buttons || '', describeView(resource, node.nonempty() ? relatedLinks(node) : [], openResource));
   } catch (error) {
     panel.replaceChildren(h('p', { className: 'error', 'data-testid': 'details-error' }, error.message));
   }
-  if (scroll) panel.scrollIntoView({ block: 'nearest' });
 }
 
 function openResource(id) {
@@ -245,7 +244,7 @@ function openResource(id) {
   else {
     state.selected = id;
     state.cy.nodes(':selected').unselect();
-    showDetails(id, true);
+    showDetails(id);
   }
 }
 
@@ -278,6 +277,7 @@ function search(query) {
 function clearTrace() {
   state.cy.remove('.trace-path');
   state.cy.nodes().removeClass('trace-admitted trace-blocked');
+  $('verdict').hidden = true;
 }
 
 function drawTrace(trace) {
@@ -294,12 +294,20 @@ function drawTrace(trace) {
     }
     const source = sourceNode(trace, has, state.eniOwners);
     if (source) cy.getElementById(source).addClass('trace-admitted');
-    cy.add(pathEdges(hops, source));
+    const within = (outer, inner) => cy.getElementById(inner).ancestors().contains(cy.getElementById(outer));
+    cy.add(pathEdges(hops, source, within));
   });
   state.lastTrace = { raw: trace, hops };
   const panel = $('trace-result');
   panel.hidden = false;
   panel.replaceChildren(h('h2', {}, 'Trace'), ...traceView(trace, hops));
+  $('side').scrollTop = 0;
+  const verdict = $('verdict');
+  verdict.hidden = false;
+  verdict.textContent = trace.verdict.toUpperCase();
+  verdict.className = `verdict-badge ${trace.reachable ? 'ok' : 'bad'}`;
+  const onPath = cy.elements('.trace-admitted, .trace-blocked, .trace-path');
+  if (onPath.nonempty()) cy.animate({ fit: { eles: onPath, padding: 60 } }, { duration: 200 });
 }
 
 // Ask /trace for a flow and draw the answer (or the error) on the map and in the panel.

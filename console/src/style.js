@@ -111,8 +111,11 @@ export const STYLE = [
   { selector: 'edge[type = "peering"]', style: { 'line-color': '#007d8a', 'line-style': 'dashed' } },
   { selector: 'edge[type = "nat"]', style: { 'line-color': '#c7131f' } },
   { selector: 'node:selected', style: { 'overlay-color': '#ffb300', 'overlay-opacity': 0.35, 'overlay-padding': 6 } },
-  { selector: 'node.trace-admitted', style: { 'border-color': ADMITTED, 'border-width': 5, 'background-color': '#d9f7e1' } },
-  { selector: 'node.trace-blocked', style: { 'border-color': BLOCKED, 'border-width': 6, 'background-color': '#fde0e0' } },
+  { selector: 'node[!container].trace-admitted', style: { 'border-color': ADMITTED, 'border-width': 5, 'background-color': '#d9f7e1' } },
+  { selector: 'node[!container].trace-blocked', style: { 'border-color': BLOCKED, 'border-width': 6, 'background-color': '#fde0e0' } },
+  // A subnet on the path keeps its public/private colours; a halo says the packet crossed it.
+  { selector: 'node[?container].trace-admitted', style: { 'underlay-color': ADMITTED, 'underlay-opacity': 0.35, 'underlay-padding': 8 } },
+  { selector: 'node[?container].trace-blocked', style: { 'underlay-color': BLOCKED, 'underlay-opacity': 0.35, 'underlay-padding': 8 } },
   {
     selector: 'edge.trace-path',
     style: {

@@ -69,9 +69,13 @@ export function pathOf(trace, hasNode, eniOwners) {
   return hops;
 }
 
-// The overlay edges joining consecutive distinct nodes of each direction; the forward path
-// starts and the return path ends at the source (the internet has no hop of its own).
-export function pathEdges(hops, sourceNode) {
+// The overlay edges of each direction's path; the forward path starts and the return path ends
+// at the source (the internet has no hop of its own). A hop drawn on a container of the node
+// before it (an instance's subnet: its ACL, its route table) adds no edge, and the edge into a
+// container goes on to the node inside it that the packet reaches next, so the path reads
+// instance -> instance with the subnets crossed lit up rather than looping into each box.
+// `within(outer, inner)` says whether node inner is drawn inside node outer.
+export function pathEdges(hops, sourceNode, within) {
   const edges = [];
   for (const direction of ['forward', 'return']) {
     const nodes = hops.filter((hop) => hop.direction === direction && hop.node);
@@ -80,25 +84,40 @@ export function pathEdges(hops, sourceNode) {
       if (direction === 'forward') stops.unshift({ node: sourceNode, dropped: false });
       else stops.push({ node: sourceNode, dropped: false });
     }
-    let number = 0;
-    for (let index = 1; index < stops.length; index += 1) {
-      const [previous, stop] = [stops[index - 1], stops[index]];
-      if (previous.node === stop.node) continue;
-      number += 1;
-      edges.push({
-        group: 'edges',
-        classes: `trace-path ${direction}${stop.dropped ? ' blocked' : ''}`,
-        data: {
-          id: `trace:${direction}:${number}`,
-          source: previous.node,
-          target: stop.node,
-          type: 'trace',
-          label: direction === 'forward' ? String(number) : `r${number}`,
-        },
-      });
+    let anchor = null;
+    let last = null;
+    for (const stop of stops) {
+      if (anchor === null || stop.node === anchor) {
+        anchor = stop.node;
+      } else if (within(stop.node, anchor)) {
+        if (last) last.dropped ||= stop.dropped;
+      } else if (last && last.target === anchor && within(anchor, stop.node)) {
+        last.target = stop.node;
+        last.dropped ||= stop.dropped;
+        anchor = stop.node;
+      } else {
+        last = { source: anchor, target: stop.node, dropped: stop.dropped };
+        edges.push({ direction, edge: last });
+        anchor = stop.node;
+      }
     }
   }
-  return edges;
+  const numbers = { forward: 0, return: 0 };
+  return edges.map(({ direction, edge }) => {
+    numbers[direction] += 1;
+    const number = numbers[direction];
+    return {
+      group: 'edges',
+      classes: `trace-path ${direction}${edge.dropped ? ' blocked' : ''}`,
+      data: {
+        id: `trace:${direction}:${number}`,
+        source: edge.source,
+        target: edge.target,
+        type: 'trace',
+        label: direction === 'forward' ? String(number) : `r${number}`,
+      },
+    };
+  });
 }
 
 // The verdict banner and the hop list shown beside the map.

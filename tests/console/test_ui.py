@@ -223,7 +223,7 @@ def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
     assert {world.igw, world.public_subnet, world.web} <= on_path
     assert all("trace-admitted" in nodes[node]["classes"] for node in on_path)
     path = [(e["source"], e["target"]) for e in drawn_edges(page) if "forward" in e["classes"]]
-    assert path[:2] == [("internet", world.igw), (world.igw, world.public_subnet)]
+    assert path == [("internet", world.igw), (world.igw, world.web)]
     hop_rows = page.locator("[data-testid=trace-hops] tbody tr").count()
     assert hop_rows == len(engine["forward"]) + len(engine["reverse"])
 
@@ -243,6 +243,8 @@ def test_trace_blocked_by_sg_3_drawn_red_at_the_instance(
         (world.db, ["ENI_SG_RULES_MISMATCH"])
     ]
     assert "trace-blocked" in drawn(page)[world.db]["classes"]
+    blocked = [(e["source"], e["target"]) for e in drawn_edges(page) if "blocked" in e["classes"]]
+    assert blocked == [(world.web, world.db)]
     assert "ENI_SG_RULES_MISMATCH" in page.inner_text("[data-testid=trace-hops]")
 
 
