@@ -12,11 +12,11 @@ from typing import Any
 
 from vpclab.dataplane.flow import PROTOCOL_NAMES
 from vpclab.dataplane.trace import Trace
+from vpclab.model.flow_log import FILE_DESTINATION_PREFIX
 
 LIVE_NAT_STATES = ("pending", "available")
 # AWS bills data in GB of 2^30 bytes.
 BYTES_PER_GB = float(2**30)
-FILE_DESTINATION_PREFIX = "file://"
 NEEDED_FIELDS = ("interface-id", "srcaddr", "dstaddr", "bytes", "action")
 _FIELD = re.compile(r"\$\{([a-z0-9-]+)\}")
 
