@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from tests.scenarios import world as w
 from tests.scenarios.test_private_and_peering import _nat_world as _scenario_nat_world
 
@@ -222,3 +225,23 @@ def test_filter_at_destination_destination_address_is_the_private_one(ec2: Any) 
         FilterAtDestination={"DestinationAddress": private, **ports},
     )
     assert right["NetworkPathFound"] is True
+
+
+def test_path_filters_with_bad_addresses_or_ranges_are_refused(ec2: Any) -> None:
+    """Filter addresses are single IPv4 addresses and ranges ordered ports: else
+    InvalidParameterValue at CreateNetworkInsightsPath, never a failed analysis."""
+    net = nat_world(ec2)
+    codes = set()
+    for filters in (
+        {"FilterAtSource": {"SourceAddress": "nonsense"}},
+        {"FilterAtDestination": {"SourceAddress": "10.0.0.0/8"}},
+        {"FilterAtDestination": {"DestinationAddress": "300.1.1.1"}},
+        {"FilterAtSource": {"SourcePortRange": {"FromPort": 9, "ToPort": 5}}},
+        {"FilterAtDestination": {"DestinationPortRange": {"FromPort": 1, "ToPort": 70000}}},
+    ):
+        with pytest.raises(ClientError) as error:
+            ec2.create_network_insights_path(
+                Source=net["igw"], Destination=net["web"], Protocol="tcp", **filters
+            )
+        codes.add(error.value.response["Error"]["Code"])
+    assert codes == {"InvalidParameterValue"}

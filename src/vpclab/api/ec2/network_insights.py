@@ -115,12 +115,34 @@ def _check_path_request(params: dict[str, Any]) -> None:
                 "InvalidParameterValue",
                 f"Value ({params[name]}) for parameter {name} is invalid. Not a valid IPv4 address.",
             )
+    for filter_name in ("FilterAtSource", "FilterAtDestination"):
+        _check_filter(filter_name, params.get(filter_name) or {})
     port = params.get("DestinationPort")
     if port is not None and not 0 <= port <= 65535:
         raise DomainError(
             "InvalidParameterValue",
             f"Value ({port}) for parameter destinationPort is invalid.",
         )
+
+
+def _check_filter(name: str, raw: dict[str, Any]) -> None:
+    """A PathRequestFilter's addresses are single IPv4 addresses, its ranges ordered ports."""
+    for member in ("SourceAddress", "DestinationAddress"):
+        value = raw.get(member)
+        if value is not None and not is_ipv4(value):
+            raise DomainError(
+                "InvalidParameterValue",
+                f"Value ({value}) for parameter {name}.{member} is invalid. "
+                "Not a valid IPv4 address.",
+            )
+    for member in ("SourcePortRange", "DestinationPortRange"):
+        found = raw.get(member) or {}
+        low, high = found.get("FromPort", 0), found.get("ToPort", 65535)
+        if not 0 <= low <= high <= 65535:
+            raise DomainError(
+                "InvalidParameterValue",
+                f"Value ({low}-{high}) for parameter {name}.{member} is invalid.",
+            )
 
 
 def _present_filter(found: PathFilter | None) -> dict[str, Any] | None:
