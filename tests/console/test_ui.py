@@ -4,6 +4,9 @@ through the UI checked against `vpclab trace`, exposure, and live updates withou
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_server import ec2_client, running_server
+from tests.e2e.test_server import ec2_client, wait_healthy
 from tests.scenarios import world as w
 from vpclab.cli.main import main
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+SERVE = [sys.executable, "-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
 READY = "window.vpclabConsole && window.vpclabConsole.renderedVersion !== null"
 LIVE_TIMEOUT_MS = 5000  # the console polls every 300 ms; generous for a loaded 2-core machine
 
@@ -84,10 +88,33 @@ def build_world(endpoint: str) -> World:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[World]:
-    """A real `vpclab serve --in-memory` with the test network built over HTTP."""
-    with running_server("--in-memory", "--settle-seconds", "0") as endpoint:
-        yield build_world(endpoint)
+def server() -> Iterator[subprocess.Popen[str]]:
+    """A real `vpclab serve --in-memory` on a free loopback port, started first so that it
+    boots while Chromium launches; stopped with Ctrl-C as a user would."""
+    proc = subprocess.Popen(
+        [*SERVE, "serve", "--port", "0", "--in-memory", "--settle-seconds", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    yield proc
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="module")
+def world(server: subprocess.Popen[str], chromium: Any) -> World:
+    """The test network, built over HTTP through boto3 once the server answers."""
+    assert server.stdout is not None
+    line = server.stdout.readline()
+    assert line.startswith("vpclab listening on http://127.0.0.1:"), line
+    endpoint = line.split()[3]
+    wait_healthy(endpoint)
+    return build_world(endpoint)
 
 
 @pytest.fixture(scope="module")
