@@ -312,9 +312,13 @@ def test_import_skips_unknown_files_and_malformed_items_and_reports_them(tmp_pat
     folder = tmp_path / "aws_configs" / "us-east-1"
     _write(folder, "Vpcs.json", {"Vpcs": [VPC, {"CidrBlock": "10.1.0.0/16"}]})
     _write(folder, "TransitGateways.json", {"TransitGateways": [{"TransitGatewayId": "tgw-1"}]})
+    igw = {"InternetGatewayId": "igw-0123456789abcdef0", "Attachments": []}
+    _write(folder, "my-igws.json", {"InternetGateways": [igw]})  # named by hand, known by key
     snapshot = read_snapshot(tmp_path)
     (tables,) = snapshot.partitions.values()
     assert list(tables["vpc"]) == ["vpc-0123456789abcdef0"]
+    assert list(tables["internet-gateway"]) == ["igw-0123456789abcdef0"]
+    assert "us-east-1/my-igws.json read as InternetGateways.json" in snapshot.report.notes
     reasons = {(s.where, s.reason.split(" (")[0]) for s in snapshot.report.skipped}
     assert ("us-east-1/TransitGateways.json", "not modelled by vpclab") in reasons
     assert ("us-east-1/Vpcs.json", "malformed") in reasons

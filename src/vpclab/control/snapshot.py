@@ -65,6 +65,9 @@ FILES: dict[str, str] = {
 }
 # Read only to learn the region of a folder that has no region directory.
 ZONES_FILE = "AvailabilityZones.json"
+_FILE_OF_KEY: dict[str, tuple[str, ...]] = {}
+for _name, _key in [*FILES.items(), (ZONES_FILE, "AvailabilityZones")]:
+    _FILE_OF_KEY[_key] = (*_FILE_OF_KEY.get(_key, ()), _name)
 _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _TRANSITIONAL_INSTANCE = ("pending", "stopping", "shutting-down")
 _TERMINAL_PEERING = ("deleted", "rejected", "failed", "expired")
@@ -233,9 +236,29 @@ def _read_json(path: Path) -> Any:
         raise SnapshotError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def _documents(folder: Folder) -> dict[str, Any]:
-    """Every JSON file of a folder, by file name (all read before anything is converted)."""
-    return {p.name: _read_json(p) for p in sorted(folder.path.glob("*.json"))}
+def _documents(folder: Folder) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every JSON file of a folder by describe file name, and the files that were renamed.
+
+    All are read before anything is converted. A file named otherwise (`aws ec2
+    describe-security-groups > sg.json`) is known by the one list it holds, when that list
+    belongs to only one describe file.
+    """
+    docs = {p.name: _read_json(p) for p in sorted(folder.path.glob("*.json"))}
+    renamed = {}
+    for name in [n for n in docs if n not in FILES and n != ZONES_FILE]:
+        canonical = _canonical_name(docs[name])
+        if canonical is not None and canonical not in docs:
+            docs[canonical] = docs.pop(name)
+            renamed[name] = canonical
+    return docs, renamed
+
+
+def _canonical_name(doc: Any) -> str | None:
+    """The describe file a document's list key names unambiguously, if any."""
+    if not isinstance(doc, dict):
+        return None
+    names = [n for key in doc for n in _FILE_OF_KEY.get(key, ())]
+    return names[0] if len(names) == 1 else None
 
 
 def _items(docs: Mapping[str, Any], name: str) -> list[Any]:
@@ -296,16 +319,17 @@ def read_snapshot(
     folders = _folders(root)
     if not folders:
         raise SnapshotError(f"{path}: no describe JSON files (e.g. Vpcs.json) found")
-    loaded = [(f, _documents(f)) for f in folders]  # every file parsed before any conversion
+    loaded = [(f, *_documents(f)) for f in folders]  # every file parsed before any conversion
     report = ImportReport()
     partitions: dict[Key, Tables] = {}
     route_states: list[ExportedRouteState] = []
-    for folder, docs in loaded:
+    for folder, docs, renamed in loaded:
         key = (
             _folder_account(folder, docs, account),
             _folder_region(folder, docs, region),
         )
         report.folders[folder.label()] = key
+        report.notes += [f"{folder.label()}/{a} read as {b}" for a, b in renamed.items()]
         tables = partitions.setdefault(key, {})
         reader = _PartitionReader(key, tables, report, folder.label())
         reader.read(docs)
