@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.analysis.test_matrix_peering import vpc_with_nat
 from tests.scenarios import world
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import compile_view
 from vpclab.dataplane.flow import Flow, PortSet
-from vpclab.dataplane.queries import Exposure, internet_exposure
+from vpclab.dataplane.queries import Exposure, internet_exposure, reachability_matrix
 from vpclab.dataplane.tracer import trace
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 
@@ -114,3 +115,29 @@ def test_igw_8_no_exposure_without_a_route_to_the_igw(ec2: Any, store: Store) ->
     world.internet_gateway(ec2, vpc)
     world.instance(ec2, subnet, world.open_group(ec2, vpc, "web"), public=True)
     assert _exposures(store) == []
+
+
+def test_igw_7_exposure_and_matrix_agree_across_vpcs(ec2: Any, store: Store) -> None:
+    """Two VPCs: B's web server (public, IGW route) is exposed and reachable from A's private
+    app through A's NAT gateway; B's server with a public address in a subnet routing to a NAT
+    gateway is neither exposed nor reachable (its replies leave from the NAT's address)."""
+    a, b = vpc_with_nat(ec2, 0), vpc_with_nat(ec2, 1)
+    app = world.instance(ec2, a["private"], world.open_group(ec2, a["vpc"], "app"))
+    web = world.instance(
+        ec2, b["public"], world.open_group(ec2, b["vpc"], "web", (80,)), public=True
+    )
+    hidden = world.instance(
+        ec2, b["private"], world.open_group(ec2, b["vpc"], "hidden", (80,)), public=True
+    )
+    assert {f.owner_id for f in _exposures(store)} == {web}
+    part = compile_view(store.view(DEFAULT_ACCOUNT, DEFAULT_REGION)).home
+    enis = sorted(i.primary_eni_id for i in part.instances.values())
+    open_to = {
+        (part.enis[s].owner.id, part.enis[d].owner.id): cell.public_space
+        for cell in reachability_matrix(part, enis)
+        for s in cell.sources
+        for d in cell.destinations
+    }
+    to_web, to_hidden = open_to[(app, web)], open_to[(app, hidden)]
+    assert to_web is not None and to_web.destination_ports("tcp") == PortSet.single(80)
+    assert to_hidden is not None and to_hidden.is_empty()

@@ -24,7 +24,7 @@ from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 SAMPLE_PORTS = (22, 80, 443, 5432, 1000, 40000)
 
 
-def _vpc(ec2: Any, second: int) -> dict[str, str]:
+def vpc_with_nat(ec2: Any, second: int) -> dict[str, str]:
     """VPC 10.N.0.0/16 with a public subnet (IGW, NAT gateway) and a private one (NAT route)."""
     vpc = w.vpc(ec2, f"10.{second}.0.0/16")
     public = w.subnet(ec2, vpc, f"10.{second}.1.0/24")
@@ -59,7 +59,7 @@ def _peer(ec2: Any, near: dict[str, str], far: dict[str, str], *, accept: bool =
 
 def _network(ec2: Any) -> dict[str, Any]:
     """A peered with B and C; an app (private) in A, a public web in B and C, a db in C."""
-    a, b, c = _vpc(ec2, 0), _vpc(ec2, 1), _vpc(ec2, 2)
+    a, b, c = vpc_with_nat(ec2, 0), vpc_with_nat(ec2, 1), vpc_with_nat(ec2, 2)
     _peer(ec2, a, b)
     _peer(ec2, a, c)
     return {
@@ -127,7 +127,7 @@ def test_pcx_8_private_instance_reaches_peer_through_active_peering(ec2: Any, st
 
 def test_pcx_8_pending_peering_carries_nothing(ec2: Any, store: Store) -> None:
     """A peering never accepted: its routes are blackholes, so nothing crosses (PCX-8, PCX-9)."""
-    a, b = _vpc(ec2, 0), _vpc(ec2, 1)
+    a, b = vpc_with_nat(ec2, 0), vpc_with_nat(ec2, 1)
     _peer(ec2, a, b, accept=False)
     app = w.instance(ec2, a["private"], w.open_group(ec2, a["vpc"], "app"))
     web = w.instance(ec2, b["private"], w.open_group(ec2, b["vpc"], "web"))
