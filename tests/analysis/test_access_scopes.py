@@ -292,8 +292,12 @@ def test_naa_source_prefix_list(ec2: Any, clock: Clock) -> None:
     office = [
         {**IGW_INGRESS[0], "Source": {"PacketHeaderStatement": {"SourcePrefixLists": [plist]}}}
     ]
-    (finding,) = _findings(ec2, _analyse(ec2, clock, office))
+    done = _analyse(ec2, clock, office)
+    (finding,) = _findings(ec2, done)
     assert _packets(finding)["SourceAddresses"] == ["198.51.100.0/24"]
+    ec2.delete_managed_prefix_list(PrefixListId=plist)
+    again = _analyse_scope(ec2, clock, done["NetworkInsightsAccessScopeId"])
+    assert again["Status"] == "succeeded" and again["FindingsFound"] == "false"
 
 
 def test_naa_between_two_subnets_on_a_port(ec2: Any, clock: Clock) -> None:

@@ -177,14 +177,16 @@ def _resource_statement(raw: dict[str, Any] | None) -> ResourceStatement | None:
     return ResourceStatement(frozenset(ids), frozenset(types))
 
 
-def _header_statement(ctx: RequestContext, raw: dict[str, Any] | None) -> HeaderStatement | None:
+def _header_statement(
+    ctx: RequestContext, raw: dict[str, Any] | None, *, creating: bool
+) -> HeaderStatement | None:
     """A PacketHeaderStatement; prefix lists become the addresses they hold now."""
     if not raw:
         return None
     lists: dict[str, PortSet | None] = {}
     for name in ("SourcePrefixLists", "DestinationPrefixLists"):
         ids = [str(i) for i in raw.get(name) or []]
-        cidrs = [c for i in ids for c in require(ctx.tx, PrefixList, i).cidrs() if ":" not in c]
+        cidrs = [c for i in ids for c in _prefix_list_cidrs(ctx, i, creating=creating)]
         lists[name] = parse_addresses(cidrs) if ids else None
     protocols = raw.get("Protocols")
     return HeaderStatement(
@@ -207,16 +209,26 @@ def _both_sets(first: PortSet | None, second: PortSet | None) -> PortSet | None:
     return first if second is None else first.union(second)
 
 
-def _side(ctx: RequestContext, raw: dict[str, Any] | None) -> PathStatement:
+def _prefix_list_cidrs(ctx: RequestContext, prefix_list_id: str, *, creating: bool) -> list[str]:
+    """A prefix list's IPv4 CIDRs now; one must exist to be named, and one deleted since the
+    scope was created holds no address (the statement then matches nothing through it)."""
+    found = require(ctx.tx, PrefixList, prefix_list_id) if creating else None
+    found = found or ctx.tx.get(PrefixList, prefix_list_id)
+    return [c for c in (found.cidrs() if found else ()) if ":" not in c]
+
+
+def _side(ctx: RequestContext, raw: dict[str, Any] | None, *, creating: bool) -> PathStatement:
     """One side (Source or Destination) of a scope path."""
     raw = raw or {}
     return PathStatement(
         _resource_statement(raw.get("ResourceStatement")),
-        _header_statement(ctx, raw.get("PacketHeaderStatement")),
+        _header_statement(ctx, raw.get("PacketHeaderStatement"), creating=creating),
     )
 
 
-def scope_paths(ctx: RequestContext, raw: list[dict[str, Any]]) -> list[ScopePath]:
+def scope_paths(
+    ctx: RequestContext, raw: list[dict[str, Any]], *, creating: bool = False
+) -> list[ScopePath]:
     """MatchPaths or ExcludePaths in their request form as the analysis reads them."""
     out = []
     for path in raw:
@@ -226,8 +238,8 @@ def scope_paths(ctx: RequestContext, raw: list[dict[str, Any]]) -> list[ScopePat
         ]
         out.append(
             ScopePath(
-                _side(ctx, path.get("Source")),
-                _side(ctx, path.get("Destination")),
+                _side(ctx, path.get("Source"), creating=creating),
+                _side(ctx, path.get("Destination"), creating=creating),
                 tuple(t for t in through if t is not None),
             )
         )
@@ -291,7 +303,7 @@ def create_scope(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     exclude = params.get("ExcludePaths") or []
     if not match and not exclude:
         raise DomainError("MissingParameter", "Either MatchPaths or ExcludePaths must be given.")
-    scope_paths(ctx, [*match, *exclude])
+    scope_paths(ctx, [*match, *exclude], creating=True)
     scope = NetworkInsightsAccessScope(
         id=new_id("nis"),
         match_paths_json=json.dumps(match, sort_keys=True),
