@@ -224,6 +224,9 @@ def test_sg_12_open_internet_source_finds_the_admitted_address_class(
 # FILTER_AT_SOURCE_PROTOCOL / FILTER_AT_DESTINATION_PROTOCOL cannot arise: PathRequestFilter
 # has no protocol field and every vpclab endpoint accepts both TCP and UDP. IGW_NAT_REFLECTION is
 # deliberately not emitted: the data plane delivers a hairpin through the IGW and vpclab traces it.
+# IGW_DESTINATION_ADDRESS_IN_VPC_CIDRS cannot arise: vpclab maps a public address only to a
+# private address of an ENI, which always lies in its VPC's CIDRs. BAD_STATE_VPN, UNKNOWN_*
+# (other than UNKNOWN_PEERED_SGS) need resources or failures vpclab does not have.
 
 OTHER_ACCOUNT = "111122223333"
 
