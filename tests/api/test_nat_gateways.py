@@ -433,3 +433,188 @@ def test_describe_nat_gateways_pages_with_tokens(ec2: Any) -> None:
     assert "NextToken" not in rest
     seen = [n["NatGatewayId"] for n in first["NatGateways"] + rest["NatGateways"]]
     assert sorted(seen) == sorted(made) and len(set(seen)) == 8
+
+
+# -- NAT-10: secondary addresses ----------------------------------------------------------------
+def addresses(ec2: Any, nat_id: str) -> list[dict[str, Any]]:
+    """A gateway's NatGatewayAddresses as DescribeNatGateways shows them."""
+    found: list[dict[str, Any]] = nat(ec2, nat_id)["NatGatewayAddresses"]
+    return found
+
+
+def eni_ips(ec2: Any, eni_id: str) -> list[tuple[str, bool]]:
+    """An ENI's private IPs with their primary flag."""
+    eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]
+    return [(ip["PrivateIpAddress"], ip["Primary"]) for ip in eni["PrivateIpAddresses"]]
+
+
+def test_nat_10_secondary_eips_on_a_public_gateway(ec2: Any) -> None:
+    """Each secondary EIP maps a new secondary private IP of the gateway's ENI; disassociating
+    unmaps the EIP (kept allocated) and releases that private IP; the primary cannot go."""
+    _, subnet_id = network(ec2)
+    nat_id, primary_alloc = public_nat(ec2, subnet_id)
+    extra = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _ in range(2)]
+    answer = ec2.associate_nat_gateway_address(
+        NatGatewayId=nat_id, AllocationIds=extra, PrivateIpAddresses=["10.0.1.50", "10.0.1.51"]
+    )
+    assert answer["NatGatewayId"] == nat_id
+    assert [
+        (a["AllocationId"], a["PrivateIp"], a["Status"], a["IsPrimary"])
+        for a in answer["NatGatewayAddresses"]
+    ] == [
+        (extra[0], "10.0.1.50", "associating", False),
+        (extra[1], "10.0.1.51", "associating", False),
+    ]
+    shown = addresses(ec2, nat_id)
+    assert [a["IsPrimary"] for a in shown] == [True, False, False]
+    assert {a["Status"] for a in shown} == {"succeeded"}
+    eni_id = shown[0]["NetworkInterfaceId"]
+    assert [ip for ip, primary in eni_ips(ec2, eni_id) if not primary] == ["10.0.1.50", "10.0.1.51"]
+    eip = ec2.describe_addresses(AllocationIds=[extra[0]])["Addresses"][0]
+    assert (eip["NetworkInterfaceId"], eip["PrivateIpAddress"]) == (eni_id, "10.0.1.50")
+    with pytest.raises(ClientError) as exc:  # the gateway manages its EIPs (NAT-4)
+        ec2.disassociate_address(AssociationId=eip["AssociationId"])
+    assert error_code(exc) == "AuthFailure"
+    with pytest.raises(ClientError) as exc:
+        ec2.disassociate_nat_gateway_address(
+            NatGatewayId=nat_id, AssociationIds=[shown[0]["AssociationId"]]
+        )
+    assert error_code(exc) == "InvalidParameterValue"
+    gone = ec2.disassociate_nat_gateway_address(
+        NatGatewayId=nat_id, AssociationIds=[eip["AssociationId"]]
+    )["NatGatewayAddresses"]
+    assert [(a["AllocationId"], a["Status"]) for a in gone] == [(extra[0], "disassociating")]
+    assert [a.get("AllocationId") for a in addresses(ec2, nat_id)] == [primary_alloc, extra[1]]
+    assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[extra[0]])["Addresses"][0]
+    assert "10.0.1.50" not in [ip for ip, _ in eni_ips(ec2, eni_id)]
+    with pytest.raises(ClientError) as exc:
+        ec2.disassociate_nat_gateway_address(
+            NatGatewayId=nat_id, AssociationIds=[eip["AssociationId"]]
+        )
+    assert error_code(exc) == "InvalidAssociationID.NotFound"
+
+
+def test_nat_10_secondary_eip_validations(ec2: Any) -> None:
+    """Unknown or already-associated EIPs, a private IP outside the subnet or a private
+    gateway are refused, and nothing changes."""
+    _, subnet_id = network(ec2)
+    nat_id, _ = public_nat(ec2, subnet_id)
+    fresh = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    _, busy = public_nat(ec2, subnet_id)  # an EIP another gateway holds
+    cases = [
+        ({"AllocationIds": ["eipalloc-0123456789abcdef0"]}, "InvalidAllocationID.NotFound"),
+        ({"AllocationIds": [busy]}, "Resource.AlreadyAssociated"),
+        ({"AllocationIds": [fresh], "PrivateIpAddresses": ["10.0.9.9"]}, "InvalidParameterValue"),
+        ({"AllocationIds": [fresh, fresh]}, "InvalidParameterValue"),
+    ]
+    for params, code in cases:
+        with pytest.raises(ClientError) as exc:
+            ec2.associate_nat_gateway_address(NatGatewayId=nat_id, **params)
+        assert error_code(exc) == code, params
+    assert len(addresses(ec2, nat_id)) == 1
+    private_id = ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")[
+        "NatGateway"
+    ]["NatGatewayId"]
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_nat_gateway_address(NatGatewayId=private_id, AllocationIds=[fresh])
+    assert error_code(exc) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as exc:
+        ec2.associate_nat_gateway_address(
+            NatGatewayId="nat-0123456789abcdef0", AllocationIds=[fresh]
+        )
+    assert error_code(exc) == "NatGatewayNotFound"
+
+
+def test_nat_10_at_most_eight_addresses(ec2: Any) -> None:
+    """1 primary + 7 secondary: an eighth secondary address is refused."""
+    _, subnet_id = network(ec2, igw=False)
+    nat_id = ec2.create_nat_gateway(
+        SubnetId=subnet_id, ConnectivityType="private", SecondaryPrivateIpAddressCount=7
+    )["NatGateway"]["NatGatewayId"]
+    assert len(addresses(ec2, nat_id)) == 8
+    with pytest.raises(ClientError) as exc:
+        ec2.assign_private_nat_gateway_address(NatGatewayId=nat_id, PrivateIpAddressCount=1)
+    assert error_code(exc) == "InvalidParameterValue"
+    assert len(addresses(ec2, nat_id)) == 8
+
+
+def test_nat_10_secondary_private_ips_on_a_private_gateway(ec2: Any) -> None:
+    """Assign by address or by count (from the subnet's free addresses), unassign any
+    secondary but never the primary; used addresses are refused."""
+    _, subnet_id = network(ec2, igw=False)
+    made = ec2.create_nat_gateway(
+        SubnetId=subnet_id, ConnectivityType="private", SecondaryPrivateIpAddresses=["10.0.1.40"]
+    )["NatGateway"]
+    nat_id = made["NatGatewayId"]
+    primary = made["NatGatewayAddresses"][0]["PrivateIp"]
+    assert [a["PrivateIp"] for a in addresses(ec2, nat_id)] == [primary, "10.0.1.40"]
+    assigned = ec2.assign_private_nat_gateway_address(NatGatewayId=nat_id, PrivateIpAddressCount=2)
+    counted = [a["PrivateIp"] for a in assigned["NatGatewayAddresses"]]
+    assert [a["Status"] for a in assigned["NatGatewayAddresses"]] == ["assigning", "assigning"]
+    assert len(set(counted) | {primary, "10.0.1.40"}) == 4
+    with pytest.raises(ClientError) as exc:
+        ec2.assign_private_nat_gateway_address(NatGatewayId=nat_id, PrivateIpAddresses=[primary])
+    assert error_code(exc) == "InvalidIPAddress.InUse"
+    with pytest.raises(ClientError) as exc:
+        ec2.assign_private_nat_gateway_address(NatGatewayId=nat_id)
+    assert error_code(exc) == "MissingParameter"
+    for ips in ([primary], ["10.0.1.200"]):
+        with pytest.raises(ClientError) as exc:
+            ec2.unassign_private_nat_gateway_address(NatGatewayId=nat_id, PrivateIpAddresses=ips)
+        assert error_code(exc) == "InvalidParameterValue"
+    gone = ec2.unassign_private_nat_gateway_address(
+        NatGatewayId=nat_id, PrivateIpAddresses=["10.0.1.40"]
+    )["NatGatewayAddresses"]
+    assert [(a["PrivateIp"], a["Status"]) for a in gone] == [("10.0.1.40", "unassigning")]
+    assert [a["PrivateIp"] for a in addresses(ec2, nat_id)] == [primary, *counted]
+    with pytest.raises(ClientError) as exc:
+        ec2.unassign_private_nat_gateway_address(
+            NatGatewayId=nat_id, PrivateIpAddresses=["10.0.1.40"]
+        )
+    assert error_code(exc) == "InvalidParameterValue"
+
+
+def test_nat_10_delete_unmaps_secondary_eips_too(ec2: Any) -> None:
+    """Deleting a public gateway unmaps every EIP it held (NAT-5) and frees their addresses."""
+    vpc_id, subnet_id = network(ec2)
+    nat_id, primary_alloc = public_nat(ec2, subnet_id)
+    extra = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_nat_gateway_address(NatGatewayId=nat_id, AllocationIds=[extra])
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    for alloc in (primary_alloc, extra):
+        assert "AssociationId" not in ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+    ec2.detach_internet_gateway(InternetGatewayId=igw_of(ec2, vpc_id), VpcId=vpc_id)
+
+
+def test_nat_10_secondary_addresses_on_create_follow_the_same_rules(ec2: Any) -> None:
+    """CreateNatGateway's Secondary* parameters: EIPs for public, addresses for private,
+    validated like the later calls (a wrong kind is InvalidParameterCombination)."""
+    _, subnet_id = network(ec2)
+    extra = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat_id, _ = public_nat(ec2, subnet_id, SecondaryAllocationIds=[extra])
+    assert [a.get("AllocationId") for a in addresses(ec2, nat_id)][1:] == [extra]
+    with pytest.raises(ClientError) as exc:
+        public_nat(ec2, subnet_id, SecondaryPrivateIpAddressCount=1)
+    assert error_code(exc) == "InvalidParameterCombination"
+    with pytest.raises(ClientError) as exc:
+        ec2.create_nat_gateway(
+            SubnetId=subnet_id, ConnectivityType="private", SecondaryAllocationIds=[extra]
+        )
+    assert error_code(exc) == "InvalidParameterCombination"
+
+
+def test_nat_10_two_eips_per_gateway_under_aws_quotas(store: Any) -> None:
+    """With --quotas aws a public gateway holds at most 2 EIPs (AWS's default quota)."""
+    from tests.support import client
+    from vpclab.api.context import Settings
+    from vpclab.api.dispatch import Api
+
+    strict = client(Api(store, Settings(quotas="aws")))
+    _, subnet_id = network(strict)
+    nat_id, _ = public_nat(strict, subnet_id)
+    allocs = [strict.allocate_address(Domain="vpc")["AllocationId"] for _ in range(2)]
+    strict.associate_nat_gateway_address(NatGatewayId=nat_id, AllocationIds=allocs[:1])
+    with pytest.raises(ClientError) as exc:
+        strict.associate_nat_gateway_address(NatGatewayId=nat_id, AllocationIds=allocs[1:])
+    assert error_code(exc) == "AddressLimitExceeded"
+    assert len(addresses(strict, nat_id)) == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from vpclab.control import addressing
 from vpclab.control.addresses import disassociate, nat_gateway_using, vpc_has_igw
 from vpclab.control.lookup import require
@@ -220,12 +223,234 @@ def delete_nat_gateway(tx: Tx, nat_id: str) -> NatGateway:
     nat = require_visible(tx, nat_id)
     if nat.deleted_at is not None:
         return nat
-    if nat.allocation_id is not None:
-        eip = tx.get(Address, nat.allocation_id)
-        if eip is not None and _holder_id(tx, eip) == nat.id:
+    for eip in tx.all(Address):  # the primary EIP and every secondary one
+        if eip.network_interface_id is not None and _holder_id(tx, eip) == nat.id:
             disassociate(tx, eip)
     if nat.network_interface_id is not None:
         tx.delete(NetworkInterface, nat.network_interface_id)
     deleted = evolve(nat, deleted_at=tx.now())
     tx.put(deleted)
     return deleted
+
+
+# -- secondary addresses (NAT-10) ---------------------------------------------------------------
+# A gateway's secondary addresses live where AWS shows them: as secondary private IPs of its
+# requester-managed ENI, each (for a public gateway) mapped by an Elastic IP associated with the
+# ENI at that address. Draining (MaxDrainDurationSeconds) is not emulated: a disassociated or
+# unassigned address is released at once. Error codes where AWS documents none are marked
+# [UNCONFIRMED] and follow EC2's usual ones.
+
+MAX_ADDRESSES = 8  # NAT-10: 1 primary + 7 secondary IPv4 addresses per gateway
+MAX_EIPS_BY_DEFAULT = 2  # NAT-10: EIPs per public gateway by default (enforced with --quotas aws)
+
+
+@dataclass(frozen=True, slots=True)
+class SecondaryAddress:
+    """One secondary address of a gateway: its private IP and, on a public one, its EIP."""
+
+    private_ip: str
+    eip: Address | None
+
+
+def gateway_interface(view: View, nat: NatGateway) -> NetworkInterface | None:
+    """The gateway's ENI (None for a failed gateway, which never got one)."""
+    if nat.network_interface_id is None:
+        return None
+    return view.get(NetworkInterface, nat.network_interface_id)
+
+
+def secondary_addresses(view: View, nat: NatGateway) -> list[SecondaryAddress]:
+    """The gateway's secondary addresses in the order they were added."""
+    eni = gateway_interface(view, nat)
+    if eni is None:
+        return []
+    eips = {eip.private_ip: eip for eip in view.iter(Address) if eip.network_interface_id == eni.id}
+    return [
+        SecondaryAddress(ip.address, eips.get(ip.address))
+        for ip in eni.private_ips
+        if not ip.primary
+    ]
+
+
+def _changeable(tx: Tx, nat_id: str, connectivity_type: str, *, creating: bool) -> NatGateway:
+    """A gateway whose addresses may change now: of this connectivity type and available
+    (or still being created, for the Secondary* parameters of CreateNatGateway)."""
+    nat = require_visible(tx, nat_id)
+    state = state_of(tx, nat)
+    usable = ("pending", "available") if creating else ("available",)
+    if state not in usable or gateway_interface(tx, nat) is None:
+        raise DomainError(  # [UNCONFIRMED] code
+            "IncorrectState", f"The NAT gateway {nat.id} is in state {state}, not available"
+        )
+    if nat.connectivity_type != connectivity_type:
+        raise DomainError(  # [UNCONFIRMED] code
+            "InvalidParameterValue",
+            f"The NAT gateway {nat.id} is a {nat.connectivity_type} NAT gateway; this operation "
+            f"applies to {connectivity_type} NAT gateways only",
+        )
+    return nat
+
+
+def _check_room(tx: Tx, nat: NatGateway, adding: int, quotas: bool) -> None:
+    """NAT-10: at most 8 addresses per gateway, and 2 EIPs per public one under AWS quotas."""
+    total = 1 + len(secondary_addresses(tx, nat)) + adding
+    if total > MAX_ADDRESSES:
+        raise DomainError(  # [UNCONFIRMED] code
+            "InvalidParameterValue",
+            f"A NAT gateway can have at most {MAX_ADDRESSES} IPv4 addresses "
+            f"(1 primary and {MAX_ADDRESSES - 1} secondary); {nat.id} would have {total}",
+        )
+    if quotas and nat.connectivity_type == "public" and total > MAX_EIPS_BY_DEFAULT:
+        raise DomainError(
+            "AddressLimitExceeded",
+            f"The maximum number of Elastic IP addresses ({MAX_EIPS_BY_DEFAULT}) for NAT gateway "
+            f"{nat.id} has been reached.",
+        )
+
+
+def _add_private_ips(tx: Tx, nat: NatGateway, requested: Sequence[str], count: int) -> list[str]:
+    """Give the gateway's ENI these addresses (checked: in its subnet, free) or `count` free
+    ones, as secondary private IPs; the addresses added."""
+    eni = gateway_interface(tx, nat)
+    assert eni is not None  # _changeable checked it
+    subnet = require(tx, Subnet, nat.subnet_id)
+    used = addressing.used_addresses(tx, subnet.id)
+    if requested:
+        if len(set(requested)) != len(requested):
+            raise DomainError("InvalidParameterValue", "The private IP addresses are not unique")
+        added = [addressing.check_requested(subnet, ip, used) for ip in requested]
+    else:
+        added = addressing.allocate(tx, subnet, count)
+    more = tuple(PrivateIp(address=ip, primary=False) for ip in added)
+    tx.put(evolve(eni, private_ips=eni.private_ips + more))
+    return added
+
+
+def _drop_private_ips(tx: Tx, nat: NatGateway, addresses: Sequence[str]) -> None:
+    """Take secondary private IPs off the gateway's ENI (they return to the subnet)."""
+    eni = gateway_interface(tx, nat)
+    assert eni is not None
+    kept = tuple(ip for ip in eni.private_ips if ip.address not in addresses)
+    tx.put(evolve(eni, private_ips=kept))
+
+
+def associate_addresses(
+    tx: Tx,
+    nat_id: str,
+    allocation_ids: Sequence[str],
+    private_ips: Sequence[str] = (),
+    *,
+    quotas: bool = False,
+    creating: bool = False,
+) -> list[SecondaryAddress]:
+    """AssociateNatGatewayAddress: map more EIPs onto a public gateway, each through a new
+    secondary private IP of its ENI (given, one per EIP, or picked from its subnet)."""
+    nat = _changeable(tx, nat_id, "public", creating=creating)
+    if not allocation_ids:
+        raise DomainError("MissingParameter", "The request must contain the parameter AllocationId")
+    if private_ips and len(private_ips) != len(allocation_ids):
+        raise DomainError(  # [UNCONFIRMED] code
+            "InvalidParameterValue",
+            "PrivateIpAddresses must give one address per Elastic IP allocation",
+        )
+    if len(set(allocation_ids)) != len(allocation_ids):
+        raise DomainError("InvalidParameterValue", "The allocation IDs are not unique")
+    eips = [require(tx, Address, allocation_id) for allocation_id in allocation_ids]
+    for eip in eips:
+        if eip.association_id is not None:
+            raise DomainError(
+                "Resource.AlreadyAssociated", f"Elastic IP address {eip.id} is already associated"
+            )
+    _check_room(tx, nat, len(eips), quotas)
+    added = _add_private_ips(tx, nat, private_ips, len(eips))
+    eni_id = nat.network_interface_id
+    out = []
+    for eip, ip in zip(eips, added, strict=True):
+        mapped = evolve(
+            eip, association_id=new_id("eipassoc"), network_interface_id=eni_id, private_ip=ip
+        )
+        tx.put(mapped)
+        out.append(SecondaryAddress(ip, mapped))
+    return out
+
+
+def disassociate_addresses(
+    tx: Tx, nat_id: str, association_ids: Sequence[str]
+) -> list[SecondaryAddress]:
+    """DisassociateNatGatewayAddress: unmap secondary EIPs (never the primary) and release the
+    private IPs they were mapped to; the EIPs stay allocated."""
+    nat = _changeable(tx, nat_id, "public", creating=False)
+    by_association = {
+        s.eip.association_id: s for s in secondary_addresses(tx, nat) if s.eip is not None
+    }
+    leaving = []
+    for association_id in dict.fromkeys(association_ids):
+        if association_id == nat.association_id:
+            raise DomainError(  # [UNCONFIRMED] code
+                "InvalidParameterValue",
+                f"The association {association_id} is the primary address of {nat.id} and "
+                "cannot be disassociated",
+            )
+        if association_id not in by_association:
+            raise DomainError(
+                "InvalidAssociationID.NotFound",
+                f"The association ID '{association_id}' does not exist",
+            )
+        leaving.append(by_association[association_id])
+    for address in leaving:
+        assert address.eip is not None
+        disassociate(tx, address.eip)
+    _drop_private_ips(tx, nat, [address.private_ip for address in leaving])
+    return leaving
+
+
+def assign_private_addresses(
+    tx: Tx,
+    nat_id: str,
+    private_ips: Sequence[str] = (),
+    count: int | None = None,
+    *,
+    creating: bool = False,
+) -> list[str]:
+    """AssignPrivateNatGatewayAddress: more private IPs for a private gateway, given or counted."""
+    nat = _changeable(tx, nat_id, "private", creating=creating)
+    if private_ips and count is not None:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "PrivateIpAddresses and PrivateIpAddressCount cannot be specified together",
+        )
+    if not private_ips and count is None:
+        raise DomainError(
+            "MissingParameter",
+            "Either PrivateIpAddresses or PrivateIpAddressCount must be specified",
+        )
+    wanted = len(private_ips) if private_ips else int(count or 0)
+    if wanted < 1:
+        raise DomainError(
+            "InvalidParameterValue",
+            f"Value ({wanted}) for parameter PrivateIpAddressCount is invalid. "
+            "It must be at least 1",
+        )
+    _check_room(tx, nat, wanted, quotas=False)
+    return _add_private_ips(tx, nat, private_ips, wanted)
+
+
+def unassign_private_addresses(tx: Tx, nat_id: str, private_ips: Sequence[str]) -> list[str]:
+    """UnassignPrivateNatGatewayAddress: release secondary private IPs (never the primary)."""
+    nat = _changeable(tx, nat_id, "private", creating=False)
+    secondary = {s.private_ip for s in secondary_addresses(tx, nat)}
+    leaving = list(dict.fromkeys(private_ips))
+    for ip in leaving:
+        if ip == nat.private_ip:
+            raise DomainError(  # [UNCONFIRMED] code
+                "InvalidParameterValue",
+                f"The private IP address {ip} is the primary address of {nat.id} and cannot be "
+                "unassigned",
+            )
+        if ip not in secondary:
+            raise DomainError(  # [UNCONFIRMED] code
+                "InvalidParameterValue",
+                f"The private IP address {ip} is not assigned to NAT gateway {nat.id}",
+            )
+    _drop_private_ips(tx, nat, leaving)
+    return leaving
