@@ -89,3 +89,18 @@ def test_rt_12_route_change_through_the_api_takes_effect(
     ec2.create_route(RouteTableId=network["table"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     realm.apply()
     assert realm.curl(instance_id, f"http://{WEB_HOST}/") == network["public"]["PublicIpAddress"]
+
+
+def test_igw_6_translation_survives_the_router_being_rebuilt(
+    ec2: Any, realm: Realm, network: dict[str, Any]
+) -> None:
+    """An instance in a new subnet rewires the VPC router; the public instance still reaches
+    the internet with its public address (the internet side's routes are rewritten too)."""
+    vpc_id = network["public"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.9.0/24")["Subnet"]["SubnetId"]
+    group = network["public"]["SecurityGroups"][0]["GroupId"]
+    launch(ec2, subnet, group)
+    time.sleep(0.1)
+    realm.apply()
+    instance = network["public"]
+    assert realm.curl(instance["InstanceId"], f"http://{WEB_HOST}/") == instance["PublicIpAddress"]

@@ -117,6 +117,8 @@ class Applier:
             applied = self.applied_routers.get(name)
             if applied is None:
                 _build_router(router, plan.internet)
+                if router.uplink is not None:
+                    self.internet_routes = ()  # a rebuilt uplink lost its routes in the internet
                 scripts.sysctls[name] = ROUTER_SYSCTLS
                 scripts.add(name, router.ruleset + internet_gateway_ruleset(router))
             else:
@@ -165,6 +167,13 @@ class Applier:
                 del self.applied_hosts[name]
         for name, router in list(self.applied_routers.items()):
             if _wiring(routers.get(name)) != _wiring(router):
+                # Namespace teardown is asynchronous: unplug the links whose far ends live on
+                # (internet, peer routers) first, or a rebuild would find their names taken.
+                links = [
+                    link.name for link in self.applied_peerings.values() if name in link.routers
+                ]
+                links += [router.uplink] if router.uplink else []
+                _batch(name, [f"link del {link}" for link in links], force=True)
                 delete_namespace(name)
                 del self.applied_routers[name]
                 self.applied_routing.pop(name, None)
@@ -272,7 +281,7 @@ def _stop(service: subprocess.Popen[bytes]) -> None:
 
 def _topology(host: HostPlan) -> tuple[object, ...]:
     """What of a host needs a rebuild when it changes (everything but the ruleset)."""
-    return (host.router, host.interfaces)
+    return (host.router, host.interfaces, host.listen_ports)
 
 
 def _remove_host(host: HostPlan) -> None:
