@@ -7,6 +7,8 @@ test networks (Apache-2.0, see NOTICE.md there); they are read in place, never c
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -617,7 +619,8 @@ def server() -> Iterator[str]:
 
 
 def test_export_and_import_through_a_running_server(server: str, tmp_path: Path) -> None:
-    """export --endpoint writes what the server holds; import --endpoint swaps it back in."""
+    """export --endpoint writes what the server holds; import --endpoint swaps it back in; a
+    malformed payload is refused with 400 and changes nothing."""
     account = "111111111111"  # the module's server is shared: each test has its own account
     ec2 = ec2_client(server, key=account)
     vpc = w.vpc(ec2)
@@ -648,6 +651,14 @@ def test_export_and_import_through_a_running_server(server: str, tmp_path: Path)
     assert main(["import", str(out), "--endpoint", server]) == 0
     subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]
     assert [s["CidrBlock"] for s in subnets] == ["10.0.1.0/24"]
+    request = urllib.request.Request(
+        f"{server}/_vpclab/api/snapshot", data=b'{"partitions": [{"account": 1}]}', method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+    refused.value.close()
+    assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]] == [vpc]
 
 
 # -- 4. diff ------------------------------------------------------------------------------------
