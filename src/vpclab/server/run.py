@@ -122,7 +122,12 @@ def serve(options: ServeOptions) -> None:
     )
     print(f"  console: {console_url(app, endpoint)}", flush=True)
     config = uvicorn.Config(
-        app, log_level=options.log_level, access_log=False, lifespan="on", http="httptools"
+        app,
+        log_level=options.log_level,
+        access_log=False,
+        lifespan="on",
+        http="httptools",
+        loop="auto",  # uvloop (a dependency off Windows): a third less CPU per call than asyncio's
     )
     server = uvicorn.Server(config)
     threading.Thread(target=warm_up, args=(app.api,), name="vpclab-warm-up", daemon=True).start()
