@@ -9,13 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_server import ec2_client, wait_healthy
+from tests.console.test_api import ACCOUNT, Network, build
+from tests.e2e.test_server import wait_healthy
 from tests.scenarios import world as w
 from vpclab.cli.main import main
 
@@ -24,67 +24,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SERVE = [sys.executable, "-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
 READY = "window.vpclabConsole && window.vpclabConsole.renderedVersion !== null"
 LIVE_TIMEOUT_MS = 5000  # the console polls every 300 ms; generous for a loaded 2-core machine
-
-
-@dataclass
-class World:
-    """The network the tests build through boto3, with the ids they check on the map."""
-
-    endpoint: str
-    ec2: Any
-    account: str
-    vpc: str
-    peer_vpc: str
-    public_subnet: str
-    private_subnet: str
-    igw: str
-    nat: str
-    peering: str
-    web: str
-    db: str
-    web_group: str
-
-
-def build_world(endpoint: str) -> World:
-    """Two VPCs peered; one with public and private subnets, an IGW, a NAT gateway, instances."""
-    ec2 = ec2_client(endpoint)
-    vpc = w.vpc(ec2)
-    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "shop"}])
-    public = w.subnet(ec2, vpc, "10.0.1.0/24")
-    private = w.subnet(ec2, vpc, "10.0.2.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, private),
-        DestinationCidrBlock="0.0.0.0/0",
-        NatGatewayId=nat["NatGatewayId"],
-    )
-    web_group = w.open_group(ec2, vpc, "web", (443,))
-    web = w.instance(ec2, public, web_group, public=True, Name="web")
-    db = w.instance(ec2, private, w.open_group(ec2, vpc, "db", (5432,)), Name="db")
-    peer_vpc = w.vpc(ec2, "10.1.0.0/16")
-    peering = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer_vpc)
-    peering_id = peering["VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=peering_id)
-    return World(
-        endpoint=endpoint,
-        ec2=ec2,
-        account=ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["OwnerId"],
-        vpc=vpc,
-        peer_vpc=peer_vpc,
-        public_subnet=public,
-        private_subnet=private,
-        igw=igw,
-        nat=nat["NatGatewayId"],
-        peering=peering_id,
-        web=web,
-        db=db,
-        web_group=web_group,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +46,19 @@ def server() -> Iterator[subprocess.Popen[str]]:
 
 
 @pytest.fixture(scope="module")
-def world(server: subprocess.Popen[str], chromium: Any) -> World:
-    """The test network, built over HTTP through boto3 once the server answers."""
+def world(server: subprocess.Popen[str], chromium: Any) -> Network:
+    """The console API tests' network (public and private subnets, IGW, NAT gateway, named
+    instances, a peered VPC, a Lambda ENI), built over HTTP through boto3."""
     assert server.stdout is not None
     line = server.stdout.readline()
     assert line.startswith("vpclab listening on http://127.0.0.1:"), line
     endpoint = line.split()[3]
     wait_healthy(endpoint)
-    return build_world(endpoint)
+    return build(endpoint)
 
 
 @pytest.fixture(scope="module")
-def page(chromium: Any, world: World) -> Iterator[Any]:
+def page(chromium: Any, world: Network) -> Iterator[Any]:
     """The console open on the test account's partition (chosen in the picker), first layout done."""
     context = chromium.new_context(viewport={"width": 1500, "height": 950})
     page = context.new_page()
@@ -126,7 +66,7 @@ def page(chromium: Any, world: World) -> Iterator[Any]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{world.endpoint}/_vpclab/console")
     page.wait_for_function(READY)
-    partition = f"{world.account}|us-east-1"
+    partition = f"{ACCOUNT}|us-east-1"
     if page.input_value("[data-testid=partition-select]") != partition:
         page.select_option("[data-testid=partition-select]", partition)
     page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{world.web}')")
@@ -146,10 +86,10 @@ def drawn_edges(page: Any) -> list[dict[str, Any]]:
     return list(page.evaluate("window.vpclabConsole.edges()"))
 
 
-def cli_json(capsys: Any, world: World, *args: str) -> Any:
+def cli_json(capsys: Any, world: Network, *args: str) -> Any:
     """What `vpclab ARGS --endpoint E --account A --json` prints, parsed."""
     capsys.readouterr()
-    main([*args, "--endpoint", world.endpoint, "--account", world.account, "--json"])
+    main([*args, "--endpoint", world.endpoint, "--account", ACCOUNT, "--json"])
     out = capsys.readouterr().out
     return json.loads(out[min(i for i in (out.find("{"), out.find("[")) if i >= 0) :])
 
@@ -188,31 +128,35 @@ def shoot(page: Any, artifacts: Path, name: str) -> None:
 
 
 def test_console_draws_vpcs_subnets_instances_and_gateways(
-    page: Any, world: World, artifacts: Path
+    page: Any, world: Network, artifacts: Path
 ) -> None:
     """VPC > AZ > subnet > instance nesting, public/private subnets, IGW/NAT/peering with links."""
     nodes = drawn(page)
     shoot(page, artifacts, "topology")
-    assert nodes[world.vpc]["type"] == "vpc" and nodes[world.vpc]["label"] == "shop"
+    assert nodes[world.vpc]["type"] == "vpc" and nodes[world.vpc]["label"] == "app"
     assert nodes[world.peer_vpc]["type"] == "vpc"
-    public, private = nodes[world.public_subnet], nodes[world.private_subnet]
+    public, private = nodes[world.public], nodes[world.private]
     assert (public["type"], public["public"], private["public"]) == ("subnet", True, False)
     assert "public" in public["display"] and "private" in private["display"]
     for subnet in (public, private):
         az = nodes[subnet["parent"]]
         assert az["type"] == "az" and az["parent"] == world.vpc
-    assert (nodes[world.web]["label"], nodes[world.web]["parent"]) == ("web", world.public_subnet)
-    assert (nodes[world.db]["label"], nodes[world.db]["parent"]) == ("db", world.private_subnet)
+    assert (nodes[world.web]["label"], nodes[world.web]["parent"]) == ("web", world.public)
+    assert (nodes[world.db]["label"], nodes[world.db]["parent"]) == ("db", world.private)
+    lambda_eni = nodes[world.lambda_eni]
+    assert (lambda_eni["type"], lambda_eni["parent"]) == ("eni", world.private)
+    assert "lambda" in lambda_eni["display"]
+    assert nodes[world.peer_host]["type"] == "instance"
     assert nodes[world.igw]["type"] == "igw" and nodes[world.nat]["type"] == "nat"
     assert nodes[world.peering]["type"] == "pcx" and "active" in nodes[world.peering]["display"]
     links = {(e["source"], e["target"], e["type"]): e["label"] for e in drawn_edges(page)}
     assert (world.igw, world.vpc, "attachment") in links
-    assert (world.nat, world.public_subnet, "nat") in links
+    assert (world.nat, world.public, "nat") in links
     assert links[(world.peering, world.vpc, "peering")] == "active"
     assert links[(world.peering, world.peer_vpc, "peering")] == "active"
 
 
-def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world: World) -> None:
+def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world: Network) -> None:
     """Search by Name tag selects the instance; its SG and its subnet's route table open as tables."""
     page.fill("[data-testid=search]", "web")
     page.click("[data-testid=search-go]")
@@ -223,10 +167,16 @@ def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world:
     page.click(f"[data-testid=link-{world.web_group}]")
     inbound = page.locator("[data-testid=sg-inbound]")
     inbound.wait_for()
-    assert inbound.locator("tbody tr").all_inner_texts() == ["tcp\t443\t0.0.0.0/0\t"]
-    page.fill("[data-testid=search]", world.public_subnet)
+    described = world.ec2.describe_security_groups(GroupIds=[world.web_group])["SecurityGroups"]
+    expected = [
+        f"{rule['IpProtocol']}\t{rule['FromPort']}\t{rule['IpRanges'][0]['CidrIp']}\t"
+        for rule in described[0]["IpPermissions"]
+    ]
+    assert sorted(inbound.locator("tbody tr").all_inner_texts()) == sorted(expected)
+    assert "tcp\t443\t0.0.0.0/0\t" in expected
+    page.fill("[data-testid=search]", world.public)
     page.click("[data-testid=search-go]")
-    table = w.table_of(world.ec2, world.public_subnet)
+    table = w.table_of(world.ec2, world.public)
     page.click(f"[data-testid=link-{table}]")
     routes = page.locator("[data-testid=routes]")
     routes.wait_for()
@@ -236,7 +186,7 @@ def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world:
 
 
 def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
-    page: Any, world: World, capsys: Any, artifacts: Path
+    page: Any, world: Network, capsys: Any, artifacts: Path
 ) -> None:
     """Internet -> web:443 through the UI: the same hops and verdict as `vpclab trace`, all green."""
     shown = trace_in_ui(page, "internet", world.web, 443)
@@ -247,7 +197,7 @@ def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
     assert page.inner_text("[data-testid=trace-verdict]") == "REACHABLE"
     nodes = drawn(page)
     on_path = {"internet"} | {hop["node"] for hop in shown["hops"]}
-    assert {world.igw, world.public_subnet, world.web} <= on_path
+    assert {world.igw, world.public, world.web} <= on_path
     assert all("trace-admitted" in nodes[node]["classes"] for node in on_path)
     path = [(e["source"], e["target"]) for e in drawn_edges(page) if "forward" in e["classes"]]
     assert path == [("internet", world.igw), (world.igw, world.web)]
@@ -256,7 +206,7 @@ def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
 
 
 def test_trace_blocked_by_sg_3_drawn_red_at_the_instance(
-    page: Any, world: World, capsys: Any, artifacts: Path
+    page: Any, world: Network, capsys: Any, artifacts: Path
 ) -> None:
     """web -> db:22: no rule of db's groups admits it (SG-3); the db node is red, code shown."""
     shown = trace_in_ui(page, "web", world.db, 22)
@@ -276,7 +226,7 @@ def test_trace_blocked_by_sg_3_drawn_red_at_the_instance(
 
 
 def test_exposure_toggle_badges_what_the_internet_reaches(
-    page: Any, world: World, capsys: Any, artifacts: Path
+    page: Any, world: Network, capsys: Any, artifacts: Path
 ) -> None:
     """The exposure overlay marks exactly what `vpclab exposure` finds, with its ports."""
     page.check("[data-testid=exposure-toggle]")
@@ -285,7 +235,7 @@ def test_exposure_toggle_badges_what_the_internet_reaches(
     shown = {item["id"]: item["ports"] for item in page.evaluate("window.vpclabConsole.exposure()")}
     engine = cli_json(capsys, world, "exposure")
     assert {finding["owner_id"] or finding["eni_id"] for finding in engine} == set(shown)
-    assert shown[world.web] == ["tcp 443"]
+    assert any("443" in ports and "80" in ports for ports in shown[world.web])
     nodes = drawn(page)
     assert "exposed" in nodes[world.web]["classes"] and "443" in nodes[world.web]["display"]
     assert "exposed" not in nodes[world.db]["classes"]
@@ -294,25 +244,25 @@ def test_exposure_toggle_badges_what_the_internet_reaches(
 
 
 def test_new_instance_appears_live_and_nothing_moves(
-    page: Any, world: World, artifacts: Path
+    page: Any, world: Network, artifacts: Path
 ) -> None:
     """RunInstances through boto3 shows on the open page by itself; existing nodes keep places."""
     before = page.evaluate(f"window.vpclabConsole.position('{world.db}')")
     started = time.monotonic()
-    worker = w.instance(world.ec2, world.private_subnet, world.web_group, Name="worker")
+    worker = w.instance(world.ec2, world.private, world.web_group, Name="worker")
     page.wait_for_function(
         f"window.vpclabConsole.nodes().some(n => n.id === '{worker}')", timeout=LIVE_TIMEOUT_MS
     )
     print(f"new instance drawn {time.monotonic() - started:.2f} s after RunInstances returned")
     shoot(page, artifacts, "live-new-instance")
     node = drawn(page)[worker]
-    assert (node["label"], node["parent"]) == ("worker", world.private_subnet)
+    assert (node["label"], node["parent"]) == ("worker", world.private)
     assert page.evaluate(f"window.vpclabConsole.position('{world.db}')") == before
     assert page.evaluate("window.loadedOnce") is True
 
 
 def test_sg_3_revoking_the_only_admitting_rule_flips_the_shown_trace_live(
-    page: Any, world: World, artifacts: Path
+    page: Any, world: Network, artifacts: Path
 ) -> None:
     """With internet -> web:443 shown, revoking the 443 rule turns it red without a click."""
     assert trace_in_ui(page, "internet", world.web, 443)["reachable"] is True
