@@ -28,24 +28,34 @@ from vpclab.model.vpc import CidrAssociation, Subnet, Vpc
 
 PROTOCOL_NUMBER = {"tcp": "6", "udp": "17", "icmp": "1"}
 
-sg_rules = st.lists(
-    st.builds(
-        lambda i, proto, lo, span, cidr: SgRule(
-            id=f"sgr-{i}",
-            egress=False,
-            protocol=proto,
-            from_port=-1 if proto in ("-1", "icmp") else lo,
-            to_port=-1 if proto in ("-1", "icmp") else min(65535, lo + span),
-            cidr_ipv4=cidr,
+
+def ingress_rules(
+    ports: st.SearchStrategy[int], cidrs: tuple[str, ...], max_size: int
+) -> st.SearchStrategy[list[SgRule]]:
+    """Lists of random SG ingress rules: protocol, port range from `ports`, source CIDR."""
+    return st.lists(
+        st.builds(
+            lambda i, proto, lo, span, cidr: SgRule(
+                id=f"sgr-{i}",
+                egress=False,
+                protocol=proto,
+                from_port=-1 if proto in ("-1", "icmp") else lo,
+                to_port=-1 if proto in ("-1", "icmp") else min(65535, lo + span),
+                cidr_ipv4=cidr,
+            ),
+            st.integers(0, 10**6),
+            st.sampled_from(["tcp", "udp", "-1", "icmp"]),
+            ports,
+            st.integers(0, 3000),
+            st.sampled_from(cidrs),
         ),
-        st.integers(0, 10**6),
-        st.sampled_from(["tcp", "udp", "-1", "icmp"]),
-        st.integers(0, 65535),
-        st.integers(0, 3000),
-        st.sampled_from(["0.0.0.0/0", "10.0.1.0/24", "10.0.9.0/24", "10.0.1.10/32"]),
-    ),
-    max_size=5,
-    unique_by=lambda r: r.id,
+        max_size=max_size,
+        unique_by=lambda r: r.id,
+    )
+
+
+sg_rules = ingress_rules(
+    st.integers(0, 65535), ("0.0.0.0/0", "10.0.1.0/24", "10.0.9.0/24", "10.0.1.10/32"), 5
 )
 
 nacl_entries = st.lists(
@@ -236,25 +246,7 @@ def multi_vpc_networks(draw: st.DrawFn) -> Store:
     return store
 
 
-multi_vpc_rules = st.lists(
-    st.builds(
-        lambda i, proto, lo, span, cidr: SgRule(
-            id=f"sgr-{i}",
-            egress=False,
-            protocol=proto,
-            from_port=-1 if proto in ("-1", "icmp") else lo,
-            to_port=-1 if proto in ("-1", "icmp") else min(65535, lo + span),
-            cidr_ipv4=cidr,
-        ),
-        st.integers(0, 10**6),
-        st.sampled_from(["tcp", "udp", "-1", "icmp"]),
-        st.sampled_from([0, 22, 80, 443, 1024, 5000]),
-        st.integers(0, 3000),
-        st.sampled_from(PUBLIC_SOURCES),
-    ),
-    max_size=3,
-    unique_by=lambda r: r.id,
-)
+multi_vpc_rules = ingress_rules(st.sampled_from([0, 22, 80, 443, 1024, 5000]), PUBLIC_SOURCES, 3)
 
 
 def _reply_leaves_through_nat(part: Compiled, instance: str) -> bool:

@@ -1,11 +1,16 @@
-"""The symbolic engine: every packet that completes a connection between two ENIs of a VPC.
+"""The symbolic engine: every packet that completes a connection between two ENIs.
 
-For a pair of ENIs it evaluates each filter once over all ports instead of once per packet:
-forward SG egress, NACL egress, route, NACL ingress, SG ingress (AMB-20 order) narrow the
-destination ports; the reply's NACLs (stateless, NACL-4) narrow the forward source ports,
-which is how ephemeral-port ranges come out; SGs admit the reply by tracking (SG-2).
-Paths the engine does not model (anything but the VPC's local route) answer None, so callers
-fall back to the concrete tracer rather than guess.
+For a pair of ENIs it walks the path once over all ports instead of once per packet (_Walk):
+SG egress, NACL egress, route, NACL ingress, SG ingress (AMB-20 order) narrow the forward
+destination ports; the reply's NACLs (stateless, NACL-4) narrow the forward source ports, which
+is how ephemeral-port ranges come out; SGs admit the reply by tracking (SG-2). The walk follows
+the local route, active peerings (PCX-8/10/11/12), NAT gateways (NAT-6/8/12/13) and IGW round
+trips to public addresses (IGW-6/8/9); a reply must come back from the address the client
+called. Routes to appliances or gateways it does not model answer None (not analysed).
+
+For the class-level matrix the same semantics are split into shares computed once and
+combined per class pair: DirectPaths (local route or one peering), NatPaths (a NAT gateway
+forwarding privately) and PublicPaths (across the internet).
 """
 
 from __future__ import annotations
