@@ -320,8 +320,8 @@ def test_naa_between_two_subnets_on_a_port(ec2: Any, clock: Clock) -> None:
     assert _packets(finding)["DestinationPortRanges"] == [{"From": 5432, "To": 5432}]
 
 
-def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
-    """AWS-VPC-Ingress: a peer VPC reaching an instance through the peering connection."""
+def _peered(ec2: Any) -> dict[str, str]:
+    """Two VPCs of the account peered and routed to each other, a subnet in each."""
     vpc_a, vpc_b = w.vpc(ec2), w.vpc(ec2, "10.1.0.0/16")
     sub_a, sub_b = w.subnet(ec2, vpc_a, "10.0.1.0/24"), w.subnet(ec2, vpc_b, "10.1.1.0/24")
     pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"]
@@ -333,12 +333,43 @@ def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
             DestinationCidrBlock=cidr,
             VpcPeeringConnectionId=pcx_id,
         )
-    a = w.instance(ec2, sub_a, w.open_group(ec2, vpc_a, "a", (22,)))
+    return {"vpc_a": vpc_a, "vpc_b": vpc_b, "sub_a": sub_a, "sub_b": sub_b, "pcx": pcx_id}
+
+
+def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
+    """AWS-VPC-Ingress: a peer VPC reaching an instance through the peering connection."""
+    net = _peered(ec2)
+    a = w.instance(ec2, net["sub_a"], w.open_group(ec2, net["vpc_a"], "a", (22,)))
     done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Ingress"))
-    found = [f for f in _findings(ec2, done) if _ends(f) == (pcx_id, a)]
+    found = [f for f in _findings(ec2, done) if _ends(f) == (net["pcx"], a)]
     assert found
     assert _packets(found[0])["SourceAddresses"] == ["10.1.0.0/16"]
     assert _packets(found[0])["DestinationPortRanges"] == [{"From": 22, "To": 22}]
+
+
+def test_naa_vpc_ingress_from_a_referenced_peer_group(ec2: Any, clock: Clock) -> None:
+    """A's database admits only the peer VPC's app group (SG-13): the finding's sources are
+    exactly the app instance's address, however the rest of the peer CIDR is classed."""
+    net = _peered(ec2)
+    app_group = w.open_group(ec2, net["vpc_b"], "app", (443,))
+    app = w.instance(ec2, net["sub_b"], app_group)
+    db_group = ec2.create_security_group(GroupName="db", Description="d", VpcId=net["vpc_a"])
+    ec2.authorize_security_group_ingress(
+        GroupId=db_group["GroupId"],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 5432,
+                "ToPort": 5432,
+                "UserIdGroupPairs": [{"GroupId": app_group}],
+            }
+        ],
+    )
+    db = w.instance(ec2, net["sub_a"], db_group["GroupId"])
+    done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Ingress"))
+    (finding,) = [f for f in _findings(ec2, done) if _ends(f) == (net["pcx"], db)]
+    assert _packets(finding)["SourceAddresses"] == [f"{w.private_ip(ec2, app)}/32"]
+    assert _packets(finding)["DestinationPortRanges"] == [{"From": 5432, "To": 5432}]
 
 
 def test_naa_pagination_and_determinism(ec2: Any, clock: Clock) -> None:

@@ -313,6 +313,8 @@ def _cuts(ctx: _Context, eni: Eni, *, egress: bool) -> list[int]:
         group = ctx.part.group(group_id)
         for entry in (group.egress if egress else group.ingress) if group else ():
             spans.extend(entry.spans)
+            # A group reference names the members' addresses one by one (SG-13).
+            spans.extend((ip_int(a), ip_int(a)) for a in sorted(entry.members or ()))
     for subnet_id in sorted(ctx.part.subnets):
         subnet = ctx.part.subnets[subnet_id]
         if subnet.subnet.vpc_id != eni.eni.vpc_id:
