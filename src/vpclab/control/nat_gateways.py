@@ -374,6 +374,15 @@ def associate_addresses(
     return out
 
 
+def _refuse_primary(nat: NatGateway, named: str, primary: str | None, what: str, verb: str) -> None:
+    """The primary address of a gateway never goes while the gateway lives (NAT-10)."""
+    if named == primary:
+        raise DomainError(  # [UNCONFIRMED] code
+            "InvalidParameterValue",
+            f"The {what} {named} is the primary address of {nat.id} and cannot be {verb}",
+        )
+
+
 def disassociate_addresses(
     tx: Tx, nat_id: str, association_ids: Sequence[str]
 ) -> list[SecondaryAddress]:
@@ -385,12 +394,7 @@ def disassociate_addresses(
     }
     leaving = []
     for association_id in dict.fromkeys(association_ids):
-        if association_id == nat.association_id:
-            raise DomainError(  # [UNCONFIRMED] code
-                "InvalidParameterValue",
-                f"The association {association_id} is the primary address of {nat.id} and "
-                "cannot be disassociated",
-            )
+        _refuse_primary(nat, association_id, nat.association_id, "association", "disassociated")
         if association_id not in by_association:
             raise DomainError(
                 "InvalidAssociationID.NotFound",
@@ -441,12 +445,7 @@ def unassign_private_addresses(tx: Tx, nat_id: str, private_ips: Sequence[str]) 
     secondary = {s.private_ip for s in secondary_addresses(tx, nat)}
     leaving = list(dict.fromkeys(private_ips))
     for ip in leaving:
-        if ip == nat.private_ip:
-            raise DomainError(  # [UNCONFIRMED] code
-                "InvalidParameterValue",
-                f"The private IP address {ip} is the primary address of {nat.id} and cannot be "
-                "unassigned",
-            )
+        _refuse_primary(nat, ip, nat.private_ip, "private IP address", "unassigned")
         if ip not in secondary:
             raise DomainError(  # [UNCONFIRMED] code
                 "InvalidParameterValue",
