@@ -81,8 +81,15 @@ def test_import_prints_counts_per_kind_and_each_skipped_file(tmp_path: Path, cap
         f"imported {OWNER}/us-east-2: 1 instance, 1 internet-gateway, 1 network-acl, "
         "1 network-interface, 2 route-table, 2 security-group, 1 subnet, 1 vpc"
     )
-    assert "skipped 4:" in lines
+    assert "skipped 12:" in lines  # 4 unmodelled files, 8 files' unread fields
     assert "  aws_configs/VpnGateways.json (0 items): not modelled by vpclab" in lines
+    assert (
+        "  aws_configs/Vpcs.json fields: not modelled by vpclab or derived by it: OwnerId, State"
+        in lines
+    )
+    assert lines[-2] == (
+        "skipped by reason: 4 x not modelled by vpclab; 8 x not modelled by vpclab or derived by it"
+    )
 
 
 def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses() -> None:
@@ -324,6 +331,8 @@ def test_import_skips_unknown_files_and_malformed_items_and_reports_them(tmp_pat
     reasons = {(s.where, s.reason.split(" (")[0]) for s in snapshot.report.skipped}
     assert ("us-east-1/TransitGateways.json", "not modelled by vpclab") in reasons
     assert ("us-east-1/Vpcs.json", "malformed") in reasons
+    (fields,) = [k for k in snapshot.report.skipped if k.item == "fields"]
+    assert fields.where == "us-east-1/Vpcs.json" and "FutureField" in fields.reason
 
 
 def test_import_refuses_invalid_json_or_a_missing_directory_and_writes_nothing(

@@ -122,7 +122,7 @@ class ImportReport:
             if folder != f"{account}/{region}":
                 out.append(f"folder {folder} holds account {account} region {region}")
         if self.skipped:
-            reasons = Counter(s.reason for s in self.skipped)
+            reasons = Counter(s.reason.split(":")[0] for s in self.skipped)
             out.append(f"skipped {len(self.skipped)}:")
             out += [f"  {s.describe()}" for s in self.skipped]
             out.append(
@@ -405,6 +405,25 @@ def _epoch(value: Any) -> float:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
 
 
+class _Tracked(dict[str, Any]):
+    """A describe item that remembers which of its top-level fields a converter looked at."""
+
+    def __init__(self, item: Mapping[str, Any]) -> None:
+        """A copy of the item, with nothing read yet."""
+        super().__init__(item)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        """The field, noted as read."""
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The field or a default, noted as read."""
+        self.read.add(key)
+        return super().get(key, default)
+
+
 class _PartitionReader:
     """Converts one folder's describe items into resources of one partition."""
 
@@ -418,6 +437,7 @@ class _PartitionReader:
         self.public_dns_enis: set[str] = set()
         self.route_states: list[ExportedRouteState] = []
         self.eip_addresses: set[str] = set()  # public IPs that are Elastic IPs, not auto-assigned
+        self.unread: dict[str, set[str]] = {}  # top-level fields no converter looked at, by file
 
     # -- bookkeeping ---------------------------------------------------------------------------
     def put(self, obj: Resource) -> None:
@@ -464,6 +484,10 @@ class _PartitionReader:
                 continue
             for item in _items(docs, name):
                 self._convert(name, item, reader)
+        for name, fields in self.unread.items():
+            if fields:
+                listed = ", ".join(sorted(fields))
+                self.skip(name, "fields", f"not modelled by vpclab or derived by it: {listed}")
         self._infer_dns_hostnames()
         if "NetworkAcls.json" not in docs and self.tables.get(Subnet.kind):
             self.report.notes.append(
@@ -476,12 +500,14 @@ class _PartitionReader:
         if not isinstance(item, dict):
             self.skip(name, "", "an item that is not a JSON object")
             return
+        tracked = _Tracked(item)
         try:
-            reader(item)
+            reader(tracked)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             self.skip(name, _item_id(item), f"malformed ({type(exc).__name__}: {exc})")
         except DomainError as exc:
             self.skip(name, _item_id(item), f"{exc.code}: {exc.message}")
+        self.unread.setdefault(name, set()).update(set(item) - tracked.read)
 
     # -- VPCs and subnets ----------------------------------------------------------------------
     def vpc(self, item: dict[str, Any]) -> None:
