@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -100,6 +101,8 @@ class Network:
         self.store = store or Store(None, clock=Clock(settle_seconds=settle_seconds))
         self._api: Any = None
         self._compiled: dict[tuple[str, str], tuple[tuple[Any, ...], CompiledWorld]] = {}
+        self._sessions: dict[tuple[str, str], Any] = {}
+        self._sessions_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, settle_seconds: float = 1.0) -> Network:
@@ -129,14 +132,20 @@ class Network:
         from botocore.config import Config
 
         api = self.api()
-        session = boto3.session.Session(
-            aws_access_key_id=account, aws_secret_access_key="vpclab", region_name=region
-        )
-        made = session.client(
-            service,
-            endpoint_url="http://vpclab.invalid",
-            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-        )
+        # One session per account and region: it loads each service model once (a second
+        # client then costs milliseconds, not half a second). Sessions are not thread-safe.
+        with self._sessions_lock:
+            session = self._sessions.get((account, region))
+            if session is None:
+                session = boto3.session.Session(
+                    aws_access_key_id=account, aws_secret_access_key="vpclab", region_name=region
+                )
+                self._sessions[(account, region)] = session
+            made = session.client(
+                service,
+                endpoint_url="http://vpclab.invalid",
+                config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+            )
 
         def answer(request: Any, **_: Any) -> Any:
             """Serve the request from the in-process API."""
