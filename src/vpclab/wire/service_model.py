@@ -26,8 +26,10 @@ _LOCK = threading.Lock()
 
 
 def _cache_path(name: str) -> Path:
-    """Where the parsed model of a service is kept, one file per botocore installation."""
-    installation = f"{botocore.__version__}:{botocore.__file__}".encode()
+    """Where the parsed model of a service is kept: one file per botocore installation (and
+    extra model directory, which botocore's loader would also read)."""
+    extra = os.environ.get("AWS_DATA_PATH", "")
+    installation = f"{botocore.__version__}:{botocore.__file__}:{extra}".encode()
     digest = hashlib.sha256(installation).hexdigest()[:16]
     return Path(platformdirs.user_cache_dir("vpclab")) / "models" / f"{name}-{digest}.pickle"
 
