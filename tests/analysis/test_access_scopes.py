@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.dataplane.test_explanation_codes import group_admitting
 from tests.dataplane.test_filter_arns import nat_world
 from tests.scenarios import world as w
 from vpclab.control.store import Store
@@ -353,19 +354,8 @@ def test_naa_vpc_ingress_from_a_referenced_peer_group(ec2: Any, clock: Clock) ->
     net = _peered(ec2)
     app_group = w.open_group(ec2, net["vpc_b"], "app", (443,))
     app = w.instance(ec2, net["sub_b"], app_group)
-    db_group = ec2.create_security_group(GroupName="db", Description="d", VpcId=net["vpc_a"])
-    ec2.authorize_security_group_ingress(
-        GroupId=db_group["GroupId"],
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 5432,
-                "ToPort": 5432,
-                "UserIdGroupPairs": [{"GroupId": app_group}],
-            }
-        ],
-    )
-    db = w.instance(ec2, net["sub_a"], db_group["GroupId"])
+    db_group = group_admitting(ec2, net["vpc_a"], "db", 5432, app_group)
+    db = w.instance(ec2, net["sub_a"], db_group)
     done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Ingress"))
     (finding,) = [f for f in _findings(ec2, done) if _ends(f) == (net["pcx"], db)]
     assert _packets(finding)["SourceAddresses"] == [f"{w.private_ip(ec2, app)}/32"]

@@ -231,6 +231,21 @@ def test_sg_12_open_internet_source_finds_the_admitted_address_class(
 OTHER_ACCOUNT = "111122223333"
 
 
+def group_admitting(
+    ec2: Any, vpc: str, name: str, port: int, source_group: str, owner: str | None = None
+) -> str:
+    """A new group admitting one TCP port only from the members of another group (SG-13)."""
+    group: str = ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+    pair = {"GroupId": source_group} | ({"UserId": owner} if owner else {})
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "UserIdGroupPairs": [pair]}
+        ],
+    )
+    return group
+
+
 def _ra(ec2: Any, accounts: tuple[str, ...] = (), **path: Any) -> dict[str, Any]:
     """One Reachability Analyzer analysis of a new path through boto3, once it has succeeded."""
     nip = ec2.create_network_insights_path(Protocol="tcp", **path)["NetworkInsightsPath"]
@@ -311,18 +326,7 @@ def test_code_sg_references_not_preserved_through_an_appliance(ec2: Any, store: 
     a = w.instance(ec2, sub_a, group_a)
     x = w.instance(ec2, sub_x, w.open_group(ec2, vpc, "x"))
     ec2.modify_instance_attribute(InstanceId=x, SourceDestCheck={"Value": False})
-    group_b = ec2.create_security_group(GroupName="b", Description="b", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group_b,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "UserIdGroupPairs": [{"GroupId": group_a}],
-            }
-        ],
-    )
+    group_b = group_admitting(ec2, vpc, "b", 22, group_a)
     b = w.instance(ec2, sub_b, group_b)
     assert w.trace_on(store, a, b, destination_port=22).reachable
     ec2.create_route(
@@ -350,18 +354,7 @@ def _cross_account_peers(ec2: Any, other: Any) -> dict[str, str]:
         )
     group_b = w.open_group(other, vpc_b, "b")
     b = w.instance(other, sub_b, group_b)
-    group_a = ec2.create_security_group(GroupName="a", Description="a", VpcId=vpc_a)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group_a,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 5432,
-                "ToPort": 5432,
-                "UserIdGroupPairs": [{"GroupId": group_b, "UserId": OTHER_ACCOUNT}],
-            }
-        ],
-    )
+    group_a = group_admitting(ec2, vpc_a, "a", 5432, group_b, OTHER_ACCOUNT)
     a = w.instance(ec2, sub_a, group_a)
     return {"a": a, "b": b, "pcx": pcx_id, "group_b": group_b}
 

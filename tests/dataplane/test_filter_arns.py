@@ -40,6 +40,11 @@ def _analyse(ec2: Any, start: dict[str, Any] | None = None, **path: Any) -> dict
     return dict(found)
 
 
+def _app_out(ec2: Any, net: dict[str, str], start: dict[str, Any]) -> dict[str, Any]:
+    """The app's way out to 8.8.8.8:443, analysed with `start`'s filters."""
+    return _analyse(ec2, start, Source=net["app"], DestinationIp="8.8.8.8", DestinationPort=443)
+
+
 def _codes(found: dict[str, Any]) -> list[str]:
     """The explanation codes of an analysis."""
     return [e["ExplanationCode"] for e in found.get("Explanations", [])]
@@ -48,13 +53,7 @@ def _codes(found: dict[str, Any]) -> list[str]:
 def test_filter_in_arns_keeps_a_path_through_the_nat_gateway(ec2: Any) -> None:
     """The app's way out passes the NAT gateway: requiring it (by ARN) still finds the path."""
     net = nat_world(ec2)
-    found = _analyse(
-        ec2,
-        {"FilterInArns": [_arn("natgateway", net["nat"])]},
-        Source=net["app"],
-        DestinationIp="8.8.8.8",
-        DestinationPort=443,
-    )
+    found = _app_out(ec2, net, {"FilterInArns": [_arn("natgateway", net["nat"])]})
     assert found["NetworkPathFound"] is True
     assert found["FilterInArns"] == [_arn("natgateway", net["nat"])]
 
@@ -64,13 +63,7 @@ def test_component_filter_restriction_when_no_path_passes_the_required_component
 ) -> None:
     """Requiring the web instance on the app's way out: COMPONENT_FILTER_RESTRICTION."""
     net = nat_world(ec2)
-    found = _analyse(
-        ec2,
-        {"FilterInArns": [_arn("instance", net["web"])]},
-        Source=net["app"],
-        DestinationIp="8.8.8.8",
-        DestinationPort=443,
-    )
+    found = _app_out(ec2, net, {"FilterInArns": [_arn("instance", net["web"])]})
     assert found["NetworkPathFound"] is False
     assert _codes(found) == ["COMPONENT_FILTER_RESTRICTION"]
     assert found["Explanations"][0]["Component"]["Id"] == net["web"]
@@ -79,13 +72,7 @@ def test_component_filter_restriction_when_no_path_passes_the_required_component
 def test_filter_out_arns_removes_the_only_path(ec2: Any) -> None:
     """Excluding the NAT gateway leaves the app no way out: not found, naming the NAT."""
     net = nat_world(ec2)
-    found = _analyse(
-        ec2,
-        {"FilterOutArns": [_arn("natgateway", net["nat"])]},
-        Source=net["app"],
-        DestinationIp="8.8.8.8",
-        DestinationPort=443,
-    )
+    found = _app_out(ec2, net, {"FilterOutArns": [_arn("natgateway", net["nat"])]})
     assert found["NetworkPathFound"] is False
     (explained,) = found["Explanations"]
     assert explained["Component"]["Id"] == net["nat"]
@@ -95,15 +82,13 @@ def test_filter_out_arns_removes_the_only_path(ec2: Any) -> None:
 def test_component_filter_restriction_removed_component(ec2: Any) -> None:
     """The IGW is reachable only through the excluded NAT gateway."""
     net = nat_world(ec2)
-    found = _analyse(
+    found = _app_out(
         ec2,
+        net,
         {
             "FilterInArns": [_arn("internet-gateway", net["igw"])],
             "FilterOutArns": [_arn("natgateway", net["nat"])],
         },
-        Source=net["app"],
-        DestinationIp="8.8.8.8",
-        DestinationPort=443,
     )
     assert _codes(found) == ["COMPONENT_FILTER_RESTRICTION_REMOVED_COMPONENT"]
 
@@ -111,13 +96,7 @@ def test_component_filter_restriction_removed_component(ec2: Any) -> None:
 def test_filter_out_arns_of_an_unrelated_resource_changes_nothing(ec2: Any) -> None:
     """Excluding a component the path does not pass leaves it found."""
     net = nat_world(ec2)
-    found = _analyse(
-        ec2,
-        {"FilterOutArns": [_arn("instance", net["web"])]},
-        Source=net["app"],
-        DestinationIp="8.8.8.8",
-        DestinationPort=443,
-    )
+    found = _app_out(ec2, net, {"FilterOutArns": [_arn("instance", net["web"])]})
     assert found["NetworkPathFound"] is True
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from vpclab.dataplane.compile import Compiled, CompiledWorld, Eni
 from vpclab.dataplane.flow import ALL_PORTS, Flow, PortSet, cidr_span, int_ip, ip_int
 from vpclab.dataplane.queries import internet_exposure
+from vpclab.dataplane.symbolic import ClassKey, class_key
 from vpclab.dataplane.trace import Trace
 from vpclab.dataplane.tracer import trace
 
@@ -433,19 +434,6 @@ class _Direction:
     inbound: bool
 
 
-def _class_of(eni: Eni) -> tuple[object, ...]:
-    """What decides an ENI's connections with gateways: its own address never does (filters
-    name the far address; routes the destination), so ENIs alike in these behave alike."""
-    return (
-        eni.eni.subnet_id,
-        tuple(sorted(eni.eni.groups)),
-        bool(eni.public),
-        eni.eni.source_dest_check,
-        eni.usable,
-        eni.eni.interface_type,
-    )
-
-
 def _walk(ctx: _Context, eni: Eni, direction: _Direction, far: str, protocol: str) -> Trace:
     """One concrete trace between an ENI and a far address through a direction's gateway."""
     if direction.inbound:
@@ -496,13 +484,15 @@ def _gateway_paths(
 ) -> list[Candidate]:
     """Connections between ENIs and gateways, one class of ENIs at a time.
 
-    A class's first member is traced once per class of far addresses and protocol; the
+    The ENIs of a class (subnet, groups, public address, source/dest check, state) are alike
+    here: their own address is never what a filter or route decides on (filters name the far
+    address, routes the destination). A class's first member is traced once per class of far addresses and protocol; the
     candidates found are then confirmed for every other member by one trace each, with the
     same packet, so each finding carries that member's own path.
     """
-    classes: dict[tuple[object, ...], list[Eni]] = {}
+    classes: dict[ClassKey, list[Eni]] = {}
     for eni in _endpoint_enis(ctx.part):
-        classes.setdefault(_class_of(eni), []).append(eni)
+        classes.setdefault(class_key(eni), []).append(eni)
     out: list[Candidate] = []
     for members in classes.values():
         first = members[0]
