@@ -20,7 +20,7 @@ from tests.e2e.test_server import ec2_client, running_server
 from tests.scenarios import world as w
 from vpclab.api.snapshot_export import export_partitions
 from vpclab.cli.main import main
-from vpclab.control.snapshot import FILES, SnapshotError, import_snapshot, read_snapshot
+from vpclab.control.snapshot import FILES, SnapshotError, read_snapshot
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import compile_view
 from vpclab.dataplane.queries import internet_exposure
@@ -182,14 +182,13 @@ def _same_time(left: Any, right: Any) -> bool:
 def test_re_export_reproduces_every_modelled_field_of_the_batfish_files(
     name: str, tmp_path: Path
 ) -> None:
-    """Import then export: each item of each in-scope file comes back with every field it had,
-    except instance details vpclab does not model; a route to a VGW (not modelled) is the one
-    value that changes, active -> blackhole, and the import report says so (RT-12)."""
+    """`vpclab export --state <fixture>` (read, then written by the Describe handlers): each
+    item of each in-scope file comes back with every field it had, except instance details
+    vpclab does not model; a route to a VGW (not modelled) is the one value that changes,
+    active -> blackhole, and the import report says so (RT-12)."""
     snapshot = read_snapshot(fixture(name))
-    store = Store(None, clock=Clock(settle_seconds=0.0))
-    import_snapshot(store, snapshot)
     (key,) = snapshot.partitions
-    export_partitions(store, [key], tmp_path)
+    assert main(["export", str(tmp_path), "--state", fixture(name), "--all"]) == 0
     ours_dir = tmp_path / "accounts" / key[0] / key[1]
     found: set[str] = set()
     for source in sorted((BATFISH / name / "aws_configs").glob("*.json")):

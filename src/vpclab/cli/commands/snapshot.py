@@ -38,15 +38,25 @@ def _add_target(cmd: Any, verb: str) -> None:
     """The --state/--endpoint choice: where the command reads or writes state."""
     where = cmd.add_mutually_exclusive_group(required=True)
     where.add_argument("--endpoint", metavar="URL", help=f"a running vpclab server to {verb}")
-    where.add_argument("--state", metavar="PATH", help=f"a vpclab state file to {verb}")
+    where.add_argument(
+        "--state", metavar="PATH", help=f"a vpclab state file (or, to export, an export) to {verb}"
+    )
 
 
 def _source_store(args: argparse.Namespace) -> Any:
-    """A Store holding the source's state: the state file itself, or a copy of a server's."""
+    """A Store holding the source's state: the state file, an export read in, or a server's copy."""
     from vpclab.cli.sources import world_from_endpoint
+    from vpclab.control.snapshot import import_snapshot, is_snapshot, read_snapshot
     from vpclab.control.store import Store
+    from vpclab.model import load_all_kinds
+    from vpclab.model.state import Clock
     from vpclab.network import Network
 
+    if args.state and is_snapshot(args.state):  # an export read and written again
+        load_all_kinds()
+        store = Store(None, clock=Clock(settle_seconds=args.settle_seconds))
+        import_snapshot(store, read_snapshot(args.state))
+        return store
     if args.state:
         return Network.open(args.state, settle_seconds=args.settle_seconds).store
     world = world_from_endpoint(args.endpoint)
