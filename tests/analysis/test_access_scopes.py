@@ -421,3 +421,24 @@ def test_naa_igw_egress_agrees_with_the_tracer(ec2: Any, store: Store, clock: Cl
         i for i in instances if w.trace_on(store, i, "8.8.8.8", destination_port=443).reachable
     }
     assert in_findings == traced == {net["web"], net["app"]}
+
+
+def test_naa_scope_created_from_a_template_name(ec2: Any, clock: Clock) -> None:
+    """No paths and a Name tag naming an Amazon created scope: a copy of its content."""
+    web, _ = _public_and_private(ec2)
+    created = ec2.create_network_insights_access_scope(
+        ClientToken="t",
+        TagSpecifications=[
+            {
+                "ResourceType": "network-insights-access-scope",
+                "Tags": [{"Key": "Name", "Value": "AWS-IGW-Egress"}],
+            }
+        ],
+    )
+    assert created["NetworkInsightsAccessScopeContent"]["MatchPaths"] == ENI_TO_IGW
+    scope_id = created["NetworkInsightsAccessScope"]["NetworkInsightsAccessScopeId"]
+    found = _findings(ec2, _analyse_scope(ec2, clock, scope_id))
+    assert {_ends(f)[0] for f in found} == {web}
+    with pytest.raises(ClientError) as error:
+        ec2.create_network_insights_access_scope(ClientToken="t")
+    assert error.value.response["Error"]["Code"] == "MissingParameter"

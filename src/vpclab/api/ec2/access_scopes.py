@@ -298,9 +298,17 @@ def present_content(scope: NetworkInsightsAccessScope) -> dict[str, Any]:
 
 @operation("CreateNetworkInsightsAccessScope")
 def create_scope(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """CreateNetworkInsightsAccessScope."""
+    """CreateNetworkInsightsAccessScope.
+
+    A vpclab convenience where AWS has an error: with no paths at all and a Name tag naming an
+    Amazon created scope, the new scope is a copy of that template (the console's "duplicate").
+    """
     match = params.get("MatchPaths") or []
     exclude = params.get("ExcludePaths") or []
+    tags = spec_tags(params, "network-insights-access-scope")
+    template = BUILTIN_SCOPES.get(dict(tags).get("Name", "")) if not match and not exclude else None
+    if template is not None:
+        match, exclude = template["MatchPaths"], template["ExcludePaths"]
     if not match and not exclude:
         raise DomainError("MissingParameter", "Either MatchPaths or ExcludePaths must be given.")
     scope_paths(ctx, [*match, *exclude], creating=True)
@@ -309,7 +317,7 @@ def create_scope(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
         match_paths_json=json.dumps(match, sort_keys=True),
         exclude_paths_json=json.dumps(exclude, sort_keys=True),
         created_at=ctx.tx.now(),
-        tags=spec_tags(params, "network-insights-access-scope"),
+        tags=tags,
     )
     ctx.tx.put(scope)
     return {
