@@ -607,7 +607,7 @@ def candidates(world: CompiledWorld, match: list[ScopePath]) -> list[Candidate]:
             peer_out=eni_source and _wants(match, "destination", PEERING_TYPE),
         )
     )
-    if eni_source and eni_destination:
+    if any(_wants([p], "source", ENI_TYPE) and _wants([p], "destination", ENI_TYPE) for p in match):
         out.extend(_between_enis(ctx, match))
     return out
 
