@@ -6,6 +6,8 @@ written straight into a state file (bench/analysis.py's generator, in-process th
 store) and served by a real `vpclab serve --state FILE` on 127.0.0.1. Each run opens the console
 in a fresh browser context (nothing cached) and reads the marks the console sets when its first
 layout completes and on the next animation frame (first paint), measured from navigation start.
+A 10-instance baseline is loaded alternately in the same run: on a shared, loaded machine the
+ratio of the two is the figure that compares across runs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
 
 CHROMIUM = "/usr/bin/chromium"
+BASELINE_INSTANCES = 10  # the same page with almost nothing to draw: its fixed cost
 MARKS = "['vpclab-layout-done', 'vpclab-first-paint', 'vpclab-map-built', 'vpclab-elk-done']"
 
 
@@ -61,7 +65,7 @@ def serve(state: Path) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("the server did not answer")
 
 
-def topology_seconds(endpoint: str, runs: int) -> tuple[float, int, int]:
+def topology_figures(endpoint: str, runs: int) -> tuple[float, int, int]:
     """Median time of GET /_vpclab/api/topology, its size in bytes and its instance count."""
     url = f"{endpoint}/_vpclab/api/topology?account={ACCOUNT}&region={REGION}"
     times, body = [], b""
@@ -97,56 +101,90 @@ def open_console(browser: Any, url: str) -> tuple[float, float, float, float, fl
     return layout, paint, built, elk, wall, nodes
 
 
-def main() -> None:
-    """Build, serve, measure, print."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=500)
-    parser.add_argument("--subnets", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--screenshot", help="save a screenshot of the last load here (PNG)")
-    args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
+@dataclass
+class Network:
+    """One generated network, served: its endpoint, the topology call's figures, its loads."""
 
-    with tempfile.TemporaryDirectory() as directory:
-        state = Path(directory) / "bench.db"
-        started = time.perf_counter()
-        write_state(state, args.instances, args.subnets)
-        print(f"state written in {time.perf_counter() - started:.2f} s")
-        proc, endpoint = serve(state)
-        try:
-            seconds, size, instances = topology_seconds(endpoint, args.runs)
-            print(
-                f"GET /_vpclab/api/topology: {seconds * 1000:.0f} ms median of {args.runs} "
-                f"({size / 1024:.0f} KiB, {instances} instances in {args.subnets} subnets)"
-            )
-            url = f"{endpoint}/_vpclab/console"
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-                loads = [open_console(browser, url) for _ in range(args.runs)]
-                if args.screenshot:
-                    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    page.goto(url)
-                    page.wait_for_function(
-                        "performance.getEntriesByName(" + "'vpclab-first-paint').length > 0"
-                    )
-                    page.screenshot(path=args.screenshot)
-                browser.close()
-        finally:
-            proc.terminate()
-            proc.communicate(timeout=10)
-    for number, (layout, paint, built, elk, wall, nodes) in enumerate(loads, start=1):
+    label: str
+    endpoint: str
+    topology_seconds: float
+    topology_bytes: int
+    instances: int
+    loads: list[tuple[float, float, float, float, float, int]] = field(default_factory=list)
+
+
+def report(network: Network) -> tuple[float, float]:
+    """Print one network's loads and medians; return its median layout-done and first-paint."""
+    print(
+        f"{network.label}: {network.instances} instances; GET /_vpclab/api/topology "
+        f"{network.topology_seconds * 1000:.0f} ms median ({network.topology_bytes / 1024:.0f} KiB)"
+    )
+    for number, (layout, paint, built, elk, wall, nodes) in enumerate(network.loads, start=1):
         print(
             f"  load {number}: layout done {layout:.2f} s, first paint {paint:.2f} s "
             f"(map built {built:.2f} s, ELK answered {elk:.2f} s; wall {wall:.2f} s, {nodes} nodes)"
         )
-    layout = statistics.median(load[0] for load in loads)
-    paint = statistics.median(load[1] for load in loads)
+    layout = statistics.median(load[0] for load in network.loads)
+    paint = statistics.median(load[1] for load in network.loads)
+    print(f"  median: layout done {layout:.2f} s, first paint {paint:.2f} s")
+    return layout, paint
+
+
+def main() -> None:
+    """Build both networks, serve them, load the console alternately, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=500)
+    parser.add_argument("--subnets", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--screenshot", help="save a screenshot of the last big load here (PNG)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    sizes = {"baseline": (BASELINE_INSTANCES, 2), "network": (args.instances, args.subnets)}
+    with tempfile.TemporaryDirectory() as directory, sync_playwright() as playwright:
+        servers, networks = [], {}
+        try:
+            for label, (instances, subnets) in sizes.items():
+                state = Path(directory) / f"{label}.db"
+                write_state(state, instances, subnets)
+                proc, endpoint = serve(state)
+                servers.append(proc)
+                networks[label] = Network(label, endpoint, *topology_figures(endpoint, args.runs))
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+            for _ in range(args.runs):  # alternated, so both see the same machine load
+                for network in networks.values():
+                    network.loads.append(
+                        open_console(browser, f"{network.endpoint}/_vpclab/console")
+                    )
+            if args.screenshot:
+                screenshot(
+                    browser, f"{networks['network'].endpoint}/_vpclab/console", args.screenshot
+                )
+            browser.close()
+        finally:
+            for proc in servers:
+                proc.terminate()
+                proc.communicate(timeout=10)
+    _, base_paint = report(networks["baseline"])
+    layout, paint = report(networks["network"])
+    topology = networks["network"].topology_seconds
     verdict = "meets" if paint < 2.0 else "misses"
     print(
-        f"navigation -> layout done {layout:.2f} s, -> first paint {paint:.2f} s "
-        f"(median of {args.runs}; {verdict} the 2 s target); topology endpoint alone "
-        f"{seconds * 1000:.0f} ms = {seconds / paint:.0%} of first paint"
+        f"{args.instances} instances in {args.subnets} subnets: navigation -> layout done "
+        f"{layout:.2f} s, -> first paint {paint:.2f} s (median of {args.runs}; {verdict} the 2 s "
+        f"target); {paint / base_paint:.2f}x the {BASELINE_INSTANCES}-instance baseline's "
+        f"{base_paint:.2f} s; the topology endpoint alone {topology * 1000:.0f} ms "
+        f"({topology / paint:.0%} of first paint)"
     )
+
+
+def screenshot(browser: Any, url: str, path: str) -> None:
+    """A picture of the console once it has drawn the network."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(url)
+    page.wait_for_function("performance.getEntriesByName('vpclab-first-paint').length > 0")
+    page.screenshot(path=path)
+    page.close()
 
 
 if __name__ == "__main__":

@@ -6,10 +6,9 @@
 // ELK's layered algorithm is not used: its first run alone took 1-2 s in a cold worker on
 // this machine, against a few hundred ms for box packing (docs/console.md).
 
-import { COMPOUND_PADDING, SIZES } from './style.js';
+import { COMPOUND_PADDING, EMPTY_CONTAINER, SIZES } from './style.js';
 
 const PADDING = `[top=${COMPOUND_PADDING},left=${COMPOUND_PADDING},bottom=${COMPOUND_PADDING},right=${COMPOUND_PADDING}]`;
-const EMPTY_CONTAINER = { width: 250, height: 46 };
 const SUBNET_ASPECT = 1.6;
 const SUBNET_GAP = 12;
 
@@ -32,27 +31,33 @@ function containerOptions(type) {
 }
 
 // A subnet's members in rows, placed here rather than by ELK: they are all the same size, so
-// a grid of the wanted aspect ratio is what ELK's box packing would find, without the cost of
-// running it over hundreds of instances (ELK's 'fixed' algorithm keeps these places).
+// a grid of the wanted aspect ratio is what ELK's box packing would find. ELK only sees the
+// subnet as one box of the grid's size: handing it hundreds of instances to keep in place cost
+// seconds in its worker on a loaded machine. Positions are relative to the subnet's corner.
 function subnetGrid(entry) {
   const sizes = entry.children.map((child) => SIZES[child.type] || EMPTY_CONTAINER);
   const width = Math.max(...sizes.map((size) => size.width));
   const height = Math.max(...sizes.map((size) => size.height));
   const count = entry.children.length;
   const columns = Math.max(1, Math.ceil(Math.sqrt((count * SUBNET_ASPECT * height) / width)));
-  const children = entry.children.map((child, index) => ({
+  const rows = Math.ceil(count / columns);
+  const members = entry.children.map((child, index) => ({
     id: child.id,
-    x: COMPOUND_PADDING + (index % columns) * (width + SUBNET_GAP),
-    y: COMPOUND_PADDING + Math.floor(index / columns) * (height + SUBNET_GAP),
-    width: sizes[index].width,
-    height: sizes[index].height,
+    x: COMPOUND_PADDING + (index % columns) * (width + SUBNET_GAP) + sizes[index].width / 2,
+    y: COMPOUND_PADDING + Math.floor(index / columns) * (height + SUBNET_GAP) + sizes[index].height / 2,
   }));
-  return { id: entry.id, layoutOptions: { 'elk.algorithm': 'fixed', 'elk.padding': PADDING }, children };
+  return {
+    width: 2 * COMPOUND_PADDING + columns * width + (columns - 1) * SUBNET_GAP,
+    height: 2 * COMPOUND_PADDING + rows * height + (rows - 1) * SUBNET_GAP,
+    members,
+  };
 }
 
 // The ELK graph of a set of node data: nodes nested by parent (a parent outside the set makes a
-// node a top-level one). Links are not laid out: the columns of arrangeRoots follow them.
+// node a top-level one), each subnet's members as a grid (`grids`, by subnet id) with the
+// subnet a plain box in the graph. Links are not laid out: arrangeRoots's columns follow them.
 export function elkGraph(nodes) {
+  const grids = new Map();
   const byId = new Map();
   for (const data of nodes) {
     byId.set(data.id, { id: data.id, type: data.type, parent: data.parent, children: [] });
@@ -64,14 +69,18 @@ export function elkGraph(nodes) {
     else roots.push(entry);
   }
   const toElk = (entry) => {
-    if (entry.type === 'subnet' && entry.children.length) return subnetGrid(entry);
+    if (entry.type === 'subnet' && entry.children.length) {
+      const grid = subnetGrid(entry);
+      grids.set(entry.id, grid.members);
+      return { id: entry.id, width: grid.width, height: grid.height };
+    }
     if (entry.children.length) {
       return { id: entry.id, layoutOptions: containerOptions(entry.type), children: entry.children.map(toElk) };
     }
     const size = SIZES[entry.type] || EMPTY_CONTAINER;
     return { id: entry.id, width: size.width, height: size.height };
   };
-  return { id: 'root', layoutOptions: ROOT_OPTIONS, children: roots.map(toElk) };
+  return { graph: { id: 'root', layoutOptions: ROOT_OPTIONS, children: roots.map(toElk) }, grids };
 }
 
 function centreY(node) {
@@ -124,14 +133,17 @@ export function arrangeRoots(graph, nodes, links) {
   return graph;
 }
 
-// The centre of every leaf node of a laid-out ELK graph, in the graph's coordinates.
-export function leafCentres(graph) {
+// The centre of every leaf node of a laid-out ELK graph (and of every subnet's grid member), in
+// the graph's coordinates.
+export function leafCentres(graph, grids) {
   const centres = new Map();
   const walk = (node, offsetX, offsetY) => {
     const x = offsetX + (node.x || 0);
     const y = offsetY + (node.y || 0);
     if (node.children && node.children.length) {
       for (const child of node.children) walk(child, x, y);
+    } else if (grids.has(node.id)) {
+      for (const member of grids.get(node.id)) centres.set(member.id, { x: x + member.x, y: y + member.y });
     } else if (node.id !== 'root') {
       centres.set(node.id, { x: x + node.width / 2, y: y + node.height / 2 });
     }

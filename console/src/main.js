@@ -8,7 +8,7 @@ import { elk } from './elk-shared.js';
 import { h, table } from './dom.js';
 import { eniOwners, resourceIndex, topologyElements } from './elements.js';
 import { arrangeRoots, elkGraph, leafCentres } from './layout.js';
-import { STYLE } from './style.js';
+import { COMPOUND_PADDING, EMPTY_CONTAINER, SIZES, STYLE } from './style.js';
 import { pathEdges, pathOf, sourceNode, traceView } from './trace.js';
 
 
@@ -65,9 +65,10 @@ function createMap(elements) {
 
 // Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
 function layOut(nodes, edges) {
+  const { graph, grids } = elkGraph(nodes);
   return elk()
-    .layout(elkGraph(nodes))
-    .then((graph) => leafCentres(arrangeRoots(graph, nodes, edges)));
+    .layout(graph)
+    .then((laidOut) => leafCentres(arrangeRoots(laidOut, nodes, edges), grids));
 }
 
 function applyCentres(centres, offset = { x: 0, y: 0 }) {
@@ -78,20 +79,50 @@ function applyCentres(centres, offset = { x: 0, y: 0 }) {
   });
 }
 
-// Draw a whole topology on an empty map: ELK lays it out in its worker while cytoscape builds
-// the elements here, then every node gets its place at once.
+// Draw a whole topology on an empty map. Every node is created at its place: moving hundreds
+// of nodes after creation re-measures their compound parents at each move (seconds at 500
+// instances), so the elements wait for ELK's answer, built meanwhile.
 async function drawFresh(topology) {
   const elements = topologyElements(topology).map(withDisplay);
   const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
-  const centres = layOut(data('nodes'), data('edges')).then((found) => {
-    performance.mark('vpclab-elk-done');
-    return found;
-  });
+  const centres = await layOut(data('nodes'), data('edges'));
+  performance.mark('vpclab-elk-done');
+  for (const element of elements) {
+    const centre = element.group === 'nodes' && centres.get(element.data.id);
+    if (centre) element.position = centre;
+  }
   if (state.cy) state.cy.add(elements);
   else createMap(elements);
   performance.mark('vpclab-map-built');
-  applyCentres(await centres);
-  state.cy.fit(undefined, 24);
+  fitTo(extent(centres, elements));
+}
+
+// The box around the drawing, from the layout and the leaves' sizes by type (asking cytoscape
+// would compute every element's style and label first: seconds at 500 instances).
+function extent(centres, elements) {
+  const types = new Map(elements.map((element) => [element.data.id, element.data.type]));
+  const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+  for (const [id, centre] of centres) {
+    const size = SIZES[types.get(id)] || EMPTY_CONTAINER;
+    const [halfWidth, halfHeight] = [size.width / 2, size.height / 2];
+    box.x1 = Math.min(box.x1, centre.x - halfWidth - COMPOUND_PADDING * 3);
+    box.y1 = Math.min(box.y1, centre.y - halfHeight - COMPOUND_PADDING * 3);
+    box.x2 = Math.max(box.x2, centre.x + halfWidth + COMPOUND_PADDING * 3);
+    box.y2 = Math.max(box.y2, centre.y + halfHeight + COMPOUND_PADDING * 3);
+  }
+  return box;
+}
+
+// Zoom and pan so the box fills the map.
+function fitTo(box) {
+  const cy = state.cy;
+  if (!Number.isFinite(box.x1)) return;
+  const [width, height] = [cy.width(), cy.height()];
+  const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min(width / (box.x2 - box.x1), height / (box.y2 - box.y1))));
+  cy.viewport({
+    zoom,
+    pan: { x: (width - (box.x2 - box.x1) * zoom) / 2 - box.x1 * zoom, y: (height - (box.y2 - box.y1) * zoom) / 2 - box.y1 * zoom },
+  });
 }
 
 // Bring the drawn graph in step with a topology: add new elements, drop gone ones, update the

@@ -9,6 +9,9 @@ const BLOCKED = '#d32f2f';
 // Room around a compound's children; the layout leaves the same (layout.js) so labels fit.
 export const COMPOUND_PADDING = 32;
 
+// A VPC or subnet with nothing inside (drawn as a plain box).
+export const EMPTY_CONTAINER = { width: 250, height: 46 };
+
 export const SIZES = {
   instance: { width: 150, height: 44 },
   eni: { width: 150, height: 44 },
@@ -83,7 +86,7 @@ export const STYLE = [
   {
     // A VPC or subnet with nothing inside is drawn as a plain box, not collapsed to a dot.
     selector: 'node[type = "vpc"][!container], node[type = "subnet"][!container]',
-    style: { shape: 'round-rectangle', width: 250, height: 46, 'text-max-width': 240 },
+    style: { shape: 'round-rectangle', width: EMPTY_CONTAINER.width, height: EMPTY_CONTAINER.height, 'text-max-width': 240 },
   },
   leaf('instance', 'round-rectangle', '#ed7100', '#fff3e6'),
   leaf('eni', 'round-rectangle', '#7d5cad', '#f3eefa'),
