@@ -177,6 +177,20 @@ class _Walk:
             )
         )
 
+    def dead_end(
+        self,
+        component: Ref,
+        vpc_id: str | None,
+        subnet_id: str | None,
+        header: Header | None,
+        step_kind: str,
+        explanation: Explanation,
+    ) -> None:
+        """A hop where the packet stops: opened, blocked with the explanation, closed."""
+        hop = self.open(component, vpc_id, subnet_id, header)
+        self.block(hop, step_kind, explanation)
+        self.close(hop, header)
+
     def note(self, hop: _HopBuilder, kind: str, text: str, **extra: object) -> None:
         """Record a passing step."""
         hop.steps.append(
@@ -616,17 +630,19 @@ class _Walk:
             return self.appliance(part, eni, header, subnet.subnet.id)
         if kind == "peering":
             return self.cross_peering(part, target, header, vpc_id)
-        hop = self.open(Ref(kind=kind, id=target), vpc_id, None, header)
-        self.block(
-            hop,
+        unsupported = Ref(kind=kind, id=target)
+        self.dead_end(
+            unsupported,
+            vpc_id,
+            None,
+            header,
             "route",
             Explanation(
                 code="UNSUPPORTED_COMPONENT",
                 message=f"vpclab's tracer does not follow routes to {target}",
-                component=hop.component,
+                component=unsupported,
             ),
         )
-        self.close(hop, header)
         return None
 
     def deliver_local(
@@ -635,19 +651,21 @@ class _Walk:
         """The VPC router delivers to the ENI holding the address, through its subnet's NACL."""
         owner = part.by_address.get((vpc_id, header.destination))
         if owner is None:
-            hop = self.open(Ref(kind="vpc", id=vpc_id), vpc_id, None, header)
-            self.block(
-                hop,
+            vpc = Ref(kind="vpc", id=vpc_id)
+            self.dead_end(
+                vpc,
+                vpc_id,
+                None,
+                header,
                 "route",
                 Explanation(
                     code="NO_POSSIBLE_DESTINATION",
                     message=f"no network interface in {vpc_id} holds {header.destination}",
-                    component=hop.component,
+                    component=vpc,
                     vpc_id=vpc_id,
                     address=header.destination,
                 ),
             )
-            self.close(hop, header)
             return None
         eni = part.enis[owner]
         if eni.eni.subnet_id != from_subnet:
@@ -748,9 +766,11 @@ class _Walk:
         nat = part.nats[nat_id]
         subnet_id = nat.nat.subnet_id
         if subnet_id == from_subnet:
-            hop = self.open(nat.ref, nat.nat.vpc_id, subnet_id, header)
-            self.block(
-                hop,
+            self.dead_end(
+                nat.ref,
+                nat.nat.vpc_id,
+                subnet_id,
+                header,
                 "check",
                 Explanation(
                     code="NO_POSSIBLE_DESTINATION",
@@ -761,7 +781,6 @@ class _Walk:
                     subnet_id=subnet_id,
                 ),
             )
-            self.close(hop, header)
             return None
         header = self.acl(part, part.subnets[subnet_id], header, egress=False)
         hop = self.open(nat.ref, nat.nat.vpc_id, subnet_id, header)
