@@ -45,7 +45,7 @@ PORTS = {"tcp": 80, "udp": 53}
 NACLS = ("default", "default", "default", "web", "no-ephemeral", "deny-icmp")
 INGRESS = ("tcp80-any", "udp53-private", "icmp-any", "all-self")
 EGRESS = ("all", "all", "all", "tcp-only", "none")
-DEFAULT_ROUTES = ("igw", "igw", "nat", "nat", "none")
+DEFAULT_ROUTES = ("igw", "igw", "nat", "nat", "appliance", "none")
 MOSTLY = (True, True, True, False)
 
 # Run inside the source namespace: one flow from a fixed source port; prints the address the
@@ -95,6 +95,10 @@ class NetworkSpec:
     vpcs: int
     igw: tuple[bool, ...]
     nat_subnet: int | None
+    # The subnet whose instance is a NAT instance ("appliance" routes go to it), and whether
+    # its source/destination check is off.
+    appliance: int | None
+    appliance_check_off: bool
     peering: bool
     subnets: tuple[SubnetSpec, ...]
 
@@ -121,6 +125,8 @@ def networks(draw: st.DrawFn) -> NetworkSpec:
         vpcs=vpcs,
         igw=tuple(draw(st.sampled_from(MOSTLY)) for _ in range(vpcs)),
         nat_subnet=draw(st.none() | st.integers(0, count - 1)),
+        appliance=draw(st.none() | st.integers(0, count - 1)),
+        appliance_check_off=draw(st.sampled_from(MOSTLY)),
         peering=vpcs == 2 and draw(st.sampled_from(MOSTLY)),
         subnets=subnets,
     )
@@ -268,7 +274,7 @@ def build(ec2: Any, spec: NetworkSpec) -> Built:
         nat = made_nat["NatGateway"]["NatGatewayId"]
     for index, subnet in enumerate(spec.subnets):
         route: dict[str, str] = {}
-        hosts_nat = index == spec.nat_subnet and nat is not None
+        hosts_nat = index in (spec.nat_subnet, spec.appliance) and subnet.vpc in igws
         if hosts_nat or (subnet.default_route == "igw" and subnet.vpc in igws):
             route = {"GatewayId": igws[subnet.vpc]}
         elif subnet.default_route == "nat" and nat is not None and subnet.vpc == nat_vpc:
@@ -289,7 +295,28 @@ def build(ec2: Any, spec: NetworkSpec) -> Built:
         described = launch(ec2, subnets[index], group, public=subnet.public_ip)
         instances.append((described["InstanceId"], described["PrivateIpAddress"]))
         public.append(described.get("PublicIpAddress"))
+    _route_to_appliance(ec2, spec, instances, tables)
     return Built(tuple(instances), tuple(public), tuple(groups), tuple(tables))
+
+
+def _route_to_appliance(
+    ec2: Any, spec: NetworkSpec, instances: list[tuple[str, str]], tables: list[str]
+) -> None:
+    """Routes 0.0.0.0/0 -> the NAT instance from the other subnets of its VPC that ask."""
+    if spec.appliance is None:
+        return
+    appliance_id = instances[spec.appliance][0]
+    if spec.appliance_check_off:
+        ec2.modify_instance_attribute(InstanceId=appliance_id, SourceDestCheck={"Value": False})
+    home = spec.subnets[spec.appliance].vpc
+    for index, subnet in enumerate(spec.subnets):
+        wanted = subnet.default_route == "appliance" and subnet.vpc == home
+        if wanted and index not in (spec.appliance, spec.nat_subnet):
+            ec2.create_route(
+                RouteTableId=tables[index],
+                DestinationCidrBlock="0.0.0.0/0",
+                InstanceId=appliance_id,
+            )
 
 
 @dataclass(frozen=True)
