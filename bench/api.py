@@ -15,6 +15,8 @@ server adds. Also shown, labelled "no socket": the same replay from a before-sen
 skips urllib3 and the socket too (boto3's cost alone).
 Start to first answer: spawn the server, then time its first 200 from the health endpoint
 and its first DescribeVpcs answer (raw HTTP, so no client start-up is counted).
+All targets run at once and each phase runs on every target in turn, so that they share the
+load of that moment (the machine is shared); CPU per call is reported beside wall time.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -323,11 +325,11 @@ class Result:
         entry.client_cpu += time.process_time() - client_before
 
 
-def workload(
-    name: str, ec2: Any, n: int, describes: int, small: int, sgs: int, pid: int | None
-) -> Result:
-    """The benchmark workload on one client (pid: the server process, for its CPU time)."""
-    result = Result(name, pid)
+Workload = list[tuple[str, Callable[[], int]]]  # (phase, run it: returns its number of calls)
+
+
+def workload(ec2: Any, n: int, describes: int, small: int, sgs: int) -> Workload:
+    """The benchmark's phases on one client, in order (each one uses what the earlier made)."""
     vpc_ids: list[str] = []
 
     def writes() -> int:
@@ -392,12 +394,13 @@ def workload(
             )
         return 2 * describes
 
-    result.timed("writes", writes)
-    result.timed("describes", big_describes)
-    result.timed("small", small_describes)
-    result.timed("sg_writes", sg_writes)
-    result.timed("sg_desc", sg_describes)
-    return result
+    return [
+        ("writes", writes),
+        ("describes", big_describes),
+        ("small", small_describes),
+        ("sg_writes", sg_writes),
+        ("sg_desc", sg_describes),
+    ]
 
 
 def main() -> None:
@@ -419,31 +422,41 @@ def main() -> None:
         serve_stub(args.serve_stub)
         return
 
-    def run(name: str, ec2: Any, pid: int | None) -> Result:
+    def phases(ec2: Any) -> Workload:
         """The workload on one client, after one call that warms the connection."""
         ec2.describe_vpcs()
-        return workload(name, ec2, args.n, args.describes, args.small, args.sgs, pid)
+        return workload(ec2, args.n, args.describes, args.small, args.sgs)
 
-    results: list[Result] = []
     starts: dict[str, Started] = {}
     recorded: dict[str, list[bytes]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as running:
+        # 1. Record the bodies the floor replays: the whole workload once, untimed.
+        with vpclab_server("--in-memory") as (endpoint, _, _):
+            recording = ec2_client(endpoint)
+            recorder(recording, recorded)
+            for _, step in phases(recording):
+                step()
+        # 2. Start everything (start-up timed one server at a time), then run each phase on
+        # every target in turn, so that they share the machine's load of that moment.
         servers: list[tuple[str, Callable[[], Any]]] = [
             ("vpclab (memory)", lambda: vpclab_server("--in-memory")),
             ("vpclab (sqlite)", lambda: vpclab_server("--state", os.path.join(tmp, "s.db"))),
         ]
         if not args.skip_moto:
             servers.append(("moto_server", moto_server))
+        stub_endpoint, stub_pid = running.enter_context(stub_server(recorded, tmp))
+        targets = [
+            (Result("boto3 floor", stub_pid), phases(ec2_client(stub_endpoint))),
+            (Result("no socket"), phases(floor_client(recorded))),
+        ]
         for name, start in servers:
-            with start() as (endpoint, started, pid):
-                starts[name] = started
-                ec2 = ec2_client(endpoint)
-                if not recorded:
-                    recorder(ec2, recorded)
-                results.append(run(name, ec2, pid))
-        with stub_server(recorded, tmp) as (endpoint, pid):
-            floor = run("boto3 floor", ec2_client(endpoint), pid)
-        no_socket = run("no socket", floor_client(recorded), None)
+            endpoint, starts[name], pid = running.enter_context(start())
+            targets.append((Result(name, pid), phases(ec2_client(endpoint))))
+        for index in range(len(targets[0][1])):
+            for result, steps in targets:
+                result.timed(*steps[index])
+    floor, no_socket = targets[0][0], targets[1][0]
+    results = [result for result, _ in targets[2:]]
 
     print_table(results, floor, no_socket, starts)
     if args.json:
@@ -498,10 +511,11 @@ def print_table(
                 theirs_over = theirs.per_call_ms - base.per_call_ms
                 over = f"x{theirs_over / mine_over:5.1f}" if mine_over > 0 else "  (<= floor)"
                 e2e = theirs.per_call_ms / mine.per_call_ms
-                cpu = theirs.server_cpu_ms / max(mine.server_cpu_ms, 1e-9)
+                ticks = mine.server_cpu_ms > 0  # /proc counts in 10 ms ticks
+                cpu = f"x{theirs.server_cpu_ms / mine.server_cpu_ms:5.1f}" if ticks else "  n/a"
                 print(
                     f"  {result.name:<16} {phase:<10} overhead {over:<12} "
-                    f"end-to-end x{e2e:5.1f}   server CPU x{cpu:5.1f}"
+                    f"end-to-end x{e2e:5.1f}   server CPU {cpu}"
                 )
     print("\nstart to first answer (spawn -> first 200):")
     for name, started in starts.items():
