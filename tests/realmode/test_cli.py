@@ -69,3 +69,11 @@ def test_down_all_leaves_another_runs_namespaces_alone(ec2: Any, endpoint: str) 
         assert mine not in listed
     finally:
         subprocess.run(["ip", "netns", "delete", foreign], check=False)
+
+
+def test_up_once_says_clearly_when_the_server_cannot_be_read() -> None:
+    """No server on the endpoint: `up --once` names it and fails instead of a traceback."""
+    done = _vpclab("http://127.0.0.1:9", "up", "--once")
+    assert done.returncode == 1
+    assert "cannot read http://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -65,9 +65,20 @@ def run_up(args: argparse.Namespace) -> int:
     follower = Follower(target)
     try:
         while True:
-            view = follower.poll()
-            if view is not None:
-                applier.apply(build_plan(view, target.run, vpcs))
+            try:
+                view = follower.poll()
+                if view is not None:
+                    applier.apply(build_plan(view, target.run, vpcs))
+            except OSError as exc:  # the server is down or restarting: keep what is built
+                print(f"vpclab up: cannot read {target.endpoint}: {exc}", file=sys.stderr)
+                if args.once:
+                    return 1
+            except RuntimeError as exc:  # the kernel refused a step: rebuild from scratch
+                print(f"vpclab up: {exc}; rebuilding", file=sys.stderr)
+                applier.teardown()
+                applier, follower = Applier(), Follower(target)
+                if args.once:
+                    return 1
             if args.once:
                 print(f"vpclab up: {len(applier.applied_hosts)} namespaces", flush=True)
                 return 0
