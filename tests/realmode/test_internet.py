@@ -10,6 +10,7 @@ import pytest
 
 from tests.realmode.support import Realm, launch
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
+from vpclab.realmode.kernel import list_namespaces
 
 WEB_HOST = INTERNET_HOSTS[0]
 
@@ -104,3 +105,31 @@ def test_igw_6_translation_survives_the_router_being_rebuilt(
     realm.apply()
     instance = network["public"]
     assert realm.curl(instance["InstanceId"], f"http://{WEB_HOST}/") == instance["PublicIpAddress"]
+
+
+def test_eip_2_an_elastic_ip_associated_through_the_api_is_what_the_internet_sees(
+    ec2: Any, realm: Realm, network: dict[str, Any]
+) -> None:
+    """The instance without a public address gets an EIP: it now reaches the internet as it."""
+    instance_id = network["private"]["InstanceId"]
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=instance_id)
+    realm.apply()
+    assert realm.curl(instance_id, f"http://{WEB_HOST}/") == eip["PublicIp"]
+
+
+def test_eni_4_stop_and_start_rebuild_the_instance_with_its_new_public_address(
+    ec2: Any, realm: Realm, network: dict[str, Any]
+) -> None:
+    """Stopped, its namespace goes; started again, it is back, seen with its new public IPv4."""
+    instance_id = network["public"]["InstanceId"]
+    ec2.stop_instances(InstanceIds=[instance_id])
+    time.sleep(0.1)
+    realm.apply()
+    assert realm.namespace(instance_id) not in list_namespaces(realm.target.run)
+    ec2.start_instances(InstanceIds=[instance_id])
+    time.sleep(0.1)
+    realm.apply()
+    described = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"]
+    address = described[0]["PublicIpAddress"]
+    assert realm.curl(instance_id, f"http://{WEB_HOST}/") == address
