@@ -51,16 +51,13 @@ function withDisplay(element) {
   return element;
 }
 
+// The map, created empty and then given the elements at their places: elements passed at
+// creation would go through an initial layout (the default grid took seconds at 500 nodes, and
+// the 'null' one puts every node at the origin).
 function createMap(elements) {
-  state.cy = cytoscape({
-    container: $('map'),
-    elements,
-    style: STYLE,
-    layout: { name: 'null' }, // not the default grid (seconds at 500 nodes): ELK places them
-    minZoom: 0.05,
-    maxZoom: 3,
-  });
+  state.cy = cytoscape({ container: $('map'), style: STYLE, minZoom: 0.05, maxZoom: 3 });
   state.cy.on('tap', 'node', (event) => select(event.target.id()));
+  state.cy.add(elements);
 }
 
 // Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
@@ -105,10 +102,10 @@ function extent(centres, elements) {
   for (const [id, centre] of centres) {
     const size = SIZES[types.get(id)] || EMPTY_CONTAINER;
     const [halfWidth, halfHeight] = [size.width / 2, size.height / 2];
-    box.x1 = Math.min(box.x1, centre.x - halfWidth - COMPOUND_PADDING * 3);
-    box.y1 = Math.min(box.y1, centre.y - halfHeight - COMPOUND_PADDING * 3);
-    box.x2 = Math.max(box.x2, centre.x + halfWidth + COMPOUND_PADDING * 3);
-    box.y2 = Math.max(box.y2, centre.y + halfHeight + COMPOUND_PADDING * 3);
+    box.x1 = Math.min(box.x1, centre.x - halfWidth - COMPOUND_PADDING * 4);
+    box.y1 = Math.min(box.y1, centre.y - halfHeight - COMPOUND_PADDING * 4);
+    box.x2 = Math.max(box.x2, centre.x + halfWidth + COMPOUND_PADDING * 4);
+    box.y2 = Math.max(box.y2, centre.y + halfHeight + COMPOUND_PADDING * 4);
   }
   return box;
 }

@@ -149,6 +149,9 @@ def test_console_draws_vpcs_subnets_instances_and_gateways(
     assert nodes[world.peer_host]["type"] == "instance"
     assert nodes[world.igw]["type"] == "igw" and nodes[world.nat]["type"] == "nat"
     assert nodes[world.peering]["type"] == "pcx" and "active" in nodes[world.peering]["display"]
+    leaves = [node["id"] for node in nodes.values() if node["type"] in ("instance", "eni", "igw")]
+    places = {json.dumps(page.evaluate(f"window.vpclabConsole.position('{id}')")) for id in leaves}
+    assert len(places) == len(leaves), "two nodes drawn at the same place"
     links = {(e["source"], e["target"], e["type"]): e["label"] for e in drawn_edges(page)}
     assert (world.igw, world.vpc, "attachment") in links
     assert (world.nat, world.public, "nat") in links
