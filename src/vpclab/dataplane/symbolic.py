@@ -95,7 +95,7 @@ class _Walk:
         if header.source not in eni.addresses and eni.eni.source_dest_check:
             return None  # ENI-6
         out = self._groups(part, eni, header, egress=True)
-        return self._leave(part, eni.eni.subnet_id, out, eni.id) if out else None
+        return self.leave(part, eni.eni.subnet_id, out, eni.id) if out else None
 
     def _groups(self, part: Compiled, eni: Eni, header: Header, *, egress: bool) -> Header | None:
         """SG egress or ingress at an ENI: tracked replies pass, else the rules' union (SG-3)."""
@@ -115,9 +115,7 @@ class _Walk:
         admitted = _acl_admits(subnet, header, egress=egress)
         return None if admitted.is_empty() else _narrow(header, admitted)
 
-    def _leave(
-        self, part: Compiled, subnet_id: str, header: Header, sender: str
-    ) -> _Arrival | None:
+    def leave(self, part: Compiled, subnet_id: str, header: Header, sender: str) -> _Arrival | None:
         """Same subnet: layer 2, no NACL or route (RT-18, NACL-15); else NACL egress, route."""
         subnet = part.subnets[subnet_id]
         local = part.by_address.get((subnet.subnet.vpc_id, header.destination))
@@ -162,7 +160,7 @@ class _Walk:
         """A packet addressed to an ENI: a NAT gateway's, or delivery through SG ingress."""
         nat_id = part.nat_by_eni.get(eni.id)
         if nat_id is not None:
-            return self._nat_receive(part, nat_id, eni, header)
+            return self.nat_receive(part, nat_id, eni, header)
         if not eni.usable:
             return None
         if eni.eni.interface_type == "lambda" and not self.reverse:
@@ -192,11 +190,9 @@ class _Walk:
             out = out.with_(source_ports=NAT_PORTS)
         if self.split_at_nat:
             return _Arrival(out, part, part.enis.get(nat.nat.network_interface_id or ""))
-        return self._leave(part, nat.nat.subnet_id, out, nat.nat.network_interface_id or nat_id)
+        return self.leave(part, nat.nat.subnet_id, out, nat.nat.network_interface_id or nat_id)
 
-    def _nat_receive(
-        self, part: Compiled, nat_id: str, eni: Eni, header: Header
-    ) -> _Arrival | None:
+    def nat_receive(self, part: Compiled, nat_id: str, eni: Eni, header: Header) -> _Arrival | None:
         """Only replies of a translation the gateway made pass, mapped back inside (NAT-8)."""
         if self.split_at_nat and self.reverse:
             return _Arrival(header, part, eni)
@@ -206,7 +202,7 @@ class _Walk:
         out = header.with_(destination=entry[0])
         if out.ported:
             out = out.with_(destination_ports=entry[1])
-        return self._leave(part, part.nats[nat_id].nat.subnet_id, out, eni.id)
+        return self.leave(part, part.nats[nat_id].nat.subnet_id, out, eni.id)
 
     def _igw_out(self, part: Compiled, igw_id: str, header: Header) -> _Arrival | None:
         """Out through the IGW: public destinations only, source mapped 1:1 (IGW-6, IGW-8)."""
@@ -290,9 +286,17 @@ def _connection_box(
     back = walk.reply(arrival)
     if back is None or back.eni is not source or back.header.source != address:
         return nothing
+    return completed(protocol, back.header.destination_ports, arrival.header.destination_ports)
+
+
+def completed(protocol: str, replies: PortSet, forward: PortSet) -> Box:
+    """The box of a protocol's completed connections: client ports the replies reach, server
+    ports the requests reach (none if either is empty); ICMP is all or nothing."""
+    if replies.is_empty() or forward.is_empty():
+        return Box(protocol, EMPTY, EMPTY)
     if protocol not in ("tcp", "udp"):
         return Box(protocol, WHOLE, WHOLE)
-    return Box(protocol, back.header.destination_ports, arrival.header.destination_ports)
+    return Box(protocol, replies, forward)
 
 
 def connection_space(
@@ -609,11 +613,7 @@ def _box(protocol: str, forward: PortSet, reply: PortSet, admitted: PortSet, bac
     NACLs admit (SGs pass replies as tracked, SG-2); ICMP is all or nothing."""
     ports = forward.intersect(admitted)
     replies = reply.intersect(back) if not ports.is_empty() else EMPTY
-    if replies.is_empty():
-        return Box(protocol, EMPTY, EMPTY)
-    if protocol not in ("tcp", "udp"):
-        return Box(protocol, WHOLE, WHOLE)
-    return Box(protocol, replies, ports)
+    return completed(protocol, replies, ports)
 
 
 def _private(address: str) -> bool:
@@ -718,12 +718,9 @@ class PublicPaths:
         replies = header.source_ports.intersect(entry[1])
         if forward.is_empty() or replies.is_empty():
             return nothing
-        back = self._return(source, destination, protocol, exit_, replies)
-        if back.is_empty():
-            return nothing
-        if protocol not in ("tcp", "udp"):
-            return Box(protocol, WHOLE, WHOLE)
-        return Box(protocol, back, forward)
+        return completed(
+            protocol, self._return(source, destination, protocol, exit_, replies), forward
+        )
 
     def _exits(self, source: Member, destination: Member, public: str) -> tuple[_Exit, ...] | None:
         """The source's packets as they reach the internet, per protocol (memoised per class
@@ -860,12 +857,7 @@ class NatPaths:
         forward = header.destination_ports.intersect(far[0])
         if forward.is_empty() or header.source_ports.intersect(far[1]).is_empty():
             return nothing
-        back = self._back(source, destination, nat_id, protocol, leg)
-        if back.is_empty():
-            return nothing
-        if protocol not in ("tcp", "udp"):
-            return Box(protocol, WHOLE, WHOLE)
-        return Box(protocol, back, forward)
+        return completed(protocol, self._back(source, destination, nat_id, protocol, leg), forward)
 
     def _inside(self, source: Member, destination: Member, nat_id: str) -> tuple[_Inside, ...]:
         """Per protocol, the source's request as the gateway translated it (memoised)."""
@@ -900,7 +892,7 @@ class NatPaths:
             if opening.ported:
                 opening = opening.with_(source_ports=NAT_PORTS)
             sender = nat.nat.network_interface_id or nat_id
-            arrival = walk._leave(self.part, nat.nat.subnet_id, opening, sender)
+            arrival = walk.leave(self.part, nat.nat.subnet_id, opening, sender)
             if arrival is not None and arrival.eni is not destination.eni:
                 self.onwards[key] = None
                 return None
@@ -930,7 +922,7 @@ class NatPaths:
         header, walk = leg
         nat_eni = self.part.enis[self.part.nats[nat_id].nat.network_interface_id or ""]
         walk.reverse, walk.split_at_nat, walk.budget = True, False, 32
-        back = walk._nat_receive(self.part, nat_id, nat_eni, header.reversed())
+        back = walk.nat_receive(self.part, nat_id, nat_eni, header.reversed())
         ok = (
             back is not None and back.eni is source.eni and back.header.source == header.destination
         )
