@@ -31,9 +31,8 @@ function containerOptions(type) {
 }
 
 // A subnet's members in rows, placed here rather than by ELK: they are all the same size, so
-// a grid of the wanted aspect ratio is what ELK's box packing would find. ELK only sees the
-// subnet as one box of the grid's size: handing it hundreds of instances to keep in place cost
-// seconds in its worker on a loaded machine. Positions are relative to the subnet's corner.
+// a grid of the wanted aspect ratio is what ELK's box packing would find, and ELK only sees the
+// subnet as one box of the grid's size. Positions are relative to the subnet's corner.
 function subnetGrid(entry) {
   const sizes = entry.children.map((child) => SIZES[child.type] || EMPTY_CONTAINER);
   const width = Math.max(...sizes.map((size) => size.width));
