@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -399,7 +398,7 @@ def test_pcx_11_nat_6_igw_6_symbolic_verdict_equals_tracer_across_vpcs(
             space = connection_space(part, source, destination, public=public)
             assert space is not None
             if public and _reply_leaves_through_nat(part, destination):
-                continue  # the tracer is wrong there (see the xfail regression test below)
+                continue  # covered by the regression test below
             address = eni.public[eni.eni.primary_ip] if public else None
             for protocol in ("tcp", "udp", "icmp"):
                 sport = data.draw(st.sampled_from([1000, 40000]))
@@ -462,14 +461,6 @@ def test_nat_6_igw_6_reply_leaving_through_a_nat_gateway_completes_no_connection
     assert space is not None and space.is_empty()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tracer bug: _returned() accepts a reply arriving at the source ENI whatever its source "
-        "address, so a reply SNATed by a NAT gateway (source = the NAT's EIP, not the public "
-        "address the client called) counts as a completed connection"
-    ),
-)
 def test_nat_6_tracer_agrees_reply_through_nat_gateway_completes_no_connection() -> None:
     """Regression case found by the differential test: the tracer should say not reachable."""
     _, world, address = _public_server_behind_nat_route()

@@ -1620,7 +1620,10 @@ def _walk_one(
         walk.stop_at_peering = src.ref.id if src.kind == "peering" and src.ref else None
         reverse_arrival = _start_reply(walk, arrival)
         if reverse_arrival is not None and not _returned(reverse_arrival, src, header):
-            _misdelivered(walk, reverse_arrival, src.ref)
+            if _from_elsewhere(reverse_arrival, src, header):
+                _reply_from_elsewhere(walk, reverse_arrival, header)
+            else:
+                _misdelivered(walk, reverse_arrival, src.ref)
             reverse_arrival = None
     reverse = tuple(walk.hops)
     returned = arrival is not None and (arrival.kind == "service" or reverse_arrival is not None)
@@ -1786,14 +1789,47 @@ def _arrived(arrival: Arrival, dst: Endpoint, address: str) -> bool:
 
 
 def _returned(arrival: Arrival, src: Endpoint, header: Header) -> bool:
-    """Whether the reply came back to the source that sent the request (PCX-12)."""
+    """Whether the reply came back to the source that sent the request (PCX-12), from the
+    address the request was sent to (else the sender's stack drops it: no connection)."""
     if src.kind == "eni":
-        return arrival.kind == "eni" and arrival.eni is src.eni
+        return (
+            arrival.kind == "eni"
+            and arrival.eni is src.eni
+            and arrival.header.source == header.destination
+        )
     if src.kind == "internet":
         return arrival.kind == "internet" and arrival.header.destination == header.source
     if src.kind == "peering":
         return arrival.kind == "peering"
     return False
+
+
+def _from_elsewhere(arrival: Arrival, src: Endpoint, header: Header) -> bool:
+    """Whether a reply reached the sending ENI but from another address than it called."""
+    return (
+        src.kind == "eni"
+        and arrival.kind == "eni"
+        and arrival.eni is src.eni
+        and arrival.header.source != header.destination
+    )
+
+
+def _reply_from_elsewhere(walk: _Walk, arrival: Arrival, header: Header) -> None:
+    """The reply left through another gateway (e.g. a NAT gateway rewrote its source to its
+    Elastic IP), so it comes back from an address the sender never called (NAT-6, IGW-6)."""
+    walk.explanations.append(
+        Explanation(
+            code="NO_PATH",
+            message=(
+                f"the reply comes back from {arrival.header.source}, not from "
+                f"{header.destination} that was called: the sender drops it, so no connection "
+                "is set up (the reply leaves by another route than the request came in)"
+            ),
+            component=arrival.component,
+            address=arrival.header.source,
+            packet_field="source-address",
+        )
+    )
 
 
 def _misdelivered(walk: _Walk, arrival: Arrival, wanted: Ref | None) -> None:
