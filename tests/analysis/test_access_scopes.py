@@ -338,7 +338,8 @@ def _peered(ec2: Any) -> dict[str, str]:
 
 
 def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
-    """AWS-VPC-Ingress: a peer VPC reaching an instance through the peering connection."""
+    """AWS-VPC-Ingress: a peer VPC reaching an instance through the peering connection;
+    AWS-VPC-Egress: the instance reaching the whole peer VPC through it."""
     net = _peered(ec2)
     a = w.instance(ec2, net["sub_a"], w.open_group(ec2, net["vpc_a"], "a", (22,)))
     done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Ingress"))
@@ -346,6 +347,10 @@ def test_naa_vpc_ingress_through_a_peering(ec2: Any, clock: Clock) -> None:
     assert found
     assert _packets(found[0])["SourceAddresses"] == ["10.1.0.0/16"]
     assert _packets(found[0])["DestinationPortRanges"] == [{"From": 22, "To": 22}]
+    done = _analyse_scope(ec2, clock, _builtin(ec2, "AWS-VPC-Egress"))
+    out = [f for f in _findings(ec2, done) if _ends(f) == (a, net["pcx"])]
+    assert {_packets(f)["Protocol"] for f in out} == {"tcp", "udp"}
+    assert all(_packets(f)["DestinationAddresses"] == ["10.1.0.0/16"] for f in out)
 
 
 def test_naa_vpc_ingress_from_a_referenced_peer_group(ec2: Any, clock: Clock) -> None:
