@@ -425,15 +425,27 @@ async function toggleExposure() {
 
 // ---- partitions ----
 
-async function loadPartitions() {
+// Fill the picker from /partitions, keeping `chosen` (or the server's default) selected and
+// listed even before it holds anything; returns the partition selected.
+async function loadPartitions(chosen = null) {
   const { partitions, default: fallback } = await api.partitions();
+  const selected = chosen || fallback;
   const select = $('partition');
-  const choices = partitions.some((p) => p.account === fallback.account && p.region === fallback.region)
+  const choices = partitions.some((p) => p.account === selected.account && p.region === selected.region)
     ? partitions
-    : [{ ...fallback, version: 0 }, ...partitions];
-  select.replaceChildren(...choices.map((p) => h('option', { value: `${p.account}|${p.region}` }, `${p.account} · ${p.region}`)));
-  select.value = `${fallback.account}|${fallback.region}`;
-  api.use(fallback.account, fallback.region);
+    : [selected, ...partitions];
+  const values = choices.map((p) => `${p.account}|${p.region}`);
+  if (values.join() !== [...select.options].map((option) => option.value).join()) {
+    select.replaceChildren(...choices.map((p, i) => h('option', { value: values[i] }, `${p.account} · ${p.region}`)));
+  }
+  select.value = `${selected.account}|${selected.region}`;
+  return selected;
+}
+
+// Partitions created since the page loaded (a first call in another region or account) join
+// the picker when the user opens it.
+function refreshPartitions() {
+  return loadPartitions({ account: api.account, region: api.region }).catch((e) => setStatus(e.message, true));
 }
 
 async function switchPartition() {
@@ -492,9 +504,11 @@ function exposeHooks(ready) {
 }
 
 async function start() {
-  await loadPartitions();
+  const { account, region } = await loadPartitions();
+  api.use(account, region);
   await loadTopology();
   $('partition').addEventListener('change', () => switchPartition().catch((e) => setStatus(e.message, true)));
+  $('partition').addEventListener('focus', refreshPartitions);
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     search($('search').value);

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.console.test_api import ACCOUNT, Network, build
@@ -160,7 +161,8 @@ def test_console_draws_vpcs_subnets_instances_and_gateways(
 
 
 def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world: Network) -> None:
-    """Search by Name tag selects the instance; its SG and its subnet's route table open as tables."""
+    """Search by Name tag selects the instance; its SG, its subnet's route table and network ACL
+    open as tables (the default ACL's entries as VPC-19 creates them, 32767 shown as *)."""
     page.fill("[data-testid=search]", "web")
     page.click("[data-testid=search-go]")
     panel = page.locator(f"[data-testid=resource][data-id={world.web}]")
@@ -186,6 +188,18 @@ def test_side_panel_shows_describe_with_rules_routes_and_links(page: Any, world:
     rows = routes.locator("tbody tr").all_inner_texts()
     assert f"0.0.0.0/0\t{world.igw}\tactive\tCreateRoute" in rows
     assert "10.0.0.0/16\tlocal\tactive\tCreateRouteTable" in rows
+    page.fill("[data-testid=search]", world.public)
+    page.click("[data-testid=search-go]")
+    acls = world.ec2.describe_network_acls(
+        Filters=[{"Name": "association.subnet-id", "Values": [world.public]}]
+    )["NetworkAcls"]
+    page.click(f"[data-testid=link-{acls[0]['NetworkAclId']}]")
+    inbound_entries = page.locator("[data-testid=acl-inbound] tbody tr")
+    inbound_entries.first.wait_for()
+    assert inbound_entries.all_inner_texts() == [
+        "100\tall\tall\t0.0.0.0/0\tallow",
+        "*\tall\tall\t0.0.0.0/0\tdeny",
+    ]
 
 
 def test_trace_admitted_drawn_green_and_equal_to_vpclab_trace(
@@ -244,6 +258,28 @@ def test_exposure_toggle_badges_what_the_internet_reaches(
     assert "exposed" not in nodes[world.db]["classes"]
     page.uncheck("[data-testid=exposure-toggle]")
     assert "exposed" not in drawn(page)[world.web]["classes"]
+
+
+def test_partition_picker_lists_a_new_region_and_draws_it(page: Any, world: Network) -> None:
+    """A VPC created in us-west-2 after the page loaded: the picker offers it, choosing it draws
+    that region's network, choosing back draws the first one again."""
+    west = boto3.session.Session().client(
+        "ec2",
+        region_name="us-west-2",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        endpoint_url=world.endpoint,
+    )
+    west_vpc = w.vpc(west, "10.9.0.0/16")
+    picker = "[data-testid=partition-select]"
+    page.focus(picker)
+    page.locator(f"{picker} option[value='{ACCOUNT}|us-west-2']").wait_for(state="attached")
+    page.select_option(picker, f"{ACCOUNT}|us-west-2")
+    page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{west_vpc}')")
+    assert world.web not in drawn(page)
+    page.select_option(picker, f"{ACCOUNT}|us-east-1")
+    page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{world.web}')")
+    assert west_vpc not in drawn(page)
 
 
 def test_new_instance_appears_live_and_nothing_moves(
