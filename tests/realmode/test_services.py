@@ -17,13 +17,16 @@ from tests.realmode.support import Realm, instance, web_group
 @pytest.fixture(scope="module")
 def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
     """A postgres instance (port 5432) whose group admits only the `app` group; two clients."""
-    rds = boto3.client(
-        "rds",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ACCOUNT,
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    rds, cache = (
+        boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=ACCOUNT,
+            aws_secret_access_key="secret",
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+        )
+        for service in ("rds", "elasticache")
     )
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -59,12 +62,35 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
         DBSubnetGroupName="dbs",
         VpcSecurityGroupIds=[database],
     )
+    cache.create_cache_subnet_group(
+        CacheSubnetGroupName="cache", CacheSubnetGroupDescription="c", SubnetIds=subnets
+    )
+    cache.create_cache_cluster(
+        CacheClusterId="sessions",
+        Engine="memcached",
+        CacheNodeType="cache.t3.micro",
+        NumCacheNodes=2,
+        CacheSubnetGroupName="cache",
+        SecurityGroupIds=[app],
+    )
     ids = {"app": instance(ec2, subnets[0], app), "other": instance(ec2, subnets[1], other)}
     time.sleep(0.1)
     enis = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [database]}])
     address = enis["NetworkInterfaces"][0]["PrivateIpAddress"]
+    nodes = cache.describe_cache_clusters(CacheClusterId="sessions", ShowCacheNodeInfo=True)
     realm.apply()
-    yield {"ids": ids, "address": address}
+    endpoint_name = rds.describe_db_instances(DBInstanceIdentifier="orders")["DBInstances"][0][
+        "Endpoint"
+    ]["Address"]
+    yield {
+        "ids": ids,
+        "address": address,
+        "name": endpoint_name,
+        "nodes": [
+            (node["Endpoint"]["Address"], node["Endpoint"]["Port"])
+            for node in nodes["CacheClusters"][0]["CacheNodes"]
+        ],
+    }
 
 
 def test_svc_2_rds_endpoint_answers_an_instance_its_group_admits(
@@ -75,9 +101,29 @@ def test_svc_2_rds_endpoint_answers_an_instance_its_group_admits(
     assert realm.curl(app, f"http://{network['address']}:5432/") == app_ip
 
 
+def test_svc_2_rds_endpoint_name_resolves_to_its_private_address_inside_the_vpc(
+    realm: Realm, network: dict[str, Any]
+) -> None:
+    """The endpoint's DNS name, as RDS reports it, works from an instance: curl by name."""
+    app, app_ip = network["ids"]["app"]
+    assert realm.curl(app, f"http://{network['name']}:5432/") == app_ip
+
+
 def test_svc_2_rds_endpoint_drops_an_instance_its_group_does_not_admit(
     realm: Realm, network: dict[str, Any]
 ) -> None:
     """The other instance is in no admitted group: its connection is dropped."""
     other, _ = network["ids"]["other"]
     assert realm.curl(other, f"http://{network['address']}:5432/") is None
+
+
+def test_svc_1_every_cache_node_answers_on_its_port_where_its_group_admits(
+    realm: Realm, network: dict[str, Any]
+) -> None:
+    """Both memcached nodes are in the app group (ICMP and TCP 80 from the VPC only): their
+    port 11211 is not admitted, ping is."""
+    app, _ = network["ids"]["app"]
+    assert len(network["nodes"]) == 2
+    for host, port in network["nodes"]:
+        assert realm.pings(app, host)
+        assert realm.curl(app, f"http://{host}:{port}/") is None

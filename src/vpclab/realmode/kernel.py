@@ -31,6 +31,9 @@ from vpclab.realmode.plan import (
     short_name,
 )
 
+# Per-namespace configuration `ip netns exec` bind-mounts over /etc (here: hosts).
+NETNS_ETC = "/etc/netns"
+
 
 class RealModeUnavailable(RuntimeError):
     """Real mode cannot run here (not root, or no `ip netns`/`nft`)."""
@@ -100,6 +103,7 @@ class Applier:
     services: list[subprocess.Popen[bytes]] = field(default_factory=list)
     # Namespace -> what answers on a database's or cache node's port in it.
     listeners: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    names: tuple[tuple[str, str], ...] = ()
 
     def apply(self, plan: Plan) -> None:
         """Make the kernel match the plan: remove stale, build new, refresh what changed."""
@@ -150,7 +154,10 @@ class Applier:
                     self.listeners[name] = _start_service(name, host)
             elif previous_host.ruleset != host.ruleset:
                 scripts.add(name, host.ruleset)
+            if previous_host is None or plan.names != self.names:
+                write_hosts_file(name, plan.names)
             self.applied_hosts[name] = host
+        self.names = plan.names
         scripts.flush()
 
     def _remove_stale(self, routers: dict[str, RouterPlan], hosts: dict[str, HostPlan]) -> None:
@@ -290,9 +297,19 @@ def _remove_host(host: HostPlan) -> None:
     delete_namespace(host.namespace)
 
 
+def write_hosts_file(namespace: str, names: tuple[tuple[str, str], ...]) -> None:
+    """The namespace's /etc/hosts as `ip netns exec` mounts it: service endpoint names."""
+    directory = os.path.join(NETNS_ETC, namespace)
+    os.makedirs(directory, exist_ok=True)
+    lines = ["127.0.0.1 localhost", *(f"{address} {name}" for name, address in names)]
+    with open(os.path.join(directory, "hosts"), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
 def delete_namespace(name: str) -> None:
     """Delete a namespace (its veth ends and bridges go with it) and end what we ran in it."""
     nft.forget(name)
+    shutil.rmtree(os.path.join(NETNS_ETC, name), ignore_errors=True)
     pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
     for pid in pids.stdout.split():
         with contextlib.suppress(ProcessLookupError):

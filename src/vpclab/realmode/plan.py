@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
+from vpclab.control import elasticache, rds
 from vpclab.model.gateways import Address, InternetGateway, NatGateway
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.lifecycle import instance_state, nat_gateway_state
@@ -149,6 +150,8 @@ class Plan:
     routers: tuple[RouterPlan, ...]
     hosts: tuple[HostPlan, ...]
     peerings: tuple[PeeringLink, ...] = ()
+    # (DNS name, private IPv4) of the service endpoints, for every namespace's /etc/hosts.
+    names: tuple[tuple[str, str], ...] = ()
 
     @property
     def internet(self) -> str:
@@ -176,7 +179,12 @@ class _Holder:
 def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
     """The kernel objects for every running instance and available NAT gateway (of the chosen
     VPCs), their VPC routers and the peering links between them."""
-    holders = [h for h in _holders(view) if vpc_ids is None or h.vpc_id in vpc_ids]
+    services = _available_services(view)
+    holders = [
+        holder
+        for holder in _holders(view) + _service_holders(view, services)
+        if vpc_ids is None or holder.vpc_id in vpc_ids
+    ]
     used_subnets: dict[str, set[str]] = {}
     for holder in holders:
         for eni in holder.enis:
@@ -202,7 +210,7 @@ def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> P
             )
         )
     hosts = tuple(_host_plan(view, run, holder, materialized) for holder in holders)
-    return Plan(run, tuple(routers), hosts, tuple(peerings))
+    return Plan(run, tuple(routers), hosts, tuple(peerings), _endpoint_names(view, services))
 
 
 def _holders(view: View) -> list[_Holder]:
@@ -226,34 +234,71 @@ def _holders(view: View) -> list[_Holder]:
         if nat_eni is not None:
             name_tag = dict(nat.tags).get("Name") if nat.tags else None
             holders.append(_Holder(nat.id, nat.vpc_id, name_tag, (nat_eni,), nat))
-    return holders + _service_holders(view)
+    return holders
 
 
-def _service_holders(view: View) -> list[_Holder]:
-    """Available RDS instances and ElastiCache nodes: their ENI, answering on their port.
+@dataclass(frozen=True)
+class _Service:
+    """An available database or cache cluster: its nodes as (ENI id, endpoint name), its port."""
 
-    Each ENI is its own namespace named by the ENI id (a cache cluster has one per node);
-    its security groups apply as on any ENI, so an instance reaches the endpoint's private
-    address on the port exactly when the groups and NACLs admit it (SVC-1, SVC-2).
-    """
+    service_id: str
+    vpc_id: str
+    nodes: tuple[tuple[str, str], ...]
+    port: int
+
+
+def _available_services(view: View) -> list[_Service]:
+    """Available RDS instances and ElastiCache clusters, with their endpoint names."""
     now, settle = view.now(), view.clock.settle_seconds
-    services: list[tuple[str, str, tuple[str, ...], int]] = [
-        (db.id, db.vpc_id, (db.eni_id,), db.port)
+    services = [
+        _Service(db.id, db.vpc_id, ((db.eni_id, rds.endpoint_address(view, db)),), db.port)
         for db in view.all(DbInstance)
         if service_status(db.created_at, db.deleted_at, now, settle) == "available"
     ]
     services += [
-        (cluster.id, cluster.vpc_id, cluster.node_enis, cluster.port)
+        _Service(
+            cluster.id,
+            cluster.vpc_id,
+            tuple(
+                (eni_id, elasticache.node_address(view, cluster, index))
+                for index, eni_id in enumerate(cluster.node_enis)
+            ),
+            cluster.port,
+        )
         for cluster in view.all(CacheCluster)
         if service_status(cluster.created_at, cluster.deleted_at, now, settle) == "available"
     ]
+    return services
+
+
+def _service_holders(view: View, services: list[_Service]) -> list[_Holder]:
+    """Each service node's ENI in its own namespace (named by the ENI id), answering on the
+    service's port; its security groups apply as on any ENI, so an instance reaches the
+    endpoint exactly when the groups and NACLs admit it (SVC-1, SVC-2)."""
     holders = []
-    for service_id, vpc_id, eni_ids, port in services:
-        for eni_id in eni_ids:
+    for service in services:
+        for eni_id, _ in service.nodes:
             eni = view.get(NetworkInterface, eni_id)
             if eni is not None:
-                holders.append(_Holder(eni_id, vpc_id, service_id, (eni,), listen_ports=(port,)))
+                holders.append(
+                    _Holder(
+                        eni_id, service.vpc_id, service.service_id, (eni,), None, (service.port,)
+                    )
+                )
     return holders
+
+
+def _endpoint_names(view: View, services: list[_Service]) -> tuple[tuple[str, str], ...]:
+    """(endpoint name, private IPv4) of every service node: inside the VPC an endpoint
+    resolves to the private address (SVC-2), which real mode writes into each namespace's
+    /etc/hosts (`ip netns exec` reads /etc/netns/<namespace>/hosts)."""
+    names = []
+    for service in services:
+        for eni_id, name in service.nodes:
+            eni = view.get(NetworkInterface, eni_id)
+            if eni is not None:
+                names.append((name, eni.primary_ip))
+    return tuple(sorted(names))
 
 
 def _peering_links(view: View, run: str, vpcs: set[str]) -> list[PeeringLink]:
