@@ -454,6 +454,7 @@ async function switchPartition() {
   state.lastTrace = null;
   state.traceQuery = null;
   $('trace-result').hidden = true;
+  $('verdict').hidden = true;
   state.cy.elements().remove();
   state.renderedVersion = null;
   const topology = await api.topology();

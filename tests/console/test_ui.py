@@ -277,6 +277,8 @@ def test_partition_picker_lists_a_new_region_and_draws_it(page: Any, world: Netw
     page.select_option(picker, f"{ACCOUNT}|us-west-2")
     page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{west_vpc}')")
     assert world.web not in drawn(page)
+    assert page.evaluate("window.vpclabConsole.lastTrace()") is None
+    assert not page.is_visible("[data-testid=trace-verdict-badge]")
     page.select_option(picker, f"{ACCOUNT}|us-east-1")
     page.wait_for_function(f"window.vpclabConsole.nodes().some(n => n.id === '{world.web}')")
     assert west_vpc not in drawn(page)
