@@ -17,20 +17,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from vpclab.api.analysis_json import exposures_json, trace_json
 from vpclab.api.console_views import LiveVersions, Snapshot, partitions, resource, topology
 from vpclab.api.dispatch import HttpResponse
 from vpclab.control.lookup import missing
-from vpclab.dataplane.compile import CompiledWorld, compile_view
 from vpclab.dataplane.flow import is_ipv4
-from vpclab.dataplane.queries import internet_exposure
 from vpclab.model.base import kind_of_id
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import has_prefix
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
-from vpclab.network import UsageError, trace_view
 
 if TYPE_CHECKING:
+    from vpclab.dataplane.compile import CompiledWorld
     from vpclab.server.app import App, Scope
 
 log = logging.getLogger("vpclab")
@@ -225,6 +222,9 @@ class ConsoleApi:
         source = endpoint_spec(_required(query, "source"))
         destination = endpoint_spec(_required(query, "destination"))
         protocol, port = _protocol(query), _port(query)
+        from vpclab.api.analysis_json import trace_json  # the data plane loads on first use
+        from vpclab.network import UsageError, trace_view  # (server start-up, bench/api.py)
+
         world = self._world(account, region)
         try:
             result = trace_view(world, source, destination, protocol=protocol, port=port)
@@ -238,6 +238,9 @@ class ConsoleApi:
     def exposure(self, scope: Scope) -> Any:
         """What `vpclab exposure --json` prints."""
         account, region = _partition(query_parameters(scope))
+        from vpclab.api.analysis_json import exposures_json
+        from vpclab.dataplane.queries import internet_exposure
+
         return exposures_json(internet_exposure(self._world(account, region).home))
 
     def _world(self, account: str, region: str) -> CompiledWorld:
@@ -247,6 +250,8 @@ class ConsoleApi:
         is built, so one is reused only when it was built with every partition settled and no
         version has moved since.
         """
+        from vpclab.dataplane.compile import compile_view
+
         snapshot = Snapshot.of(self.app.api.store)
         settled = self.live.all_settled(snapshot)
         with self._compiled_lock:
