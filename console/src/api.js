@@ -3,6 +3,7 @@
 const BASE = '/_vpclab/api/';
 
 export class ApiError extends Error {
+  // The error an endpoint answered ({"error": {code, message}}), kept with its HTTP status.
   constructor(code, message, status) {
     super(`${code}: ${message}`);
     this.code = code;
@@ -11,6 +12,7 @@ export class ApiError extends Error {
 }
 
 export class ConsoleApi {
+  // No partition until the picker's default is known.
   constructor() {
     this.account = null;
     this.region = null;
@@ -39,26 +41,32 @@ export class ConsoleApi {
     return body;
   }
 
+  // GET /partitions: the picker's choices and the server's default partition.
   partitions() {
     return this.get('partitions');
   }
 
+  // GET /version: polled to notice changes.
   version() {
     return this.get('version');
   }
 
+  // GET /topology: everything the map draws.
   topology() {
     return this.get('topology');
   }
 
+  // GET /resource: one resource as Describe shows it.
   resource(id) {
     return this.get('resource', { id });
   }
 
+  // GET /trace: `vpclab trace --json` for this flow.
   trace(source, destination, protocol, port) {
     return this.get('trace', { source, destination, protocol, port });
   }
 
+  // GET /exposure: `vpclab exposure --json`.
   exposure() {
     return this.get('exposure');
   }

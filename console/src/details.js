@@ -3,11 +3,13 @@
 
 import { h, table } from './dom.js';
 
+// A port range as the console shows it ('all', '443', '1024-2048').
 function ports(from, to) {
   if (from === undefined || from === null || from === -1) return 'all';
   return from === to ? String(from) : `${from}-${to}`;
 }
 
+// An IpProtocol or ACL protocol number by name.
 function protocolName(protocol) {
   return { '-1': 'all', 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' }[protocol] || String(protocol);
 }
@@ -22,6 +24,7 @@ function peers(permission) {
   ].join(', ');
 }
 
+// One table row per security group permission.
 function permissionRows(permissions) {
   return (permissions || []).map((permission) => [
     protocolName(permission.IpProtocol),
@@ -34,6 +37,7 @@ function permissionRows(permissions) {
   ]);
 }
 
+// A security group's inbound and outbound rules.
 function securityGroupTables(describe) {
   const headers = ['Protocol', 'Ports', 'Source', 'Description'];
   return [
@@ -44,6 +48,7 @@ function securityGroupTables(describe) {
   ];
 }
 
+// One direction's ACL entries in evaluation order (32767 shown as *).
 function aclRows(entries, egress) {
   return entries
     .filter((entry) => entry.Egress === egress)
@@ -57,6 +62,7 @@ function aclRows(entries, egress) {
     ]);
 }
 
+// A network ACL's entries in both directions and the subnets it applies to.
 function networkAclTables(describe, open) {
   const headers = ['Rule', 'Protocol', 'Ports', 'CIDR', 'Action'];
   const entries = describe.Entries || [];
@@ -84,6 +90,7 @@ const ROUTE_TARGETS = [
   'CoreNetworkArn',
 ];
 
+// A route table's routes (with their targets as links) and associations.
 function routeTableTables(describe, open) {
   const routes = (describe.Routes || []).map((route) => {
     const target = ROUTE_TARGETS.map((key) => route[key]).find(Boolean) || '';
@@ -116,6 +123,7 @@ export function link(id, open) {
   );
 }
 
+// Whether a field is shown as text rather than as JSON.
 function scalar(value) {
   return value === null || value === undefined || typeof value !== 'object';
 }
@@ -130,6 +138,7 @@ function fieldsTable(describe, skip) {
   return table('describe-fields', ['Field', 'Value'], rows);
 }
 
+// The resource's tags, or nothing when it has none.
 function tagsTable(describe) {
   const tags = describe.Tags || describe.TagSet || [];
   if (!tags.length) return null;

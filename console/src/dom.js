@@ -1,5 +1,6 @@
 // A tiny element builder: text always goes in as text, never as HTML (Name tags are user input).
 
+// An element with attributes (on* ones become listeners) and children.
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) {

@@ -8,10 +8,12 @@ function named(resource) {
   return resource.name || resource.id;
 }
 
+// A node element; `type` picks its style, its place in the layout and what clicking it shows.
 function node(id, type, label, extra = {}) {
   return { group: 'nodes', data: { id, type, label, ...extra } };
 }
 
+// An edge element, its id derived from its ends so updates find it again.
 function edge(source, target, type, label = '') {
   return { group: 'edges', data: { id: `${type}:${source}->${target}`, source, target, type, label } };
 }

@@ -82,6 +82,7 @@ export function elkGraph(nodes) {
   return { graph: { id: 'root', layoutOptions: ROOT_OPTIONS, children: roots.map(toElk) }, grids };
 }
 
+// The vertical centre of a laid-out node.
 function centreY(node) {
   return node.y + node.height / 2;
 }

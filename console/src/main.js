@@ -32,6 +32,7 @@ const state = {
   polling: false,
 };
 
+// The status line at the right of the header (errors in red).
 function setStatus(text, isError = false) {
   const status = $('status');
   status.textContent = text;
@@ -46,6 +47,7 @@ function displayText(data, badge) {
   return lines.join('\n');
 }
 
+// An element with the text its node shows.
 function withDisplay(element) {
   if (element.group === 'nodes') element.data.display = displayText(element.data, null);
   return element;
@@ -68,6 +70,7 @@ function layOut(nodes, edges) {
     .then((laidOut) => leafCentres(arrangeRoots(laidOut, nodes, edges), grids));
 }
 
+// Move nodes to laid-out centres (shifted by `offset`), in one batch.
 function applyCentres(centres, offset = { x: 0, y: 0 }) {
   state.cy.batch(() => {
     for (const [id, centre] of centres) {
@@ -171,12 +174,14 @@ async function placeNew(added) {
   }
 }
 
+// Keep the topology and what is looked up from it (ENI owners, resources by id).
 function indexTopology(topology) {
   state.topology = topology;
   state.eniOwners = eniOwners(topology);
   state.resources = resourceIndex(topology);
 }
 
+// Fetch the topology and draw it: from scratch the first time, in place afterwards.
 async function loadTopology() {
   const topology = await api.topology();
   indexTopology(topology);
@@ -199,6 +204,7 @@ async function redrawOverlays() {
   if ($('exposure').checked) await refreshExposure();
 }
 
+// The live loop's step: refetch and redraw when the partition's version moved.
 async function poll() {
   if (state.polling) return;
   state.polling = true;
@@ -217,6 +223,7 @@ async function poll() {
 
 // ---- selection and the side panel ----
 
+// The resources a node links to in the panel (route table, ACL, groups, ENIs, VPC).
 function relatedLinks(node) {
   const data = node.data();
   const links = [];
@@ -229,6 +236,7 @@ function relatedLinks(node) {
   return links.filter(([, id]) => id);
 }
 
+// Select a node on the map and show it in the panel.
 function select(id) {
   const node = state.cy.getElementById(id);
   state.cy.nodes(':selected').unselect();
@@ -237,6 +245,7 @@ function select(id) {
   showDetails(id);
 }
 
+// 'Set as source/destination' for a node a trace can start or end at.
 function traceButtons(id) {
   const node = state.cy.getElementById(id);
   if (node.empty() || !TRACEABLE.has(node.data('type'))) return null;
@@ -267,6 +276,7 @@ async function showDetails(id) {
   }
 }
 
+// Show a linked resource: select it when it is on the map, else only describe it.
 function openResource(id) {
   if (state.cy.getElementById(id).nonempty()) select(id);
   else {
@@ -278,6 +288,7 @@ function openResource(id) {
 
 // ---- search ----
 
+// Whether a node is the one asked for by id, Name tag, address or CIDR.
 function matches(node, query) {
   const data = node.data();
   const needle = query.toLowerCase();
@@ -286,6 +297,7 @@ function matches(node, query) {
     .some((value) => String(value).toLowerCase() === needle);
 }
 
+// Select and centre the node the search box names.
 function search(query) {
   const trimmed = query.trim();
   const found = state.cy.nodes().filter((node) => matches(node, trimmed));
@@ -302,12 +314,14 @@ function search(query) {
 
 // ---- trace ----
 
+// Take the previous trace off the map.
 function clearTrace() {
   state.cy.remove('.trace-path');
   state.cy.nodes().removeClass('trace-admitted trace-blocked');
   $('verdict').hidden = true;
 }
 
+// Draw a trace's path on the map and its hops in the panel.
 function drawTrace(trace) {
   const cy = state.cy;
   clearTrace();
@@ -354,6 +368,7 @@ async function traceAndDraw(query) {
   panel.dataset.run = String(state.tracesShown);
 }
 
+// The trace form's submit: remember the flow (live updates re-run it) and trace it.
 function runTrace(event) {
   event.preventDefault();
   state.traceQuery = {
@@ -367,6 +382,7 @@ function runTrace(event) {
 
 // ---- exposure ----
 
+// An exposure finding's protocol and ports, for the node's badge.
 function portText(finding) {
   const spans = finding.destination_ports ? finding.destination_ports.spans : [];
   const ports = spans.map(([low, high]) => (low === high ? String(low) : low === 0 && high === 65535 ? 'all' : `${low}-${high}`));
@@ -384,6 +400,7 @@ function exposedNodes(findings) {
   return [...byNode.entries()].map(([id, ports]) => ({ id, ports: [...new Set(ports)] }));
 }
 
+// Take the exposure overlay off the map.
 function clearExposure() {
   state.cy.nodes('.exposed').forEach((node) => {
     node.removeClass('exposed');
@@ -393,6 +410,7 @@ function clearExposure() {
   $('exposure-result').hidden = true;
 }
 
+// Ask /exposure and mark every exposed node with its open ports.
 async function refreshExposure() {
   const findings = await api.exposure();
   clearExposure();
@@ -414,6 +432,7 @@ async function refreshExposure() {
   );
 }
 
+// The Exposure checkbox.
 async function toggleExposure() {
   try {
     if ($('exposure').checked) await refreshExposure();
@@ -448,6 +467,7 @@ function refreshPartitions() {
   return loadPartitions({ account: api.account, region: api.region }).catch((e) => setStatus(e.message, true));
 }
 
+// Draw another account or region from scratch, with no trace shown.
 async function switchPartition() {
   const [account, region] = $('partition').value.split('|');
   api.use(account, region);
@@ -466,6 +486,7 @@ async function switchPartition() {
 
 // ---- the read-only hook for tests ----
 
+// window.vpclabConsole: a read-only look at what is drawn, for tests and scripts.
 function exposeHooks(ready) {
   window.vpclabConsole = Object.freeze({
     ready,
@@ -504,6 +525,7 @@ function exposeHooks(ready) {
   });
 }
 
+// Load the partition and topology, wire the controls, start polling.
 async function start() {
   const { account, region } = await loadPartitions();
   api.use(account, region);

@@ -23,6 +23,7 @@ export const SIZES = {
   'remote-vpc': { width: 170, height: 52 },
 };
 
+// The style of one kind of leaf node: its shape, size and colours.
 function leaf(type, shape, color, fill) {
   const size = SIZES[type];
   return {

@@ -31,6 +31,7 @@ export function hopVerdict(hop) {
   return 'admitted';
 }
 
+// The rule a step's decision came from, as the hop list shows it.
 function ruleText(step) {
   if (step.acl_rules && step.acl_rules.length) {
     return step.acl_rules.map((rule) => `${rule.acl_id} rule ${rule.rule_number === 32767 ? '*' : rule.rule_number} ${rule.action}`).join('; ');
@@ -42,6 +43,7 @@ function ruleText(step) {
   return '';
 }
 
+// The address rewrite a step made, if any.
 function translationText(step) {
   const t = step.translation;
   return t ? `${t.field} ${t.before} -> ${t.after}` : '';
