@@ -111,7 +111,7 @@ def _resolve_namespace(instance: str, endpoint: str | None) -> str:
     from vpclab.realmode.source import fetch_view, target_from_environment
 
     target = target_from_environment(endpoint)
-    if instance.startswith(("i-", "nat-")):
+    if instance.startswith(("i-", "nat-", "eni-")):
         return namespace_name(target.run, instance)
     _, view = fetch_view(target)
     for inst in view.all(Instance):
