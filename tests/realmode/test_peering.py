@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from tests.realmode.support import Realm, instance, web_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
+from vpclab.realmode.plan import short_name
 
 
 def _peer(ec2: Any, requester: str, accepter: str) -> str:
@@ -67,7 +69,7 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
     ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=ids["b"][0])
     time.sleep(0.1)
     realm.apply()
-    yield {"ids": ids, "ab": ab, "eip": eip["PublicIp"]}
+    yield {"ids": ids, "ab": ab, "eip": eip["PublicIp"], "vpcs": vpcs}
 
 
 def test_pcx_8_peered_vpcs_reach_each_other(realm: Realm, network: dict[str, Any]) -> None:
@@ -103,3 +105,11 @@ def test_pcx_9_deleting_the_peering_cuts_the_link(
     realm.apply()
     assert not realm.pings(a[0], b[1])
     assert network["ab"] not in realm.applier.applied_peerings
+    router = realm.namespace(network["vpcs"]["a"])
+    listed = subprocess.run(
+        ["ip", "netns", "exec", router, "nft", "list", "table", "inet", "vpclab_pcx"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert short_name("p", network["ab"]) not in listed  # no filter of the gone link lingers

@@ -177,8 +177,8 @@ class _Holder:
 
 
 def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
-    """The kernel objects for every running instance and available NAT gateway (of the chosen
-    VPCs), their VPC routers and the peering links between them."""
+    """The kernel objects for every running instance, available NAT gateway, database and cache
+    node (of the chosen VPCs), their VPC routers and the peering links between them."""
     services = _available_services(view)
     holders = [
         holder
@@ -333,10 +333,9 @@ def _peering_ruleset(view: View, namespace: str, links: list[PeeringLink]) -> st
     """A router's peering filter: only traffic between the two VPCs' CIDRs crosses (PCX-11).
 
     That is what makes peering non-transitive and forbids edge-to-edge routing: a packet from
-    the peer for a third VPC, or for the internet through our IGW, is dropped here.
+    the peer for a third VPC, or for the internet through our IGW, is dropped here. The table
+    is written even without links, so the filter of a deleted peering does not linger.
     """
-    if not links:
-        return ""
     lines = [
         "table inet vpclab_pcx",
         "delete table inet vpclab_pcx",
