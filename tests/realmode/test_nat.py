@@ -128,3 +128,6 @@ def test_nati_2_nat_instance_forwards_only_with_source_dest_check_off(
             InstanceId=network["appliance"], SourceDestCheck={"Value": True}
         )
         realm.apply()
+    assert realm.curl(behind, f"http://{WEB_HOST}/") is None  # check on again: nothing passes
+    listed = realm.run_in(network["appliance"], "nft", "list", "table", "ip", "vpclab_nat")
+    assert "snat" not in listed.stdout

@@ -602,6 +602,7 @@ def nat_instance_ruleset(view: View, enis: list[NetworkInterface]) -> str:
     A forwarded packet whose next hop from the ENI's subnet is the IGW leaves with the ENI's
     primary private address as its source; other forwarded packets keep theirs. The routes
     are tried longest prefix first, so the first match is the kernel's (and AWS's) choice.
+    The table is written even when empty, so turning the check back on removes the NAT.
     """
     lines = []
     for eni in enis:
@@ -619,8 +620,6 @@ def nat_instance_ruleset(view: View, enis: list[NetworkInterface]) -> str:
             lines.append(
                 f"    oifname {device} ip saddr != {own} ip daddr {route.destination} {verdict}"
             )
-    if not lines:
-        return ""
     head = [
         f"table ip {NAT_TABLE}",
         f"delete table ip {NAT_TABLE}",
