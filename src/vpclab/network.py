@@ -5,37 +5,64 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from vpclab.control.store import Store
-from vpclab.dataplane.compile import CompiledWorld, compile_view
-from vpclab.dataplane.flow import Flow
-from vpclab.dataplane.trace import Trace
-from vpclab.dataplane.tracer import trace
+from vpclab.dataplane.flow import Flow, is_ipv4
 from vpclab.model import load_all_kinds
+from vpclab.model.base import kind_of_id
+from vpclab.model.ids import has_prefix
 from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.lifecycle import instance_state
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 from vpclab.model.state import Clock, View
+
+if TYPE_CHECKING:  # the compiler and tracer load on first use (the console API's start-up)
+    from vpclab.dataplane.compile import CompiledWorld
+    from vpclab.dataplane.trace import Trace
 
 
 class UsageError(ValueError):
     """A SRC/DST the caller gave that names nothing, or more than one thing."""
 
 
-def resolve_endpoint(view: View, spec: str) -> str:
-    """Turn `tag:KEY=VALUE` into the one instance or ENI it names; other forms pass through."""
-    if not spec.startswith("tag:"):
+# Instance states whose holder no longer takes part in the network (AWS still lists it a while).
+_GONE = ("shutting-down", "terminated")
+
+
+def endpoint_spec(spec: str) -> str:
+    """A SRC/DST as a tag spec when it is a bare Name (neither `internet`, `tag:`, an IPv4
+    address nor a well-formed id), so a Name such as "subnet-a" is still a name."""
+    kind = kind_of_id(spec)
+    well_formed_id = kind is not None and has_prefix(spec, kind.id_prefix)
+    if spec == "internet" or spec.startswith("tag:") or is_ipv4(spec) or well_formed_id:
         return spec
-    key, sep, value = spec[4:].partition("=")
+    return f"tag:Name={spec}"
+
+
+def resolve_endpoint(view: View, spec: str) -> str:
+    """Turn `tag:KEY=VALUE` or a bare Name into the one instance or ENI it names, preferring
+    what is live: a terminated namesake (listed for an hour, as in AWS) counts only when nothing
+    live matches. Ids, addresses and `internet` pass through."""
+    tagged = endpoint_spec(spec)
+    if not tagged.startswith("tag:"):
+        return tagged
+    key, sep, value = tagged[4:].partition("=")
     if not sep or not key:
         raise UsageError(f"{spec!r}: write tag:KEY=VALUE")
-    instances = [i.id for i in view.all(Instance) if i.tag_dict().get(key) == value]
+    now, settle = view.now(), view.clock.settle_seconds
+    live: list[str] = []
+    gone: list[str] = []
+    for instance in view.all(Instance):
+        if instance.tag_dict().get(key) == value:
+            state = instance_state(instance, now, settle)
+            (gone if state in _GONE else live).append(instance.id)
     interfaces = [e.id for e in view.all(NetworkInterface) if e.tag_dict().get(key) == value]
-    matches = instances or interfaces
+    matches = live or interfaces or gone
     if len(matches) != 1:
-        listed = ", ".join(instances + interfaces) or "nothing"
-        raise UsageError(f"{spec} must name exactly one instance or ENI; it matches {listed}")
+        listed = ", ".join(sorted(live + interfaces + gone)) or "nothing"
+        raise UsageError(f"{tagged} must name exactly one instance or ENI; it matches {listed}")
     return matches[0]
 
 
@@ -48,7 +75,10 @@ def trace_view(
     port: int | None = None,
     source_port: int | None = None,
 ) -> Trace:
-    """Trace with the CLI's SRC/DST syntax (ids, IPs, `internet`, `tag:KEY=VALUE`)."""
+    """Trace with the CLI's SRC/DST syntax (ids, IPs, `internet`, `tag:KEY=VALUE`, a Name)."""
+    from vpclab.dataplane.compile import CompiledWorld
+    from vpclab.dataplane.tracer import trace
+
     plain = view.view if isinstance(view, CompiledWorld) else view
     return trace(
         view,
@@ -156,6 +186,8 @@ class Network:
 
     def compiled(self, account: str, region: str) -> CompiledWorld:
         """The compiled world for a partition, rebuilt only when some partition changed."""
+        from vpclab.dataplane.compile import compile_view
+
         versions = tuple(sorted(self.store.versions.items()))
         cached = self._compiled.get((account, region))
         if cached is None or cached[0] != versions:

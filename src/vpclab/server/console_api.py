@@ -20,11 +20,11 @@ from urllib.parse import parse_qs
 from vpclab.api.console_views import LiveVersions, Snapshot, partitions, resource, topology
 from vpclab.api.dispatch import HttpResponse
 from vpclab.control.lookup import missing
-from vpclab.dataplane.flow import is_ipv4
 from vpclab.model.base import kind_of_id
 from vpclab.model.errors import DomainError
-from vpclab.model.ids import has_prefix
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
+from vpclab.network import UsageError, trace_view
+from vpclab.network import endpoint_spec as endpoint_spec  # the CLI's SRC/DST reading
 
 if TYPE_CHECKING:
     from vpclab.dataplane.compile import CompiledWorld
@@ -130,16 +130,6 @@ def _protocol(query: Mapping[str, str]) -> str:
     return protocol
 
 
-def endpoint_spec(spec: str) -> str:
-    """A trace endpoint as the CLI reads it; a bare word that is no id or address is a Name tag
-    (so a Name such as "subnet-a", not a well-formed id, is still a name)."""
-    kind = kind_of_id(spec)
-    well_formed_id = kind is not None and has_prefix(spec, kind.id_prefix)
-    if spec == "internet" or spec.startswith("tag:") or is_ipv4(spec) or well_formed_id:
-        return spec
-    return f"tag:Name={spec}"
-
-
 class ConsoleApi:
     """The console's endpoints over one app's store, with a compiled-world cache for traces."""
 
@@ -219,11 +209,9 @@ class ConsoleApi:
         """What `vpclab trace SRC DST --protocol P --port N --json` prints."""
         query = query_parameters(scope)
         account, region = _partition(query)
-        source = endpoint_spec(_required(query, "source"))
-        destination = endpoint_spec(_required(query, "destination"))
+        source, destination = _required(query, "source"), _required(query, "destination")
         protocol, port = _protocol(query), _port(query)
         from vpclab.api.analysis_json import trace_json  # the data plane loads on first use
-        from vpclab.network import UsageError, trace_view  # (server start-up, bench/api.py)
 
         world = self._world(account, region)
         try:
