@@ -341,11 +341,6 @@ def _member_key(eni: Eni, cuts: list[int], member_sets: list[frozenset[str]]) ->
     )
 
 
-def refined_classes(part: Compiled, eni_ids: list[str]) -> list[tuple[str, ...]]:
-    """Equivalence classes of the given ENIs, split wherever a rule tells their addresses apart."""
-    return sorted(members for _, members in matrix_members(part, eni_ids))
-
-
 _Class = tuple[Member, tuple[str, ...]]
 
 
