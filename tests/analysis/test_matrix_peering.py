@@ -246,3 +246,18 @@ def test_pcx_8_matrix_equals_pairwise_walk_across_vpcs(
                 if source != destination:
                     expected = cell.public_space if public else cell.space
                     assert connection_space(part, source, destination, public=public) == expected
+
+
+def test_amb_12_nat_gateway_does_not_serve_its_own_subnet(ec2: Any, store: Store) -> None:
+    """An instance in the NAT gateway's own subnet whose default route points at that gateway
+    reaches nothing on the internet (AMB-12); the same instance through the IGW does."""
+    net = _network(ec2)
+    a = net["a"]
+    public_host = w.instance(ec2, a["public"], w.open_group(ec2, a["vpc"], "host"), public=True)
+    assert not _agrees(store, public_host, net["web_c"], public=True).is_empty()
+    ec2.replace_route(
+        RouteTableId=w.table_of(ec2, a["public"]),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=a["nat"],
+    )
+    assert _agrees(store, public_host, net["web_c"], public=True).is_empty()
