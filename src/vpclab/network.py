@@ -19,6 +19,7 @@ from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 from vpclab.model.state import Clock, View
 
 if TYPE_CHECKING:  # the compiler and tracer load on first use (the console API's start-up)
+    from vpclab.api.console_views import LiveVersions
     from vpclab.dataplane.compile import CompiledWorld
     from vpclab.dataplane.trace import Trace
 
@@ -123,6 +124,37 @@ def answer_in_process(api: Any, service: str, request: Any) -> Any:
     return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
 
+class CompiledWorlds:
+    """Compiled partitions of a store, each reused only while it cannot have changed: it was
+    built with every partition settled (a compiled world judges pending instances and NAT
+    gateways when built, and they settle on the clock with no version bump, AMB-1) and no
+    version has moved since. `vpclab.Network` and the console API share it."""
+
+    def __init__(self, live: LiveVersions | None = None) -> None:
+        from vpclab.api.console_views import LiveVersions
+
+        self.live = live if live is not None else LiveVersions()
+        # partition -> (every partition's settled console version, or None; its compiled world)
+        self._built: dict[tuple[str, str], tuple[Any, CompiledWorld]] = {}
+        self._lock = threading.Lock()
+
+    def world(self, store: Store, account: str, region: str) -> CompiledWorld:
+        """The partition compiled from `store` (a live store or a snapshot's copy)."""
+        from vpclab.dataplane.compile import compile_view
+
+        with store.lock:  # versions first: the world compiled after them is at least as new
+            versions = dict(store.versions)
+        settled = self.live.settled(versions, store.clock)
+        with self._lock:
+            cached = self._built.get((account, region))
+        if settled is not None and cached is not None and cached[0] == settled:
+            return cached[1]
+        world = compile_view(store.view(account, region))
+        with self._lock:
+            self._built[(account, region)] = (settled, world)
+        return world
+
+
 class Network:
     """An emulated AWS network you can drive with boto3 and question with `trace`."""
 
@@ -130,7 +162,7 @@ class Network:
         load_all_kinds()
         self.store = store or Store(None, clock=Clock(settle_seconds=settle_seconds))
         self._api: Any = None
-        self._compiled: dict[tuple[str, str], tuple[tuple[Any, ...], CompiledWorld]] = {}
+        self._compiled = CompiledWorlds()
         self._sessions: dict[tuple[str, str], Any] = {}
         self._sessions_lock = threading.Lock()
 
@@ -185,15 +217,8 @@ class Network:
         return made
 
     def compiled(self, account: str, region: str) -> CompiledWorld:
-        """The compiled world for a partition, rebuilt only when some partition changed."""
-        from vpclab.dataplane.compile import compile_view
-
-        versions = tuple(sorted(self.store.versions.items()))
-        cached = self._compiled.get((account, region))
-        if cached is None or cached[0] != versions:
-            cached = (versions, compile_view(self.store.view(account, region)))
-            self._compiled[(account, region)] = cached
-        return cached[1]
+        """The compiled world for a partition, rebuilt unless it cannot have changed since."""
+        return self._compiled.world(self.store, account, region)
 
     def trace(
         self,

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-import vpclab
 from tests.scenarios import world as w
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
-from vpclab.network import UsageError, resolve_endpoint
+from vpclab.network import Network, UsageError, resolve_endpoint
 
 
 def _public_subnet(ec2: Any) -> tuple[str, str]:
@@ -38,7 +37,7 @@ def _relaunched(ec2: Any) -> tuple[str, str]:
 
 def test_a_relaunched_name_resolves_to_the_live_instance() -> None:
     """The terminated namesake (still listed, as in AWS) does not make tag:Name=web ambiguous."""
-    network = vpclab.Network()
+    network = Network()
     ec2 = network.client()
     old, new = _relaunched(ec2)
     listed = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["web"]}])
@@ -54,7 +53,7 @@ def test_a_relaunched_name_resolves_to_the_live_instance() -> None:
 def test_only_a_terminated_namesake_is_still_named() -> None:
     """With nothing live by that name, the terminated instance is the one meant (and the trace
     says why nothing reaches it) rather than "matches nothing"."""
-    network = vpclab.Network()
+    network = Network()
     ec2 = network.client()
     sub, group = _public_subnet(ec2)
     gone = w.instance(ec2, sub, group, public=True, Name="web")
@@ -65,7 +64,7 @@ def test_only_a_terminated_namesake_is_still_named() -> None:
 
 def test_two_live_namesakes_are_still_ambiguous() -> None:
     """Two live instances by one name: a usage error listing both (and not a pick)."""
-    network = vpclab.Network()
+    network = Network()
     ec2 = network.client()
     sub, group = _public_subnet(ec2)
     first = w.instance(ec2, sub, group, Name="web")
@@ -78,7 +77,7 @@ def test_two_live_namesakes_are_still_ambiguous() -> None:
 def test_cli_trace_resolves_a_relaunched_bare_name(tmp_path: Path, capsys: Any) -> None:
     """`vpclab trace internet web --state FILE` reaches the live instance: exit 0, its id shown."""
     path = tmp_path / "state.db"
-    network = vpclab.Network(Store(path, clock=Clock(settle_seconds=0.0)))
+    network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
     _, new = _relaunched(network.client())
     network.store.close()
     for name in ("web", "tag:Name=web"):
@@ -88,7 +87,70 @@ def test_cli_trace_resolves_a_relaunched_bare_name(tmp_path: Path, capsys: Any) 
 
 
 def _partition() -> tuple[str, str]:
-    """The account and region `vpclab.Network().client()` works in."""
+    """The account and region `Network().client()` works in."""
     from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 
     return DEFAULT_ACCOUNT, DEFAULT_REGION
+
+
+def _settling_network() -> tuple[Network, Clock]:
+    """A Network whose transitional states last 30 s of emulated time, and its clock."""
+    clock = Clock(settle_seconds=30.0)
+    return Network(Store(None, clock=clock)), clock
+
+
+def test_amb_1_trace_sees_a_pending_instance_turn_running_without_a_change() -> None:
+    """An instance still pending is not reachable; once it settles on the clock alone (no store
+    version moves), the next trace is compiled afresh and reaches it."""
+    network, clock = _settling_network()
+    ec2 = network.client()
+    sub, group = _public_subnet(ec2)
+    web = w.instance(ec2, sub, group, public=True, Name="web")
+    assert not network.trace("internet", web, port=443).reachable
+    clock.advance(31)
+    assert (
+        ec2.describe_instances(InstanceIds=[web])["Reservations"][0]["Instances"][0]["State"][
+            "Name"
+        ]
+        == "running"
+    )
+    assert network.trace("internet", web, port=443).reachable
+
+
+def test_amb_1_trace_sees_a_nat_gateway_become_available() -> None:
+    """A running private instance's way out through a NAT gateway opens when the gateway turns
+    available on the clock alone (no store version moves in between)."""
+    network, clock = _settling_network()
+    ec2 = network.client()
+    public, group = _public_subnet(ec2)
+    vpc = ec2.describe_subnets(SubnetIds=[public])["Subnets"][0]["VpcId"]
+    private = w.subnet(ec2, vpc, "10.0.2.0/24")
+    worker = w.instance(ec2, private, group, Name="worker")
+    clock.advance(31)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=allocation)["NatGateway"]
+    ec2.create_route(
+        RouteTableId=w.table_of(ec2, private),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=nat["NatGatewayId"],
+    )
+    assert nat["State"] == "pending"
+    assert not network.trace("worker", "internet", port=443).reachable
+    clock.advance(31)
+    assert network.trace(worker, "internet", port=443).reachable
+
+
+def test_amb_1_compiled_world_is_reused_only_once_settled() -> None:
+    """While anything may still settle, each call compiles afresh; once all settled and nothing
+    changed, the same compiled world is reused; a change compiles again."""
+    network, clock = _settling_network()
+    ec2 = network.client()
+    sub, group = _public_subnet(ec2)
+    w.instance(ec2, sub, group, public=True)
+    partition = _partition()
+    assert network.compiled(*partition) is not network.compiled(*partition)
+    clock.advance(31)
+    settled = network.compiled(*partition)
+    assert network.compiled(*partition) is settled
+    ec2.create_tags(Resources=[sub], Tags=[{"Key": "Name", "Value": "web"}])
+    assert network.compiled(*partition) is not settled

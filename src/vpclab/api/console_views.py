@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_state import is_public_subnet
 from vpclab.model.route_table import RouteTable
 from vpclab.model.security_group import PrefixList, SecurityGroup
-from vpclab.model.state import View
+from vpclab.model.state import Clock, View
 from vpclab.model.vpc import Subnet, Vpc
 
 # The Describe operation that renders each kind the console can show in its side panel.
@@ -122,12 +122,17 @@ class LiveVersions:
         version = snapshot.version(*partition)
         return self.of(partition, version, clock.now(), clock.settle_seconds)
 
-    def all_settled(self, snapshot: Snapshot) -> tuple[tuple[tuple[str, str], int], ...] | None:
-        """Every partition's console version when all have settled (None while any moves)."""
-        versions = tuple(
-            (key, self.in_snapshot(snapshot, key)) for key in sorted(snapshot.store.versions)
+    def settled(
+        self, versions: Mapping[tuple[str, str], int], clock: Clock
+    ) -> tuple[tuple[tuple[str, str], int], ...] | None:
+        """The console versions of these store versions when all have settled, else None (a
+        compiled world built now may go stale on the clock alone)."""
+        now = clock.now()
+        judged = tuple(
+            (key, self.of(key, versions[key], now, clock.settle_seconds))
+            for key in sorted(versions)
         )
-        return versions if all(version % 2 for _, version in versions) else None
+        return judged if all(version % 2 for _, version in judged) else None
 
 
 def partitions(snapshot: Snapshot, default: tuple[str, str], live: LiveVersions) -> dict[str, Any]:

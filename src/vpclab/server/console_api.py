@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,7 @@ from vpclab.control.lookup import missing
 from vpclab.model.base import kind_of_id
 from vpclab.model.errors import DomainError
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
-from vpclab.network import UsageError, trace_view
+from vpclab.network import CompiledWorlds, UsageError, trace_view
 from vpclab.network import endpoint_spec as endpoint_spec  # the CLI's SRC/DST reading
 
 if TYPE_CHECKING:
@@ -136,9 +135,7 @@ class ConsoleApi:
     def __init__(self, app: App) -> None:
         self.app = app
         self.live = LiveVersions()
-        # partition -> (every partition's settled console version, the compiled partition)
-        self._compiled: dict[tuple[str, str], tuple[Any, CompiledWorld]] = {}
-        self._compiled_lock = threading.Lock()
+        self._worlds = CompiledWorlds(self.live)
 
     def routes(self) -> dict[str, Callable[[App, Scope, bytes], HttpResponse]]:
         """Path -> handler, for App.extra_routes."""
@@ -232,24 +229,8 @@ class ConsoleApi:
         return exposures_json(internet_exposure(self._world(account, region).home))
 
     def _world(self, account: str, region: str) -> CompiledWorld:
-        """The compiled partition of a fresh snapshot, reused while it cannot have changed.
-
-        A compiled world judges clock-driven states (pending instances and NAT gateways) when it
-        is built, so one is reused only when it was built with every partition settled and no
-        version has moved since.
-        """
-        from vpclab.dataplane.compile import compile_view
-
-        snapshot = Snapshot.of(self.app.api.store)
-        settled = self.live.all_settled(snapshot)
-        with self._compiled_lock:
-            cached = self._compiled.get((account, region))
-        if settled is not None and cached is not None and cached[0] == settled:
-            return cached[1]
-        world = compile_view(snapshot.store.view(account, region))
-        with self._compiled_lock:
-            self._compiled[(account, region)] = (settled, world)
-        return world
+        """The compiled partition of a fresh snapshot, reused while it cannot have changed."""
+        return self._worlds.world(Snapshot.of(self.app.api.store).store, account, region)
 
 
 def _unresolved(spec: str, message: str) -> ConsoleError:
