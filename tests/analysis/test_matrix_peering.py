@@ -261,3 +261,23 @@ def test_amb_12_nat_gateway_does_not_serve_its_own_subnet(ec2: Any, store: Store
         NatGatewayId=a["nat"],
     )
     assert _agrees(store, public_host, net["web_c"], public=True).is_empty()
+
+
+def test_amb_24_stopped_instance_is_its_own_class_and_unreachable(ec2: Any, store: Store) -> None:
+    """Stopping one of two alike web servers splits their class: the matrix gives the stopped
+    one nothing and the running one its ports, as the tracer does (AMB-24)."""
+    net = _network(ec2)
+    b = net["b"]
+    described = ec2.describe_instances(InstanceIds=[net["web_b"]])["Reservations"][0]
+    group = described["Instances"][0]["SecurityGroups"][0]["GroupId"]
+    twin = w.instance(ec2, b["public"], group, public=True)
+    ec2.stop_instances(InstanceIds=[twin])
+    assert _agrees(store, net["app"], twin).is_empty()
+    part = _part(store)
+    cells = reachability_matrix(part, sorted(part.enis))
+    stopped, running = (
+        _cell(cells, part, net["app"], twin),
+        _cell(cells, part, net["app"], net["web_b"]),
+    )
+    assert stopped.space == HeaderSpace() and stopped.public_space == HeaderSpace()
+    assert running.space == _agrees(store, net["app"], net["web_b"]) != HeaderSpace()
