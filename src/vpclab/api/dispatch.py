@@ -58,6 +58,12 @@ def caller_from_headers(headers: Mapping[str, str]) -> Caller:
     return Caller(key, account, region, service)
 
 
+def _caller(headers: Mapping[str, str], account: str | None) -> Caller:
+    """The caller of a request: under --auth strict, in the account its verified key names."""
+    caller = caller_from_headers(headers)
+    return caller if account is None else dataclasses.replace(caller, account=account)
+
+
 class Api:
     """The EC2-compatible API over a Store; thread-safe (requests are serialised by the store lock)."""
 
@@ -82,9 +88,7 @@ class Api:
     ) -> HttpResponse:
         """Serve one Query-protocol request (EC2, RDS, ElastiCache); `account`: a verified caller's."""
         request_id = str(uuid.uuid4())
-        caller = caller_from_headers(headers)
-        if account is not None:  # --auth strict: the account the credentials file names
-            caller = dataclasses.replace(caller, account=account)
+        caller = _caller(headers, account)
         protocol = PROTOCOLS.get(caller.service, "ec2")
         try:
             if len(body) > MAX_BODY:
@@ -144,12 +148,14 @@ class Api:
         query: Mapping[str, list[str]],
         headers: Mapping[str, str],
         body: bytes,
+        account: str | None = None,
     ) -> HttpResponse:
-        """Serve one REST-JSON request (Lambda), routed by HTTP method and path."""
+        """Serve one REST-JSON request (Lambda), routed by HTTP method and path; `account`: a
+        verified caller's."""
         from vpclab.wire import rest_json
 
         request_id = str(uuid.uuid4())
-        caller = caller_from_headers(headers)
+        caller = _caller(headers, account)
         try:
             op, labels = rest_json.match_operation(caller.service, method, path, query)
             handler = find_handler(caller.service, op.name)

@@ -61,7 +61,7 @@ class App:
             response = prefix_route(self, scope, body)
         elif caller_from_headers(headers).service in REST_JSON_SERVICES:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            response = self.api.handle_http(scope["method"], path, query, headers, body)
+            response = self.api.handle_http(scope["method"], path, query, headers, body, account)
         elif scope["method"] == "POST":
             # Called inline, not through run_in_executor: requests are serialised by the store
             # lock anyway, a handler takes well under a millisecond, and the thread hop cost
