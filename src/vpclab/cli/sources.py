@@ -79,28 +79,79 @@ def load_source(where: str, account: str | None, region: str | None, settle: flo
 
 def view_from_endpoint(endpoint: str, account: str, region: str) -> Any:
     """The server's whole state through GET /_vpclab/api/state, as a read-only View."""
-    return world_from_endpoint(endpoint).view(account, region)
+    return world_from_endpoint(endpoint, region).view(account, region)
 
 
-def world_from_endpoint(endpoint: str) -> Any:
-    """Every partition of a running server, read through GET /_vpclab/api/state."""
+def world_from_endpoint(endpoint: str, region: str | None = None) -> Any:
+    """Every partition of a running server, read through GET /_vpclab/api/state (signed for
+    `region`, or the region the user's AWS configuration names)."""
     import time
-    import urllib.request
 
     from vpclab.control import codec
     from vpclab.model import load_all_kinds
     from vpclab.model.state import Clock, World
 
     load_all_kinds()
-    url = endpoint.rstrip("/") + "/_vpclab/api/state"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        payload = json.loads(response.read())
+    payload = json.loads(call_server(endpoint, "/_vpclab/api/state", region, timeout=30))
     partitions = {
         (p["account"], p["region"]): codec.partition_from_plain(p["resources"])
         for p in payload["partitions"]
     }
     clock = Clock(settle_seconds=payload["settle_seconds"], offset=payload["now"] - time.time())
     return World(partitions, clock)
+
+
+def call_server(
+    endpoint: str,
+    path: str,
+    region: str | None,
+    *,
+    body: bytes | None = None,
+    timeout: float = 30,
+) -> bytes:
+    """GET (or, with a body, POST as JSON) one of a vpclab server's own endpoints, SigV4-signed
+    with the user's usual AWS credentials so a `--auth strict` server accepts it; the answer's
+    body, or OSError carrying the server's own error when it refuses."""
+    import urllib.error
+    import urllib.request
+
+    url = endpoint.rstrip("/") + path
+    method = "GET" if body is None else "POST"
+    headers = {} if body is None else {"Content-Type": "application/json"}
+    headers.update(signature_headers(method, url, body or b"", headers, region))
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer: bytes = response.read()
+            return answer
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")
+        raise OSError(f"{endpoint} refused {method} {path} (HTTP {exc.code}): {detail}") from exc
+
+
+def signature_headers(
+    method: str, url: str, body: bytes, headers: dict[str, str], region: str | None
+) -> dict[str, str]:
+    """The SigV4 headers (service ec2) botocore adds to this request with the credentials the
+    AWS CLI would use (environment, profile, shared files); none when there are none, which a
+    server in the default auth mode accepts. Instance and container metadata are not asked:
+    vpclab sends nothing off this machine."""
+    import botocore.session
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import create_credential_resolver
+
+    session = botocore.session.get_session()
+    resolver = create_credential_resolver(session)
+    for remote in ("iam-role", "container-role"):
+        resolver.remove(remote)
+    credentials = resolver.load_credentials()
+    if credentials is None:
+        return {}
+    request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
+    scope = region or session.get_config_variable("region") or DEFAULT_REGION
+    SigV4Auth(credentials, "ec2", scope).add_auth(request)
+    return {name: value for name, value in request.headers.items() if name not in headers}
 
 
 def view_from_state(path: str, account: str, region: str, settle: float) -> Any:

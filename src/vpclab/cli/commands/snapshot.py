@@ -59,7 +59,7 @@ def _source_store(args: argparse.Namespace) -> Any:
         return store
     if args.state:
         return Network.open(args.state, settle_seconds=args.settle_seconds).store
-    world = world_from_endpoint(args.endpoint)
+    world = world_from_endpoint(args.endpoint, args.region)
     store = Store(None, clock=world.clock)
     store.partitions = world.partitions
     return store
@@ -101,7 +101,7 @@ def run_import(args: argparse.Namespace) -> int:
             finally:
                 store.close()
         else:
-            _post_snapshot(args.endpoint, snapshot)
+            _post_snapshot(args.endpoint, snapshot, args.region)
     except source_errors() as exc:
         print(f"vpclab import: {exc}", file=sys.stderr)
         return 2
@@ -111,12 +111,11 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _post_snapshot(endpoint: str, snapshot: Any) -> None:
+def _post_snapshot(endpoint: str, snapshot: Any, region: str | None) -> None:
     """Send the converted partitions to a running server, which swaps them in at once."""
     import json
-    import urllib.error
-    import urllib.request
 
+    from vpclab.cli.sources import call_server
     from vpclab.control import codec
 
     payload = {
@@ -125,16 +124,5 @@ def _post_snapshot(endpoint: str, snapshot: Any) -> None:
             for (a, r), tables in sorted(snapshot.partitions.items())
         ]
     }
-    request = urllib.request.Request(
-        endpoint.rstrip("/") + "/_vpclab/api/snapshot",
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        raise OSError(
-            f"{endpoint} refused the import: {exc.read().decode(errors='replace')}"
-        ) from exc
+    body = json.dumps(payload).encode()
+    call_server(endpoint, "/_vpclab/api/snapshot", region, body=body, timeout=60)
