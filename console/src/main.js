@@ -53,13 +53,35 @@ function withDisplay(element) {
   return element;
 }
 
-// The map, created empty and then given the elements at their places: elements passed at
-// creation would go through an initial layout (the default grid took seconds at 500 nodes, and
-// the 'null' one puts every node at the origin).
+// The map, created empty and then given the elements: elements passed at creation would go
+// through an initial layout (the default grid took seconds at 500 nodes, and the 'null' one puts
+// every node at the origin).
 function createMap(elements) {
   state.cy = cytoscape({ container: $('map'), style: STYLE, minZoom: 0.05, maxZoom: 3 });
   state.cy.on('tap', 'node', (event) => select(event.target.id()));
   state.cy.add(elements);
+}
+
+// Compute every element's style once, now, with cytoscape's compound bookkeeping paused, then
+// mark every cache stale once. Left to the first render, each of the ~15 properties applied to
+// each node dirties the style and bounds caches of the node, its ancestors and descendants and
+// emits events up the tree (about 1 s for 500 instances in a VPC > AZ > subnet tree, measured
+// with Chromium's profiler); paused, the same pass is a fraction of that. Relies on
+// cytoscape's private `hasCompoundNodes` flag and `cleanStyle` (the version is pinned in
+// package.json; docs/console.md).
+function styleFirstTime(cy) {
+  const own = cy._private;
+  const compound = own.hasCompoundNodes;
+  own.hasCompoundNodes = false;
+  try {
+    cy.elements().cleanStyle();
+  } finally {
+    own.hasCompoundNodes = compound;
+  }
+  const all = cy.elements();
+  all.dirtyStyleCache();
+  all.dirtyCompoundBoundsCache();
+  all.dirtyBoundingBoxCache();
 }
 
 // Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
@@ -79,22 +101,28 @@ function applyCentres(centres, offset = { x: 0, y: 0 }) {
   });
 }
 
-// Draw a whole topology on an empty map. Every node is created at its place: moving hundreds
-// of nodes after creation re-measures their compound parents at each move (seconds at 500
-// instances), so the elements wait for ELK's answer, built meanwhile.
+// Draw a whole topology on an empty map. The layout is posted to ELK's worker first; while it
+// computes on the other core, the page adds the elements and computes their styles (the bulk of
+// the first render's work). Rendering is held (a cytoscape batch) until every node is at its
+// place, so no frame shows them piled at the origin, and placing them in the batch re-measures
+// each compound parent once instead of at every move.
 async function drawFresh(topology) {
   const elements = topologyElements(topology).map(withDisplay);
   const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
-  const centres = await layOut(data('nodes'), data('edges'));
-  performance.mark('vpclab-elk-done');
-  for (const element of elements) {
-    const centre = element.group === 'nodes' && centres.get(element.data.id);
-    if (centre) element.position = centre;
-  }
+  const placing = layOut(data('nodes'), data('edges'));
   if (state.cy) state.cy.add(elements);
   else createMap(elements);
+  styleFirstTime(state.cy);
   performance.mark('vpclab-map-built');
-  fitTo(extent(centres, elements));
+  state.cy.startBatch();
+  try {
+    const centres = await placing;
+    performance.mark('vpclab-elk-done');
+    applyCentres(centres);
+    fitTo(extent(centres, elements));
+  } finally {
+    state.cy.endBatch();
+  }
 }
 
 // The box around the drawing, from the layout and the leaves' sizes by type (asking cytoscape
@@ -188,7 +216,8 @@ async function loadTopology() {
   if (!state.cy) {
     await drawFresh(topology);
     performance.mark('vpclab-layout-done');
-    requestAnimationFrame(() => performance.mark('vpclab-first-paint'));
+    // First paint: the frame after cytoscape's first render of the placed graph has drawn it.
+    state.cy.one('render', () => requestAnimationFrame(() => performance.mark('vpclab-first-paint')));
   } else {
     await applyTopology(topology);
     await redrawOverlays();
