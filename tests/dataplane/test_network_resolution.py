@@ -86,6 +86,25 @@ def test_cli_trace_resolves_a_relaunched_bare_name(tmp_path: Path, capsys: Any) 
         assert f"-> {new}" in capsys.readouterr().out
 
 
+def test_console_trace_resolves_a_relaunched_name_like_the_cli() -> None:
+    """The console's /_vpclab/api/trace reads names through the same resolver: the live one."""
+    from tests.services.test_http_routing import call
+    from tests.support import client
+    from vpclab.api.dispatch import Api
+    from vpclab.server import console_api
+    from vpclab.server.app import App
+
+    api = Api(Store(None, clock=Clock(settle_seconds=0.0)))
+    _, new = _relaunched(client(api))
+    app = App(api, ":memory:")
+    console_api.install(app)
+    for name in (b"web", b"tag:Name=web"):
+        status, body = call(
+            app, "GET", "/_vpclab/api/trace", b"source=internet&port=443&destination=" + name
+        )
+        assert (status, body["destination"]["id"], body["reachable"]) == (200, new, True)
+
+
 def _partition() -> tuple[str, str]:
     """The account and region `Network().client()` works in."""
     from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
