@@ -80,6 +80,22 @@ def test_strict_trace_with_endpoint_is_signed_and_accepted(
     assert json.loads(capsys.readouterr().out)["destination"]["id"] == web
 
 
+def test_strict_signs_with_the_profile_of_the_shared_credentials_file(
+    strict: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any
+) -> None:
+    """Keys kept under a named profile in ~/.aws/credentials (AWS_PROFILE) sign as well."""
+    endpoint, web = strict
+    _credentials(monkeypatch, tmp_path, None)
+    shared = tmp_path / "credentials"
+    shared.write_text(
+        f"[lab]\naws_access_key_id = {ALICE[0]}\naws_secret_access_key = {ALICE[1]}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    monkeypatch.setenv("AWS_PROFILE", "lab")
+    assert main(["exposure", "--json", "--endpoint", endpoint, "--account", ALICE[2]]) == 0
+    assert web in capsys.readouterr().out
+
+
 def test_strict_refuses_the_cli_without_credentials_or_with_a_wrong_secret(
     strict: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any
 ) -> None:

@@ -13,6 +13,9 @@ from typing import Any
 
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 
+# botocore's credential providers that read only this machine (environment and shared files).
+LOCAL_CREDENTIALS = ("env", "shared-credentials-file", "config-file", "boto-config")
+
 
 def source_errors(*extra: type[Exception]) -> tuple[type[Exception], ...]:
     """The exceptions that mean "this source cannot be read" (exit 2), not a bug, plus `extra`."""
@@ -132,20 +135,20 @@ def call_server(
 def signature_headers(
     method: str, url: str, body: bytes, headers: dict[str, str], region: str | None
 ) -> dict[str, str]:
-    """The SigV4 headers (service ec2) botocore adds to this request with the credentials the
-    AWS CLI would use (environment, profile, shared files); none when there are none, which a
-    server in the default auth mode accepts. Instance and container metadata are not asked:
-    vpclab sends nothing off this machine."""
+    """The SigV4 headers (service ec2) botocore adds to this request with the keys the AWS CLI
+    would use (environment, then the profile's keys in the shared files); none when there are
+    none, which a server in the default auth mode accepts. Providers that would ask a remote
+    service (STS, SSO, instance or container metadata) are skipped: a vpclab client sends
+    nothing off this machine."""
     import botocore.session
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
-    from botocore.credentials import create_credential_resolver
+    from botocore.credentials import CredentialResolver, create_credential_resolver
 
     session = botocore.session.get_session()
-    resolver = create_credential_resolver(session)
-    for remote in ("iam-role", "container-role"):
-        resolver.remove(remote)
-    credentials = resolver.load_credentials()
+    providers = create_credential_resolver(session).providers
+    local = [provider for provider in providers if provider.METHOD in LOCAL_CREDENTIALS]
+    credentials = CredentialResolver(local).load_credentials()
     if credentials is None:
         return {}
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
