@@ -62,21 +62,24 @@ function createMap(elements) {
   state.cy.add(elements);
 }
 
-// Compute every element's style once, now, with cytoscape's compound bookkeeping paused, then
-// mark every cache stale once. Left to the first render, each of the ~15 properties applied to
-// each node dirties the style and bounds caches of the node, its ancestors and descendants and
-// emits events up the tree (about 1 s for 500 instances in a VPC > AZ > subnet tree, measured
-// with Chromium's profiler); paused, the same pass is a fraction of that. Relies on
-// cytoscape's private `hasCompoundNodes` flag and `cleanStyle` (the version is pinned in
-// package.json; docs/console.md).
+// Compute every element's style once, now, with cytoscape's per-property triggers and compound
+// bookkeeping paused, then mark every cache stale once. Left to the first render, each of the
+// ~15 properties applied to each node dirties the style and bounds caches of the node, its
+// ancestors and descendants and emits events up the tree (about 1 s for 500 instances in a
+// VPC > AZ > subnet tree, measured with Chromium's profiler); paused, the same pass takes about
+// a quarter of that. Relies on cytoscape's private `hasCompoundNodes` flag, `checkTriggers` and
+// `cleanStyle` (the version is pinned in package.json; docs/console.md).
 function styleFirstTime(cy) {
   const own = cy._private;
   const compound = own.hasCompoundNodes;
+  const style = cy.style();
   own.hasCompoundNodes = false;
+  style.checkTriggers = () => {};
   try {
     cy.elements().cleanStyle();
   } finally {
     own.hasCompoundNodes = compound;
+    delete style.checkTriggers;
   }
   const all = cy.elements();
   all.dirtyStyleCache();
