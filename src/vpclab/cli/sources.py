@@ -15,6 +15,11 @@ from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 # botocore's credential providers that read only this machine (environment and shared files).
 LOCAL_CREDENTIALS = ("env", "shared-credentials-file", "config-file", "boto-config")
+NO_CREDENTIALS_HINT = (
+    " (the request went unsigned: no AWS credentials were found to sign it with; set "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, to keys the server's "
+    "credentials file lists)"
+)
 
 
 def source_errors(*extra: type[Exception]) -> tuple[type[Exception], ...]:
@@ -121,15 +126,20 @@ def call_server(
     url = endpoint.rstrip("/") + path
     method = "GET" if body is None else "POST"
     headers = {} if body is None else {"Content-Type": "application/json"}
-    headers.update(signature_headers(method, url, body or b"", headers, region))
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    signature = signature_headers(method, url, body or b"", headers, region)
+    request = urllib.request.Request(
+        url, data=body, headers={**headers, **signature}, method=method
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             answer: bytes = response.read()
             return answer
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")
-        raise OSError(f"{endpoint} refused {method} {path} (HTTP {exc.code}): {detail}") from exc
+        hint = NO_CREDENTIALS_HINT if exc.code == 403 and not signature else ""
+        raise OSError(
+            f"{endpoint} refused {method} {path} (HTTP {exc.code}): {detail}{hint}"
+        ) from exc
 
 
 def signature_headers(
