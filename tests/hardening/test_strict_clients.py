@@ -15,6 +15,7 @@ import pytest
 from tests.hardening.server import FAST_FAIL, http_client, start_server, stop_server
 from tests.scenarios import world as w
 from vpclab.cli.main import main
+from vpclab.cli.sources import call_server
 
 ALICE = ("AKIASTRICTALICE", "alice-secret", "111111111111")
 BOB = ("AKIASTRICTBOB", "bob-secret", "222222222222")
@@ -195,3 +196,46 @@ def test_strict_signed_lambda_call_acts_in_the_signers_account(strict: tuple[str
     assert made["FunctionArn"] == f"arn:aws:lambda:us-east-1:{BOB[2]}:function:bobs-fn"
     assert [f["FunctionName"] for f in bob.list_functions()["Functions"]] == ["bobs-fn"]
     assert alice.list_functions()["Functions"] == []
+
+
+@pytest.fixture
+def as_bob(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Bob's keys in the environment: a valid signer of another account than Alice's."""
+    _credentials(monkeypatch, tmp_path, BOB[0])
+
+
+def test_strict_signed_state_read_is_confined_to_the_signers_account(
+    strict: tuple[str, str], as_bob: None, capsys: Any
+) -> None:
+    """ISO (issue 7): Bob's signed read of /_vpclab/api/state holds no partition of Alice's, and
+    asking for her account by name is refused (403 AccessDenied), as the EC2 API confines him."""
+    endpoint, web = strict
+    everything = json.loads(call_server(endpoint, "/_vpclab/api/state", "us-east-1"))
+    assert {p["account"] for p in everything["partitions"]} <= {BOB[2]}
+    with pytest.raises(OSError, match="AccessDenied"):
+        call_server(endpoint, f"/_vpclab/api/state?account={ALICE[2]}", "us-east-1")
+    capsys.readouterr()
+    assert main(["exposure", "--json", "--endpoint", endpoint, "--account", ALICE[2]]) == 0
+    assert web not in capsys.readouterr().out  # Alice's exposed web server stays invisible
+    with pytest.raises(OSError, match="AccessDenied"):
+        call_server(endpoint, f"/_vpclab/api/topology?account={ALICE[2]}", "us-east-1")
+    listing = json.loads(call_server(endpoint, "/_vpclab/api/partitions", "us-east-1"))
+    assert {p["account"] for p in listing["partitions"]} == {BOB[2]}
+
+
+def test_strict_signed_import_cannot_replace_another_account(
+    strict: tuple[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Any
+) -> None:
+    """ISO (issue 7): Bob cannot import a snapshot into Alice's account: 403, her state kept."""
+    endpoint, _ = strict
+    _credentials(monkeypatch, tmp_path, ALICE[0])
+    exported = tmp_path / "export"
+    assert main(["export", str(exported), "--endpoint", endpoint, "--account", ALICE[2]]) == 0
+    before = call_server(endpoint, f"/_vpclab/api/state?account={ALICE[2]}", "us-east-1")
+    _credentials(monkeypatch, tmp_path, BOB[0])
+    capsys.readouterr()
+    assert main(["import", str(exported), "--endpoint", endpoint]) == 2
+    assert "AccessDenied" in capsys.readouterr().err
+    _credentials(monkeypatch, tmp_path, ALICE[0])
+    after = call_server(endpoint, f"/_vpclab/api/state?account={ALICE[2]}", "us-east-1")
+    assert json.loads(after)["partitions"] == json.loads(before)["partitions"]

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from vpclab import __version__
 from vpclab.api.dispatch import MAX_BODY, REST_JSON_SERVICES, Api, HttpResponse, caller_from_headers
 from vpclab.server import console_api
-from vpclab.server.auth import Verifier, authenticate
+from vpclab.server.auth import SIGNED_ACCOUNT, Verifier, authenticate
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +49,8 @@ class App:
         refusal: HttpResponse | None = None
         if path != "/_vpclab/health":
             account, refusal = self._authenticate(scope, headers, body)
+            if account is not None:
+                scope[SIGNED_ACCOUNT] = account
         if too_big:
             response = self.api.handle(b"x" * (MAX_BODY + 1), headers)
         elif path == "/_vpclab/health":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import hmac
+import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -195,6 +196,42 @@ def refusal(error: AuthError) -> HttpResponse:
     """The 403 EC2 error response for a request that failed authentication."""
     body = serialize_error(error.code, error.message, str(uuid.uuid4()), "ec2")
     return HttpResponse(403, body)
+
+
+SIGNED_ACCOUNT = "vpclab.signed_account"  # ASGI scope key: the account a SigV4 signature proved
+
+
+def signed_account(scope: Mapping[str, Any]) -> str | None:
+    """The account a request's signature proved under --auth strict (None: unsigned or auth off).
+
+    vpclab's own /_vpclab/api/ routes confine a signed caller to this account, as the EC2 API
+    does; the console token (the operator's) is not confined.
+    """
+    account = scope.get(SIGNED_ACCOUNT)
+    return account if isinstance(account, str) else None
+
+
+class ForeignAccount(Exception):
+    """A signed request to vpclab's own API named an account other than its signer's."""
+
+
+def confined_account(scope: Mapping[str, Any], requested: str | None) -> str | None:
+    """The account a /_vpclab/api/ request may touch: the signer's when signed, else as asked."""
+    signed = signed_account(scope)
+    if signed is None:
+        return requested
+    if requested and requested != signed:
+        raise ForeignAccount(
+            f"the request is signed for account {signed} and cannot read or change account "
+            f"{requested}"
+        )
+    return signed
+
+
+def foreign_account_refusal(error: ForeignAccount) -> HttpResponse:
+    """403 for a signed request reaching past its own account (nothing read, nothing changed)."""
+    body = {"error": {"code": "AccessDenied", "message": str(error)}}
+    return HttpResponse(403, json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
 def authenticate(

@@ -24,6 +24,7 @@ from vpclab.model.errors import DomainError
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
 from vpclab.network import CompiledWorlds, UsageError, trace_view
 from vpclab.network import endpoint_spec as endpoint_spec  # the CLI's SRC/DST reading
+from vpclab.server.auth import ForeignAccount, confined_account, signed_account
 
 if TYPE_CHECKING:
     from vpclab.dataplane.compile import CompiledWorld
@@ -82,6 +83,18 @@ def query_parameters(scope: Scope) -> dict[str, str]:
     """The query string's parameters (the last value of each wins, as AWS does with repeats)."""
     raw = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     return {name: values[-1] for name, values in raw.items()}
+
+
+def confined_query(scope: Scope) -> dict[str, str]:
+    """The query's parameters, its account confined to a SigV4 signer's own (403 otherwise)."""
+    query = query_parameters(scope)
+    try:
+        account = confined_account(scope, query.get("account"))
+    except ForeignAccount as exc:
+        raise ConsoleError(403, "AccessDenied", str(exc)) from exc
+    if account is not None:
+        query["account"] = account
+    return query
 
 
 def _partition(query: Mapping[str, str]) -> tuple[str, str]:
@@ -179,11 +192,15 @@ class ConsoleApi:
     def partitions(self, scope: Scope) -> Any:
         """Every partition with its version, and the default one."""
         snapshot = Snapshot.of(self.app.api.store)
-        return partitions(snapshot, (DEFAULT_ACCOUNT, DEFAULT_REGION), self.live)
+        signed = signed_account(scope)
+        listing = partitions(snapshot, (signed or DEFAULT_ACCOUNT, DEFAULT_REGION), self.live)
+        if signed is not None:
+            listing["partitions"] = [p for p in listing["partitions"] if p["account"] == signed]
+        return listing
 
     def version(self, scope: Scope) -> Any:
         """The partition's console version (the console polls it; no snapshot needed)."""
-        partition = _partition(query_parameters(scope))
+        partition = _partition(confined_query(scope))
         store = self.app.api.store
         with store.lock:
             version = store.version(*partition)
@@ -192,19 +209,19 @@ class ConsoleApi:
 
     def topology(self, scope: Scope) -> Any:
         """The partition as the console draws it."""
-        account, region = _partition(query_parameters(scope))
+        account, region = _partition(confined_query(scope))
         return topology(Snapshot.of(self.app.api.store), account, region, self.live)
 
     def resource(self, scope: Scope) -> Any:
         """One resource as its Describe call renders it."""
-        query = query_parameters(scope)
+        query = confined_query(scope)
         account, region = _partition(query)
         resource_id = _required(query, "id")
         return resource(Snapshot.of(self.app.api.store), account, region, resource_id)
 
     def trace(self, scope: Scope) -> Any:
         """What `vpclab trace SRC DST --protocol P --port N --json` prints."""
-        query = query_parameters(scope)
+        query = confined_query(scope)
         account, region = _partition(query)
         source, destination = _required(query, "source"), _required(query, "destination")
         protocol, port = _protocol(query), _port(query)
@@ -222,7 +239,7 @@ class ConsoleApi:
 
     def exposure(self, scope: Scope) -> Any:
         """What `vpclab exposure --json` prints."""
-        account, region = _partition(query_parameters(scope))
+        account, region = _partition(confined_query(scope))
         from vpclab.api.analysis_json import exposures_json
         from vpclab.dataplane.queries import internet_exposure
 

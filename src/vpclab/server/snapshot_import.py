@@ -9,6 +9,7 @@ from vpclab.api.dispatch import HttpResponse
 from vpclab.control import codec
 from vpclab.control.snapshot import ImportReport, Snapshot, import_snapshot
 from vpclab.control.store import StateFileError
+from vpclab.server.auth import ForeignAccount, confined_account, foreign_account_refusal
 
 if TYPE_CHECKING:
     from vpclab.server.app import App, Scope
@@ -33,6 +34,11 @@ def import_partitions(app: App, scope: Scope, body: bytes) -> HttpResponse:
         }
     except (ValueError, KeyError, TypeError, StateFileError) as exc:
         return _answer(400, {"error": f"not a snapshot payload ({type(exc).__name__}: {exc})"})
+    try:
+        for account, _region in partitions:
+            confined_account(scope, account)
+    except ForeignAccount as exc:
+        return foreign_account_refusal(exc)
     import_snapshot(app.api.store, Snapshot(partitions, ImportReport()))
     return _answer(200, {"imported": [f"{a}/{r}" for a, r in sorted(partitions)]})
 

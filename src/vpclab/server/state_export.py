@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 from vpclab.api.dispatch import HttpResponse
 from vpclab.control import codec
+from vpclab.server.auth import ForeignAccount, confined_account, foreign_account_refusal
 
 if TYPE_CHECKING:
     from vpclab.server.app import App, Scope
@@ -22,7 +23,10 @@ def export_state(app: App, scope: Scope, body: bytes) -> HttpResponse:
     """
     query = parse_qs(scope.get("query_string", b"").decode())
     versions_only = query.get("versions", ["0"])[0] == "1"
-    account = query.get("account", [None])[0]
+    try:
+        account = confined_account(scope, query.get("account", [None])[0])
+    except ForeignAccount as exc:
+        return foreign_account_refusal(exc)
     region = query.get("region", [None])[0]
     store = app.api.store
     with store.lock:
