@@ -85,6 +85,9 @@ function styleFirstTime(cy) {
   all.dirtyStyleCache();
   all.dirtyCompoundBoundsCache();
   all.dirtyBoundingBoxCache();
+  // Measure every label now too (cached by text and font, so it outlives the moves to come):
+  // it was most of the first render's remaining work.
+  cy.renderer().recalculateRenderedStyle(all);
 }
 
 // Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
