@@ -516,3 +516,43 @@ def test_kernel_agrees_with_the_tracer_on_random_networks(
     after a change through the API has been applied incrementally."""
     problems = compare(applier, spec, picks, mutation)
     assert not problems, f"{spec}\n" + "\n".join(problems)
+
+
+def _subnet(default_route: str, public_ip: bool) -> SubnetSpec:
+    """A subnet of the regression cases: default NACL, open groups, egress to all."""
+    return SubnetSpec(
+        vpc=0,
+        default_route=default_route,
+        peer_route=False,
+        nacl="default",
+        public_ip=public_ip,
+        ingress=frozenset(INGRESS),
+        egress="all",
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "tracer bug (dataplane/tracer.py, _returned/_from_elsewhere): for a flow from the "
+        "internet to an instance's public IP whose subnet routes 0.0.0.0/0 to a NAT gateway, "
+        "the reply leaves through the NAT gateway and reaches the internet host from the NAT's "
+        "EIP, not from the public IP it called, so AWS sets up no connection (the kernel agrees); "
+        "the tracer accepts any reply arriving at the internet and says reachable"
+    ),
+)
+def test_igw_9_no_inbound_connection_when_the_reply_leaves_through_a_nat_gateway(
+    applier: Applier,
+) -> None:
+    """Found by the differential test: internet -> public IP of an instance behind a NAT route."""
+    spec = NetworkSpec(
+        vpcs=1,
+        igw=(True,),
+        nat_subnet=0,
+        appliance=None,
+        appliance_check_off=False,
+        peering=False,
+        subnets=(_subnet("igw", public_ip=False), _subnet("nat", public_ip=True)),
+    )
+    problems = compare(applier, spec, [(2, 1, "tcp"), (2, 1, "udp"), (1, 2, "tcp")])
+    assert not problems, "\n".join(problems)
