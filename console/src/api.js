@@ -2,6 +2,15 @@
 
 const BASE = '/_vpclab/api/';
 
+// The response index.html already asked for at this URL, once (null when there is none).
+function takePrefetched(url) {
+  const early = window.vpclabPrefetched;
+  const response = early && early.get(url);
+  if (!response) return null;
+  early.delete(url);
+  return response;
+}
+
 export class ApiError extends Error {
   // The error an endpoint answered ({"error": {code, message}}), kept with its HTTP status.
   constructor(code, message, status) {
@@ -32,7 +41,8 @@ export class ConsoleApi {
     for (const [key, value] of Object.entries(params)) {
       if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
     }
-    const response = await fetch(`${BASE}${endpoint}?${query}`, { cache: 'no-store' });
+    const url = `${BASE}${endpoint}?${query}`;
+    const response = await (takePrefetched(url) || fetch(url, { cache: 'no-store' }));
     const body = await response.json();
     if (!response.ok || body.error) {
       const error = body.error || { code: String(response.status), message: response.statusText };
