@@ -85,9 +85,10 @@ function styleFirstTime(cy) {
   all.dirtyStyleCache();
   all.dirtyCompoundBoundsCache();
   all.dirtyBoundingBoxCache();
-  // Measure every label now too (cached by text and font, so it outlives the moves to come):
-  // it was most of the first render's remaining work.
-  cy.renderer().recalculateRenderedStyle(all);
+  // Measure the leaves' labels now too (cached by text and font, so it outlives the moves to
+  // come): it was most of the first render's remaining work. Not the containers': their size
+  // follows their children, which are not placed yet.
+  cy.renderer().recalculateRenderedStyle(all.nodes('[!container]'));
 }
 
 // Where the nodes of these elements go (posted to ELK's worker at once; resolves later).
