@@ -5,7 +5,8 @@ Needs Debian's chromium (/usr/bin/chromium) and playwright (the dev extra). The 
 written straight into a state file (bench/analysis.py's generator, in-process through the
 store) and served by a real `vpclab serve --state FILE` on 127.0.0.1. Each run opens the console
 in a fresh browser context (nothing cached) and reads the marks the console sets when its first
-layout completes and on the next animation frame (first paint), measured from navigation start.
+layout completes and on the animation frame after cytoscape's first render of the placed graph
+(first paint), measured from navigation start.
 A 10-instance baseline is loaded alternately in the same run: on a shared, loaded machine the
 ratio of the two is the figure that compares across runs.
 """
