@@ -90,8 +90,9 @@ def drawn_edges(page: Any) -> list[dict[str, Any]]:
 def cli_json(capsys: Any, world: Network, *args: str) -> Any:
     """What `vpclab ARGS --endpoint E --account A --json` prints, parsed."""
     capsys.readouterr()
-    main([*args, "--endpoint", world.endpoint, "--account", ACCOUNT, "--json"])
-    out = capsys.readouterr().out
+    status = main([*args, "--endpoint", world.endpoint, "--account", ACCOUNT, "--json"])
+    out, err = capsys.readouterr()
+    assert status in (0, 1), f"vpclab {' '.join(args)} exited {status}: {err}"
     return json.loads(out[min(i for i in (out.find("{"), out.find("[")) if i >= 0) :])
 
 
