@@ -7,6 +7,7 @@ with the same. That is how tests see which public address a packet arrived from.
 from __future__ import annotations
 
 import socket
+import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,22 @@ class _SeenFrom(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         """Stay quiet."""
+
+
+class _Server(ThreadingHTTPServer):
+    """An HTTP server that never asks a resolver for its own name.
+
+    HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup: inside a namespace no
+    resolver is reachable and the lookup waits for its timeouts (about 10 s) before serving.
+    """
+
+    def server_bind(self) -> None:
+        """Bind without the name lookup."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "vpclab", self.server_address[1]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that reset its connection (a probe that gave up) is not worth a traceback."""
 
 
 def _udp_socket(host: str, port: int) -> socket.socket:
@@ -60,7 +77,7 @@ def main() -> None:
     for host in arguments or INTERNET_HOSTS:
         sock = _udp_socket(host, 53)  # bound before "ready"
         threading.Thread(target=_udp_answer, args=(sock,), daemon=True).start()
-    server = ThreadingHTTPServer(("0.0.0.0", http_port), _SeenFrom)
+    server = _Server(("0.0.0.0", http_port), _SeenFrom)
     print("ready", flush=True)  # the parent waits for this line before using the hosts
     server.serve_forever()
 
