@@ -520,14 +520,7 @@ def test_kernel_agrees_with_the_tracer_on_random_networks(
     """Connected or not, and the source address the destination saw: the same in both, also
     after a change through the API has been applied incrementally."""
 
-    def known_tracer_bug(probe: Probe) -> bool:
-        """Internet -> an instance whose replies may leave through a NAT: the tracer bug
-        kept as test_igw_9_no_inbound_connection_when_the_reply_leaves_through_a_nat_gateway."""
-        if probe.source is not None or probe.destination is None:
-            return False
-        return spec.subnets[probe.destination].default_route in ("nat", "appliance")
-
-    problems = compare(applier, spec, picks, mutation, known_tracer_bug)
+    problems = compare(applier, spec, picks, mutation)
     assert not problems, f"{spec}\n" + "\n".join(problems)
 
 
@@ -544,20 +537,13 @@ def _subnet(default_route: str, public_ip: bool) -> SubnetSpec:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tracer bug (dataplane/tracer.py, _returned/_from_elsewhere): for a flow from the "
-        "internet to an instance's public IP whose subnet routes 0.0.0.0/0 to a NAT gateway, "
-        "the reply leaves through the NAT gateway and reaches the internet host from the NAT's "
-        "EIP, not from the public IP it called, so AWS sets up no connection (the kernel agrees); "
-        "the tracer accepts any reply arriving at the internet and says reachable"
-    ),
-)
 def test_igw_9_no_inbound_connection_when_the_reply_leaves_through_a_nat_gateway(
     applier: Applier,
 ) -> None:
-    """Found by the differential test: internet -> public IP of an instance behind a NAT route."""
+    """IGW-9, found by the differential test: internet -> the public IP of an instance whose
+    subnet routes 0.0.0.0/0 to a NAT gateway. The reply leaves through the NAT gateway and comes
+    back from its Elastic IP, not the address called: no connection, in the kernel and the
+    tracer alike (the tracer once accepted any reply reaching the internet)."""
     spec = NetworkSpec(
         vpcs=1,
         igw=(True,),

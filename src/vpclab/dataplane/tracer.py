@@ -1798,19 +1798,27 @@ def _returned(arrival: Arrival, src: Endpoint, header: Header) -> bool:
             and arrival.header.source == header.destination
         )
     if src.kind == "internet":
-        return arrival.kind == "internet" and arrival.header.destination == header.source
+        return (
+            arrival.kind == "internet"
+            and arrival.header.destination == header.source
+            and arrival.header.source == header.destination
+        )
     if src.kind == "peering":
         return arrival.kind == "peering"
     return False
 
 
 def _from_elsewhere(arrival: Arrival, src: Endpoint, header: Header) -> bool:
-    """Whether a reply reached the sending ENI but from another address than it called."""
+    """Whether a reply reached its sender (an ENI, or an internet host) but from another address
+    than it called (IGW-9: an inbound reply that leaves through a NAT gateway)."""
+    if arrival.header.source == header.destination:
+        return False
+    if src.kind == "eni":
+        return arrival.kind == "eni" and arrival.eni is src.eni
     return (
-        src.kind == "eni"
-        and arrival.kind == "eni"
-        and arrival.eni is src.eni
-        and arrival.header.source != header.destination
+        src.kind == "internet"
+        and arrival.kind == "internet"
+        and arrival.header.destination == header.source
     )
 
 
