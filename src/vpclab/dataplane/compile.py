@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpclab.dataplane.flow import PortSet, canonical_protocol, cidr_span, ip_int
+from vpclab.dataplane.flow import canonical_protocol, cidr_span, ip_int
 from vpclab.dataplane.trace import AclRuleRef, Ref, RouteRef, SgRuleRef
 from vpclab.model.base import Resource
 from vpclab.model.gateways import Address, InternetGateway, NatGateway
@@ -203,17 +203,22 @@ class Compiled:
     acls: dict[str, Acl] = field(default_factory=dict)
     tables: dict[str, tuple[Ref, Lpm]] = field(default_factory=dict)
     # Pure filter decisions already made on this compiled state, by (filter, where, header).
-    memo: dict[tuple[object, ...], tuple[Any, PortSet]] = field(default_factory=dict)
+    memo: dict[tuple[object, ...], Any] = field(default_factory=dict)
 
     def ref(self, kind: str, resource: Resource) -> Ref:
-        """A path-component reference for a resource of this partition."""
-        return Ref(
-            kind=kind,
-            id=resource.id,
-            name=name_of(resource),
-            account=self.view.account,
-            region=self.view.region,
-        )
+        """A path-component reference for a resource of this partition (made once: the tracer
+        asks for the same gateways' references on every walk)."""
+        key = ("ref", kind, resource.id)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = Ref(
+                kind=kind,
+                id=resource.id,
+                name=name_of(resource),
+                account=self.view.account,
+                region=self.view.region,
+            )
+        return found  # type: ignore[no-any-return]
 
     def in_vpc(self, vpc_id: str, address: str) -> bool:
         """Whether an address lies in one of the VPC's IPv4 blocks."""

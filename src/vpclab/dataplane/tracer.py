@@ -15,6 +15,7 @@ from vpclab.dataplane.compile import (
     CompiledWorld,
     Eni,
     Group,
+    RouteEntry,
     SgEntry,
     SubnetInfo,
     compile_view,
@@ -36,7 +37,7 @@ from vpclab.dataplane.flow import (
     ip_int,
     is_ipv4,
 )
-from vpclab.dataplane.routing import select_route
+from vpclab.dataplane.routing import RouteDecision, select_route
 from vpclab.dataplane.trace import (
     Condition,
     Explanation,
@@ -302,25 +303,37 @@ class _Walk:
 
     def acl(self, part: Compiled, subnet: SubnetInfo, header: Header, *, egress: bool) -> Header:
         """The subnet's NACL in one direction, statelessly, as its own path component (NACL-4..8)."""
-        acl = subnet.acl
-        hop = self.open(acl.ref, subnet.subnet.vpc_id, subnet.subnet.id, header)
-        if header.destination in UNFILTERED_SERVICES:
-            self.close(hop, header)
-            return header
-        key = ("acl", subnet.subnet.id, egress, header)
+        self.budget -= 1
+        key = ("acl-hop", subnet.subnet.id, egress, header)
         cached = part.memo.get(key)
         if cached is None:
-            cached = self._acl_step(subnet, header, egress=egress)
-            part.memo[key] = cached
-        step, admitted = cached
-        hop.steps.append(step)
-        if step.verdict == "deny":
-            self.explanations.extend(step.explanations)
-            self.close(hop, header)
-            return header
-        out = _restrict(header, admitted)
-        self.close(hop, out)
+            cached = part.memo[key] = self._acl_hop(subnet, header, egress=egress)
+        hop, out = cached
+        self.hops.append(hop)
+        if hop.steps and hop.steps[0].verdict == "deny":
+            self.explanations.extend(hop.steps[0].explanations)
         return out
+
+    @classmethod
+    def _acl_hop(cls, subnet: SubnetInfo, header: Header, *, egress: bool) -> tuple[Hop, Header]:
+        """The whole NACL hop for a header (pure, so memoised: no per-trace hop building)."""
+        acl = subnet.acl
+        steps: tuple[Step, ...] = ()
+        out = header
+        if header.destination not in UNFILTERED_SERVICES:
+            step, admitted = cls._acl_step(subnet, header, egress=egress)
+            steps = (step,)
+            if step.verdict != "deny":
+                out = _restrict(header, admitted)
+        hop = Hop(
+            component=acl.ref,
+            vpc_id=subnet.subnet.vpc_id,
+            subnet_id=subnet.subnet.id,
+            inbound=header,
+            outbound=out,
+            steps=steps,
+        )
+        return hop, out
 
     @staticmethod
     def _acl_step(subnet: SubnetInfo, header: Header, *, egress: bool) -> tuple[Step, PortSet]:
@@ -435,12 +448,25 @@ class _Walk:
 
     def route(self, part: Compiled, subnet: SubnetInfo, header: Header) -> Arrival | None:
         """Longest-prefix match in the subnet's table, then the target's hop (RT-4..RT-7, RT-13)."""
+        decision = _decide(part, subnet, header.destination)
+        entry = decision.entry
+        if (
+            self.budget > 1
+            and entry is not None
+            and entry.usable
+            and (self.wanted is None or entry.ref.target_id == self.wanted)
+        ):
+            self.budget -= 1
+            key = ("route-hop", subnet.subnet.id, header)
+            passed = part.memo.get(key)
+            if passed is None:
+                passed = part.memo[key] = _passed_route_hop(subnet, header, entry)
+            self.hops.append(passed)
+            return self.to_target(part, subnet, entry.ref.target_kind, entry.route, header)
         hop = self.open(subnet.route_table, subnet.subnet.vpc_id, subnet.subnet.id, header)
         if self.budget <= 0:
             self.give_up(hop, header)
             return None
-        decision = select_route(subnet.lpm, header.destination)
-        entry = decision.entry
         if entry is None:
             self.block(
                 hop,
@@ -525,15 +551,7 @@ class _Walk:
                 )
                 self.close(hop, header)
                 return None
-        hop.steps.append(
-            Step(
-                kind="route",
-                component=subnet.route_table,
-                verdict="allow",
-                text=f"{header.destination} matches {entry.ref.destination} -> {entry.ref.target_id}",
-                route=entry.ref,
-            )
-        )
+        hop.steps.append(_route_step(subnet, header, entry))
         self.close(hop, header)
         return self.to_target(part, subnet, entry.ref.target_kind, entry.route, header)
 
@@ -713,7 +731,7 @@ class _Walk:
             checked = True
             self.block(hop, "check", _sdc(eni, header.destination, "destination"))
         out = header
-        next_hop = select_route(part.subnets[subnet_id].lpm, header.destination).entry
+        next_hop = _decide(part, part.subnets[subnet_id], header.destination).entry
         goes_out = next_hop is not None and next_hop.ref.target_id.startswith("igw-")
         if goes_out and header.source not in eni.addresses and not self.reverse:
             out = header.with_(source=eni.eni.primary_ip)
@@ -1175,6 +1193,38 @@ def _sdc(eni: Eni, address: str, which: str) -> Explanation:
     )
 
 
+def _decide(part: Compiled, subnet: SubnetInfo, destination: str) -> RouteDecision:
+    """The subnet's route decision for an address (pure, so memoised per compiled state)."""
+    key = ("route", subnet.subnet.id, destination)
+    decision = part.memo.get(key)
+    if decision is None:
+        decision = part.memo[key] = select_route(subnet.lpm, destination)
+    return decision  # type: ignore[no-any-return]
+
+
+def _route_step(subnet: SubnetInfo, header: Header, entry: RouteEntry) -> Step:
+    """The step of a usable route the packet follows."""
+    return Step(
+        kind="route",
+        component=subnet.route_table,
+        verdict="allow",
+        text=f"{header.destination} matches {entry.ref.destination} -> {entry.ref.target_id}",
+        route=entry.ref,
+    )
+
+
+def _passed_route_hop(subnet: SubnetInfo, header: Header, entry: RouteEntry) -> Hop:
+    """The whole route-table hop of a packet that follows a usable route (memoised)."""
+    return Hop(
+        component=subnet.route_table,
+        vpc_id=subnet.subnet.vpc_id,
+        subnet_id=subnet.subnet.id,
+        inbound=header,
+        outbound=header,
+        steps=(_route_step(subnet, header, entry),),
+    )
+
+
 def _restrict(header: Header, admitted: PortSet) -> Header:
     """The header narrowed to the admitted destination ports."""
     if not header.ported or admitted == header.destination_ports or admitted == WHOLE:
@@ -1194,6 +1244,15 @@ def _describe(header: Header) -> str:
 
 # -- endpoints --------------------------------------------------------------------------------
 def _resolve(world: CompiledWorld, spec: str) -> Endpoint | None:
+    """A SRC/DST string resolved once per compiled world (it is immutable, so is the answer)."""
+    key = ("endpoint", spec)
+    memo = world.home.memo
+    if key not in memo:
+        memo[key] = _resolve_uncached(world, spec)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _resolve_uncached(world: CompiledWorld, spec: str) -> Endpoint | None:
     """A SRC/DST string: i-, eni-, igw-, pcx- ids, 'internet', or an IPv4 address."""
     home = world.home
     if spec == "internet":
@@ -1309,13 +1368,13 @@ def trace(
         dst = _resolve(world, destination)
         if dst is not None:
             first = _trace_one(
-                world, source, destination, replace(flow, source_ip=INTERNET_ADDRESS), limits
+                world, source, destination, flow.with_(source_ip=INTERNET_ADDRESS), limits
             )
             if first.reachable:
                 return first
             for address in _internet_candidates(world, dst)[1:]:
                 attempt = _trace_one(
-                    world, source, destination, replace(flow, source_ip=address), limits
+                    world, source, destination, flow.with_(source_ip=address), limits
                 )
                 if attempt.reachable:
                     return attempt
