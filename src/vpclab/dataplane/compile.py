@@ -389,6 +389,13 @@ class CompiledWorld:
         """The partition of this region where a public IPv4 is mapped to an ENI (PKT-9)."""
         if address in self.home.public_to_private:
             return self.home
+        key = ("public-owner", address)
+        if key not in self.home.memo:
+            self.home.memo[key] = self._public_owner_elsewhere(address)
+        return self.home.memo[key]  # type: ignore[no-any-return]
+
+    def _public_owner_elsewhere(self, address: str) -> Compiled | None:
+        """public_owner beyond the home partition (scans partitions, so memoised by the caller)."""
         world = self.view.world
         keys = sorted(world.partitions) if world is not None else []
         for account, region in keys:

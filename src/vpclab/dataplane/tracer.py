@@ -9,6 +9,7 @@ change is named, not only the first. Routing failures end the walk (there is now
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from vpclab.dataplane.compile import (
     Compiled,
@@ -64,8 +65,14 @@ _NAT_PROTOCOLS = ("tcp", "udp", "icmp")
 MAX_HOPS = 48
 
 
+# What a trace without an analysis's restrictions uses (frozen, so shared).
+_NO_RESTRICTIONS = Restrictions()
+_NO_FILTER = HeaderFilter()
+
+
+@lru_cache(maxsize=1 << 12)
 def _in_spans(address: str, spans: tuple[tuple[int, int], ...]) -> bool:
-    """Whether an address lies in any of the spans."""
+    """Whether an address lies in any of the spans (cached: gateways test the same ones)."""
     value = ip_int(address)
     return any(low <= value <= high for low, high in spans)
 
@@ -1362,7 +1369,7 @@ def trace(
     accounts it may read); a path that breaks them is not found, with the filter's code.
     """
     world = state if isinstance(state, CompiledWorld) else compile_view(state)
-    limits = restrictions or Restrictions()
+    limits = restrictions or _NO_RESTRICTIONS
     flow = _filtered_flow(flow or Flow(), source, limits)
     if flow.source_ip is None and (source == "internet" or source.startswith("igw-")):
         dst = _resolve(world, destination)
@@ -1427,7 +1434,7 @@ def _precheck(
     src: Endpoint, dst: Endpoint, header: Header, flow: Flow, limits: Restrictions
 ) -> Explanation | None:
     """Problems of the question itself: filters no path can meet, endpoints that cannot be."""
-    at_source = limits.at_source or HeaderFilter()
+    at_source = limits.at_source or _NO_FILTER
     for endpoint in (src, dst):
         igw = endpoint.part.igws.get(endpoint.ref.id) if endpoint.part and endpoint.ref else None
         if igw is not None and igw.vpc_id is None:
