@@ -8,6 +8,7 @@ change is named, not only the first. Routing failures end the walk (there is now
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -148,6 +149,25 @@ class _Walk:
         self.destination_eni: str | None = None
 
     # -- recording ------------------------------------------------------------------------
+    def replayed(
+        self, part: Compiled, key: tuple[object, ...], make: Callable[[], Header | None]
+    ) -> tuple[Hop, Header] | None:
+        """One hop made by `make` (None: the packet stops); a hop that passed cleanly depends
+        only on `key`, so it is kept on the compiled state and reused instead of rebuilt."""
+        passed = part.memo.get(key)
+        if passed is not None:
+            self.budget -= 1
+            self.hops.append(passed[0])
+            return passed  # type: ignore[no-any-return]
+        blocked = len(self.explanations)
+        out = make()
+        if out is None:
+            return None
+        made = (self.hops[-1], out)
+        if len(self.explanations) == blocked:
+            part.memo[key] = made
+        return made
+
     def open(
         self, component: Ref, vpc_id: str | None, subnet_id: str | None, inbound: Header | None
     ) -> _HopBuilder:
@@ -930,6 +950,19 @@ class _Walk:
 
     def igw_out(self, part: Compiled, igw_id: str, header: Header) -> Arrival | None:
         """Leaving through the IGW: no private destinations, 1:1 NAT of the source (PKT-4, IGW-6/8)."""
+        passed = self.replayed(
+            part, ("igw-out", igw_id, header), lambda: self._igw_egress(part, igw_id, header)
+        )
+        if passed is None:
+            return None
+        hop, out = passed
+        inbound = self.world.public_owner(out.destination)
+        if inbound is not None:
+            return self.internet_in(inbound, out)
+        return Arrival("internet", out, part, None, hop.component)
+
+    def _igw_egress(self, part: Compiled, igw_id: str, header: Header) -> Header | None:
+        """The IGW's hop for a packet leaving: the translated header, or None when dropped."""
         igw = part.igws[igw_id]
         ref = part.ref("internet-gateway", igw)
         vpc_id = igw.vpc_id or ""
@@ -979,15 +1012,23 @@ class _Walk:
             f"source {header.source} -> {public} (1:1 NAT, IGW-6)",
         )
         self.close(hop, out)
-        inbound = self.world.public_owner(out.destination)
-        if inbound is not None:
-            return self.internet_in(inbound, out)
-        return Arrival("internet", out, part, None, ref)
+        return out
 
     def internet_in(
         self, part: Compiled, header: Header, igw_id: str | None = None
     ) -> Arrival | None:
         """Arriving from the internet: the public address maps to a private one (PKT-5, IGW-9)."""
+        passed = self.replayed(
+            part, ("internet-in", igw_id, header), lambda: self._igw_ingress(part, header, igw_id)
+        )
+        if passed is None:
+            return None
+        hop, out = passed
+        assert hop.vpc_id is not None
+        return self.deliver_local(part, hop.vpc_id, out, None)
+
+    def _igw_ingress(self, part: Compiled, header: Header, igw_id: str | None) -> Header | None:
+        """The IGW's hop for a packet arriving: the translated header, or None when dropped."""
         mapped = part.public_to_private.get(header.destination)
         vpc_id = part.enis[mapped[0]].eni.vpc_id if mapped else None
         gateway = igw_id or (part.igw_of_vpc.get(vpc_id) if vpc_id else None)
@@ -1070,8 +1111,7 @@ class _Walk:
             f"destination {header.destination} -> {private} (1:1 NAT, IGW-6)",
         )
         self.close(hop, out)
-        assert vpc_id is not None
-        return self.deliver_local(part, vpc_id, out, None)
+        return out
 
     def cross_peering(
         self, part: Compiled, pcx_id: str, header: Header, sender_vpc: str
