@@ -150,14 +150,21 @@ class _Walk:
 
     # -- recording ------------------------------------------------------------------------
     def replayed(
-        self, part: Compiled, key: tuple[object, ...], make: Callable[[], Header | None]
+        self,
+        part: Compiled,
+        key: tuple[object, ...],
+        make: Callable[[], Header | None],
+        effects: Callable[[], None] | None = None,
     ) -> tuple[Hop, Header] | None:
         """One hop made by `make` (None: the packet stops); a hop that passed cleanly depends
-        only on `key`, so it is kept on the compiled state and reused instead of rebuilt."""
+        only on `key`, so it is kept on the compiled state and reused (with `effects` redone
+        on the walk's state) instead of rebuilt."""
         passed = part.memo.get(key)
         if passed is not None:
             self.budget -= 1
             self.hops.append(passed[0])
+            if effects is not None:
+                effects()
             return passed  # type: ignore[no-any-return]
         blocked = len(self.explanations)
         out = make()
@@ -408,6 +415,20 @@ class _Walk:
         self, part: Compiled, eni: Eni, header: Header, *, origin: bool = False
     ) -> Arrival | None:
         """A packet leaving an ENI: state, SrcCheck, SG egress, then out of the subnet (PKT-1..6)."""
+        passed = self.replayed(
+            part,
+            ("send", eni.id, header, origin, *self.sg_state(eni)),
+            lambda: self._send_hop(part, eni, header, origin),
+            lambda: self.replay_tracking(eni),
+        )
+        if passed is None:
+            return Arrival(
+                "service", header, part, None, Ref(kind="service", id=header.destination)
+            )
+        return self.leave_subnet(part, eni.eni.subnet_id, passed[1], eni.id)
+
+    def _send_hop(self, part: Compiled, eni: Eni, header: Header, origin: bool) -> Header | None:
+        """The sending ENI's hop: the header it lets out, or None for an AWS service address."""
         hop = self.open(eni.owner, eni.eni.vpc_id, eni.eni.subnet_id, None)
         self.check_state(eni, hop)
         if header.source not in eni.addresses and eni.eni.source_dest_check:
@@ -430,12 +451,19 @@ class _Walk:
         if self.unfiltered(part, eni, header):
             self.note(hop, "check", f"{header.destination} is an AWS service address (VPC-22)")
             self.close(hop, header)
-            return Arrival(
-                "service", header, part, None, Ref(kind="service", id=header.destination)
-            )
+            return None
         header = self.security_groups(part, eni, header, hop, egress=True)
         self.close(hop, header)
-        return self.leave_subnet(part, eni.eni.subnet_id, header, eni.id)
+        return header
+
+    def sg_state(self, eni: Eni) -> tuple[object, ...]:
+        """What of this walk's state an ENI's hop depends on besides the header (for replays)."""
+        return (self.reverse, eni.id in self.tracked, self.forwarded, self.visible)
+
+    def replay_tracking(self, eni: Eni) -> None:
+        """What a clean pass through an ENI's SGs records: a connection it tracks (SG-7)."""
+        if not self.reverse and eni.eni.interface_type != "natGateway":
+            self.tracked.add(eni.id)
 
     def unfiltered(self, part: Compiled, eni: Eni, header: Header) -> bool:
         """Whether the destination is the VPC's DNS resolver or a link-local service (VPC-22)."""
@@ -727,6 +755,17 @@ class _Walk:
         entry = self.nat.get(eni.id)
         if self.reverse and entry is not None and header.destination == entry.outside_address:
             return self.appliance_reply(part, eni, entry, header)
+        passed = self.replayed(
+            part,
+            ("receive", eni.id, header, *self.sg_state(eni)),
+            lambda: self._receive_hop(part, eni, header),
+            lambda: self.replay_tracking(eni),
+        )
+        assert passed is not None
+        return Arrival("eni", passed[1], part, eni, eni.owner)
+
+    def _receive_hop(self, part: Compiled, eni: Eni, header: Header) -> Header:
+        """The receiving ENI's hop: the header its SGs let in."""
         hop = self.open(eni.owner, eni.eni.vpc_id, eni.eni.subnet_id, header)
         self.check_state(eni, hop)
         if eni.eni.interface_type == "lambda" and not self.reverse:
@@ -741,7 +780,7 @@ class _Walk:
             )
         header = self.security_groups(part, eni, header, hop, egress=False)
         self.close(hop, None)
-        return Arrival("eni", header, part, eni, eni.owner)
+        return header
 
     def appliance(
         self, part: Compiled, eni: Eni, header: Header, from_subnet: str
