@@ -215,8 +215,10 @@ def test_strict_signed_state_read_is_confined_to_the_signers_account(
     with pytest.raises(OSError, match="AccessDenied"):
         call_server(endpoint, f"/_vpclab/api/state?account={ALICE[2]}", "us-east-1")
     capsys.readouterr()
-    assert main(["exposure", "--json", "--endpoint", endpoint, "--account", ALICE[2]]) == 0
-    assert web not in capsys.readouterr().out  # Alice's exposed web server stays invisible
+    assert main(["exposure", "--json", "--endpoint", endpoint, "--account", ALICE[2]]) == 2
+    out, err = capsys.readouterr()
+    assert web not in out  # Alice's exposed web server stays invisible
+    assert f"no state that these credentials can read for account {ALICE[2]}" in err
     with pytest.raises(OSError, match="AccessDenied"):
         call_server(endpoint, f"/_vpclab/api/topology?account={ALICE[2]}", "us-east-1")
     listing = json.loads(call_server(endpoint, "/_vpclab/api/partitions", "us-east-1"))
@@ -239,3 +241,14 @@ def test_strict_signed_import_cannot_replace_another_account(
     _credentials(monkeypatch, tmp_path, ALICE[0])
     after = call_server(endpoint, f"/_vpclab/api/state?account={ALICE[2]}", "us-east-1")
     assert json.loads(after)["partitions"] == json.loads(before)["partitions"]
+
+
+def test_strict_analysis_reads_the_signers_account_when_none_is_named(
+    strict: tuple[str, str], as_alice: None, capsys: Any
+) -> None:
+    """Without --account, a strict server's signed answer holds only Alice's partitions, so the
+    analysis reads her account (not the default one, which would look like an empty network)."""
+    endpoint, web = strict
+    capsys.readouterr()
+    assert main(["exposure", "--json", "--endpoint", endpoint]) == 0
+    assert web in capsys.readouterr().out

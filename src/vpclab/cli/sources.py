@@ -76,13 +76,32 @@ def load_source(where: str, account: str | None, region: str | None, settle: flo
     from vpclab.model.state import Clock
 
     if where.startswith(("http://", "https://")):
-        return view_from_endpoint(where, account or DEFAULT_ACCOUNT, region or DEFAULT_REGION)
+        world = world_from_endpoint(where, region)
+        return world.view(account_to_read(world, account, where), region or DEFAULT_REGION)
     if is_snapshot(where) or os.path.isdir(where):  # an empty directory: say what is missing
         load_all_kinds()
         snapshot = read_snapshot(where, region=region)
         key = snapshot.resolve(account, region)
         return snapshot.world(Clock(settle_seconds=settle)).view(*key)
     return view_from_state(where, account or DEFAULT_ACCOUNT, region or DEFAULT_REGION, settle)
+
+
+def account_to_read(world: Any, account: str | None, endpoint: str) -> str:
+    """The account to analyse at a server: as asked, else the only one the answer holds (under
+    --auth strict a signed read holds only the signer's), else the default; an account the
+    answer does not hold is a usage error, not an empty network (e.g. keys of another account).
+    """
+    from vpclab.network import UsageError
+
+    held = sorted({acct for acct, _region in world.partitions})
+    if account is None:
+        return held[0] if len(held) == 1 else DEFAULT_ACCOUNT
+    if account not in held:
+        raise UsageError(
+            f"{endpoint} holds no state that these credentials can read for account {account} "
+            f"(readable: {', '.join(held) or 'none'})"
+        )
+    return account
 
 
 def view_from_endpoint(endpoint: str, account: str, region: str) -> Any:
