@@ -17,22 +17,53 @@ Decoder = Callable[[Any], Any]
 
 def to_plain(value: Any) -> Any:
     """A JSON-ready form of a model value: dataclasses become dicts without their default fields."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.default is not dataclasses.MISSING and item == f.default:
-                continue
-            out[f.name] = to_plain(item)
-        return out
-    if isinstance(value, tuple | list):
-        return [to_plain(v) for v in value]
-    return value
+    encode = _ENCODERS.get(type(value))
+    if encode is None:
+        encode = _encoder_for(type(value))
+    return encode(value)
 
 
 def dumps(resource: Resource) -> str:
     """One resource as compact JSON."""
-    return json.dumps(to_plain(resource), separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode(to_plain(resource))
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    kind: (lambda value: value) for kind in (str, int, bool, float, type(None))
+}
+
+
+def _encoder_for(cls: type) -> Callable[[Any], Any]:
+    """Build (once per type) the encoder `to_plain` uses: state is written on every request."""
+    encode: Callable[[Any], Any]
+    if dataclasses.is_dataclass(cls):
+        # (name, default) per field; a field without a plain default is always written.
+        fields = tuple((f.name, f.default) for f in dataclasses.fields(cls))
+        missing = dataclasses.MISSING
+
+        def encode(value: Any) -> Any:
+            out: dict[str, Any] = {}
+            for name, default in fields:
+                item = getattr(value, name)
+                if default is not missing and item == default:
+                    continue
+                item_encode = _ENCODERS.get(type(item))
+                out[name] = (item_encode or _encoder_for(type(item)))(item)
+            return out
+
+    elif issubclass(cls, tuple | list):
+
+        def encode(value: Any) -> Any:
+            return [to_plain(item) for item in value]
+
+    else:
+
+        def encode(value: Any) -> Any:
+            return value
+
+    _ENCODERS[cls] = encode
+    return encode
 
 
 def loads(kind: str, text: str) -> Resource:
