@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from vpclab.control import rds
 from vpclab.control.store import Tx
-from vpclab.model.base import Tags, evolve
+from vpclab.model.base import Tags
 from vpclab.model.errors import DomainError
-from vpclab.model.services import CacheCluster, CacheSubnetGroup, service_status
+from vpclab.model.services import CacheCluster, CacheSubnetGroup
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet, Vpc
 
@@ -53,20 +53,17 @@ def create_cache_subnet_group(
     tx: Tx, *, name: str, description: str, subnet_ids: Sequence[str], tags: Tags = ()
 ) -> CacheSubnetGroup:
     """CreateCacheSubnetGroup: existing subnets of one VPC (SVC-1)."""
-    key = name.lower()
-    if tx.get(CacheSubnetGroup, key) is not None:
-        raise DomainError(
-            "CacheSubnetGroupAlreadyExists", f"Cache subnet group {name} already exists."
-        )
-    subnets = rds.subnets_of_one_vpc(
-        tx, subnet_ids, "InvalidSubnet", "Some of the subnets to be added are not in the same VPC."
-    )
-    group = CacheSubnetGroup(
-        id=key,
+    group, _ = rds.new_subnet_group(
+        tx,
+        CacheSubnetGroup,
+        name=name,
         description=description,
-        vpc_id=subnets[0].vpc_id,
-        subnet_ids=tuple(s.id for s in subnets),
+        subnet_ids=subnet_ids,
         tags=tags,
+        name_taken=DomainError(
+            "CacheSubnetGroupAlreadyExists", f"Cache subnet group {name} already exists."
+        ),
+        mixed_message="Some of the subnets to be added are not in the same VPC.",
     )
     tx.put(group)
     return group
@@ -117,40 +114,26 @@ class ClusterRequest:
 
 
 def status_of(view: View, cluster: CacheCluster) -> str:
-    """CacheClusterStatus now (creating -> available, deleting)."""
-    now, settle = view.now(), view.clock.settle_seconds
-    return service_status(cluster.created_at, cluster.deleted_at, now, settle)
+    """CacheClusterStatus now (creating -> available, deleting), as RDS derives it."""
+    return rds.status_of(view, cluster)
 
 
 def visible_clusters(view: View) -> list[CacheCluster]:
     """The clusters Describe lists: deleted ones are gone."""
-    return [c for c in view.all(CacheCluster) if status_of(view, c) != "deleted"]
+    return rds.live_services(view, CacheCluster)
 
 
 def require_cluster(view: View, cluster_id: str) -> CacheCluster:
     """The cluster of that id, or CacheClusterNotFound."""
-    cluster = view.get(CacheCluster, cluster_id.lower())
-    if cluster is None or status_of(view, cluster) == "deleted":
+    cluster = rds.find_live_service(view, CacheCluster, cluster_id)
+    if cluster is None:
         raise DomainError("CacheClusterNotFound", f"CacheCluster not found: {cluster_id}")
     return cluster
 
 
 def _check_request(request: ClusterRequest) -> None:
     """Id, engine and node-count rules of CreateCacheCluster."""
-    ident = request.cluster_id
-    if not (
-        0 < len(ident) <= 50
-        and ident[0].isalpha()
-        and all(c.isalnum() or c == "-" for c in ident)
-        and "--" not in ident
-        and not ident.endswith("-")
-    ):
-        raise DomainError(
-            "InvalidParameterValue",
-            "The parameter CacheClusterIdentifier is not a valid identifier. Identifiers must "
-            "begin with a letter; must contain only ASCII letters, digits, and hyphens; and "
-            "must not end with a hyphen or contain two consecutive hyphens.",
-        )
+    rds.check_identifier(request.cluster_id, max_length=50, parameter="CacheClusterIdentifier")
     if request.engine not in DEFAULT_PORTS:
         raise DomainError("InvalidParameterValue", f"Invalid engine: {request.engine}")
     if request.engine != "memcached" and request.num_nodes != 1:
@@ -169,8 +152,7 @@ def create_cache_cluster(tx: Tx, request: ClusterRequest) -> CacheCluster:
     """CreateCacheCluster: one private, requester-managed ENI per node across the group (SVC-1)."""
     _check_request(request)
     key = request.cluster_id.lower()
-    existing = tx.get(CacheCluster, key)
-    if existing is not None and status_of(tx, existing) != "deleted":
+    if rds.find_live_service(tx, CacheCluster, key) is not None:
         raise DomainError(
             "CacheClusterAlreadyExists", f"Cache cluster {request.cluster_id} already exists."
         )
@@ -212,15 +194,10 @@ def create_cache_cluster(tx: Tx, request: ClusterRequest) -> CacheCluster:
 def delete_cache_cluster(tx: Tx, cluster_id: str) -> CacheCluster:
     """DeleteCacheCluster: status deleting, node ENIs released; gone once the clock settles."""
     cluster = require_cluster(tx, cluster_id)
-    if cluster.deleted_at is not None:
-        raise DomainError(
-            "InvalidCacheClusterState",
-            f"Cache cluster {cluster_id} is not in available state.",
-        )
-    rds.release_enis(tx, cluster.node_enis)
-    deleted = evolve(cluster, deleted_at=tx.now())
-    tx.put(deleted)
-    return deleted
+    already_deleting = DomainError(
+        "InvalidCacheClusterState", f"Cache cluster {cluster_id} is not in available state."
+    )
+    return rds.mark_deleting(tx, cluster, cluster.node_enis, already_deleting)
 
 
 def node_address(view: View, cluster: CacheCluster, index: int) -> str:

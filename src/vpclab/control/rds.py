@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from vpclab.control import addresses, network_interfaces
 from vpclab.control.network_interfaces import AddressRequest
@@ -15,7 +16,13 @@ from vpclab.model.errors import DomainError
 from vpclab.model.gateways import InternetGateway
 from vpclab.model.interface import NetworkInterface
 from vpclab.model.route_state import route_state, subnet_route_table
-from vpclab.model.services import DbInstance, DbSubnetGroup, service_status
+from vpclab.model.services import (
+    DbInstance,
+    DbSubnetGroup,
+    PlacedService,
+    ServiceSubnetGroup,
+    service_status,
+)
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet, Vpc
 
@@ -33,6 +40,9 @@ DEFAULT_PORTS = {
     "sqlserver-web": 1433,
 }
 DEFAULT_VERSIONS = {"postgres": "16.3", "mysql": "8.0.35", "mariadb": "10.11.6"}
+
+GroupT = TypeVar("GroupT", bound=ServiceSubnetGroup)
+ServiceT = TypeVar("ServiceT", bound=PlacedService)
 
 
 def endpoint_suffix(account: str, region: str) -> str:
@@ -54,6 +64,84 @@ def subnets_of_one_vpc(
     if len({s.vpc_id for s in found}) > 1:
         raise DomainError("InvalidParameterValue", mixed_message)
     return found
+
+
+def new_subnet_group(
+    view: View,
+    kind: type[GroupT],
+    *,
+    name: str,
+    description: str,
+    subnet_ids: Sequence[str],
+    tags: Tags,
+    name_taken: DomainError,
+    mixed_message: str,
+) -> tuple[GroupT, list[Subnet]]:
+    """A subnet group not yet stored, with its subnets: the name free (stored lower-case, as
+    AWS compares names), the subnets known and of one VPC; the caller adds its own checks."""
+    key = name.lower()
+    if view.get(kind, key) is not None:
+        raise name_taken
+    subnets = subnets_of_one_vpc(view, subnet_ids, "InvalidSubnet", mixed_message)
+    group = kind(
+        id=key,
+        description=description,
+        vpc_id=subnets[0].vpc_id,
+        subnet_ids=tuple(s.id for s in subnets),
+        tags=tags,
+    )
+    return group, subnets
+
+
+def check_identifier(identifier: str, *, max_length: int, parameter: str) -> None:
+    """RDS and ElastiCache identifier rules: 1 to `max_length` letters, digits or hyphens, a
+    letter first, no '--' and no hyphen at the end."""
+    ok = (
+        0 < len(identifier) <= max_length
+        and identifier[0].isalpha()
+        and all(c.isalnum() or c == "-" for c in identifier)
+        and "--" not in identifier
+        and not identifier.endswith("-")
+    )
+    if not ok:
+        raise DomainError(
+            "InvalidParameterValue",
+            f"The parameter {parameter} is not a valid identifier. Identifiers must "
+            "begin with a letter; must contain only ASCII letters, digits, and hyphens; and "
+            "must not end with a hyphen or contain two consecutive hyphens.",
+        )
+
+
+def status_of(view: View, service: PlacedService) -> str:
+    """A DB instance's or cache cluster's status now (creating -> available, deleting)."""
+    now, settle = view.now(), view.clock.settle_seconds
+    return service_status(service.created_at, service.deleted_at, now, settle)
+
+
+def live_services(view: View, kind: type[ServiceT]) -> list[ServiceT]:
+    """The DB instances or cache clusters Describe lists: deleted ones are gone."""
+    return [s for s in view.all(kind) if status_of(view, s) != "deleted"]
+
+
+def find_live_service(view: View, kind: type[ServiceT], name: str) -> ServiceT | None:
+    """The DB instance or cache cluster of that name (case-insensitive) unless gone."""
+    service = view.get(kind, name.lower())
+    if service is None or status_of(view, service) == "deleted":
+        return None
+    return service
+
+
+def mark_deleting(
+    tx: Tx, service: ServiceT, eni_ids: Sequence[str], already_deleting: DomainError
+) -> ServiceT:
+    """Delete a DB instance or cache cluster: its ENIs released, status `deleting` until the
+    clock settles; a second delete meanwhile is refused with the service's own error."""
+    if service.deleted_at is not None:
+        raise already_deleting
+    release_enis(tx, eni_ids)
+    deleted = evolve(service, deleted_at=tx.now())
+    tx.put(deleted)
+    return deleted
 
 
 def service_groups(view: View, group_ids: Sequence[str], vpc_id: str) -> tuple[str, ...]:
@@ -125,13 +213,17 @@ def create_db_subnet_group(
     tx: Tx, *, name: str, description: str, subnet_ids: Sequence[str], tags: Tags = ()
 ) -> DbSubnetGroup:
     """CreateDBSubnetGroup: subnets of one VPC in at least two AZs (SVC-2)."""
-    key = name.lower()
-    if tx.get(DbSubnetGroup, key) is not None:
-        raise DomainError(
+    group, subnets = new_subnet_group(
+        tx,
+        DbSubnetGroup,
+        name=name,
+        description=description,
+        subnet_ids=subnet_ids,
+        tags=tags,
+        name_taken=DomainError(
             "DBSubnetGroupAlreadyExists", f"The DB subnet group '{name}' already exists."
-        )
-    subnets = subnets_of_one_vpc(
-        tx, subnet_ids, "InvalidSubnet", "Subnets must all belong to the same VPC."
+        ),
+        mixed_message="Subnets must all belong to the same VPC.",
     )
     zones = sorted({s.availability_zone for s in subnets})
     if len(zones) < 2:
@@ -140,13 +232,6 @@ def create_db_subnet_group(
             "The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. "
             f"Current AZ coverage: {', '.join(zones)}. Add subnets to cover at least 2 AZs.",
         )
-    group = DbSubnetGroup(
-        id=key,
-        description=description,
-        vpc_id=subnets[0].vpc_id,
-        subnet_ids=tuple(s.id for s in subnets),
-        tags=tags,
-    )
     tx.put(group)
     return group
 
@@ -182,20 +267,15 @@ class DbRequest:
     tags: Tags = ()
 
 
-def status_of(view: View, db: DbInstance) -> str:
-    """The DB instance's DBInstanceStatus now (creating -> available, deleting)."""
-    return service_status(db.created_at, db.deleted_at, view.now(), view.clock.settle_seconds)
-
-
 def visible_instances(view: View) -> list[DbInstance]:
     """The DB instances Describe lists: deleted ones are gone."""
-    return [db for db in view.all(DbInstance) if status_of(view, db) != "deleted"]
+    return live_services(view, DbInstance)
 
 
 def require_instance(view: View, identifier: str) -> DbInstance:
     """The DB instance of that identifier, or RDS's DBInstanceNotFound."""
-    db = view.get(DbInstance, identifier.lower())
-    if db is None or status_of(view, db) == "deleted":
+    db = find_live_service(view, DbInstance, identifier)
+    if db is None:
         raise DomainError("DBInstanceNotFound", f"DBInstance {identifier} not found.")
     return db
 
@@ -226,30 +306,11 @@ def check_public_access(view: View, group: DbSubnetGroup) -> None:
         )
 
 
-def _check_identifier(identifier: str) -> None:
-    """RDS identifier rules: 1-63 letters, digits or hyphens, a letter first, no '--' or end '-'."""
-    ok = (
-        0 < len(identifier) <= 63
-        and identifier[0].isalpha()
-        and all(c.isalnum() or c == "-" for c in identifier)
-        and "--" not in identifier
-        and not identifier.endswith("-")
-    )
-    if not ok:
-        raise DomainError(
-            "InvalidParameterValue",
-            "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must "
-            "begin with a letter; must contain only ASCII letters, digits, and hyphens; and "
-            "must not end with a hyphen or contain two consecutive hyphens.",
-        )
-
-
 def create_db_instance(tx: Tx, request: DbRequest) -> DbInstance:
     """CreateDBInstance in a DB subnet group: a private ENI, public only when allowed (SVC-2)."""
-    _check_identifier(request.identifier)
+    check_identifier(request.identifier, max_length=63, parameter="DBInstanceIdentifier")
     key = request.identifier.lower()
-    existing = tx.get(DbInstance, key)
-    if existing is not None and status_of(tx, existing) != "deleted":
+    if find_live_service(tx, DbInstance, key) is not None:
         raise DomainError("DBInstanceAlreadyExists", "DB instance already exists")
     if request.engine not in DEFAULT_PORTS:
         raise DomainError("InvalidParameterValue", f"Invalid DB engine: {request.engine}")
@@ -317,14 +378,10 @@ def modify_db_instance(
 def delete_db_instance(tx: Tx, identifier: str) -> DbInstance:
     """DeleteDBInstance: status deleting, its ENI released; gone once the clock settles."""
     db = require_instance(tx, identifier)
-    if db.deleted_at is not None:
-        raise DomainError(
-            "InvalidDBInstanceState", f"Instance {identifier} is already being deleted."
-        )
-    release_enis(tx, (db.eni_id,))
-    deleted = evolve(db, deleted_at=tx.now())
-    tx.put(deleted)
-    return deleted
+    already_deleting = DomainError(
+        "InvalidDBInstanceState", f"Instance {identifier} is already being deleted."
+    )
+    return mark_deleting(tx, db, (db.eni_id,), already_deleting)
 
 
 def endpoint_address(view: View, db: DbInstance) -> str:

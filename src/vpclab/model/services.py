@@ -13,74 +13,76 @@ from vpclab.model.base import Resource, register
 DELETING_GRACE = 0.0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceSubnetGroup(Resource):
+    """What RDS's and ElastiCache's subnet groups both are: named subnets of one VPC."""
+
+    description: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlacedService(Resource):
+    """What a DB instance and a cache cluster both are: an engine on a port, placed through a
+    subnet group with security groups, created and deleted on the clock."""
+
+    engine: str
+    engine_version: str
+    port: int
+    subnet_group: str
+    vpc_id: str
+    groups: tuple[str, ...]
+    created_at: float
+    deleted_at: float | None = None
+
+
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DbSubnetGroup(Resource):
+class DbSubnetGroup(ServiceSubnetGroup):
     """An RDS DB subnet group: named subnets of one VPC covering at least two AZs (SVC-2)."""
 
     kind = "db-subnet-group"
     id_prefix = "rds-subgrp"
     resource_type = "subgrp"
-    description: str
-    vpc_id: str
-    subnet_ids: tuple[str, ...]
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DbInstance(Resource):
+class DbInstance(PlacedService):
     """An RDS DB instance: one requester-managed ENI in a subnet of its subnet group (SVC-2)."""
 
     kind = "db-instance"
     id_prefix = "rds-db"
     resource_type = "db"
-    engine: str
-    engine_version: str
     instance_class: str
     master_username: str
     allocated_storage: int
-    port: int
-    subnet_group: str
-    vpc_id: str
-    groups: tuple[str, ...]
     publicly_accessible: bool
     eni_id: str
     resource_id: str
-    created_at: float
-    deleted_at: float | None = None
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CacheSubnetGroup(Resource):
+class CacheSubnetGroup(ServiceSubnetGroup):
     """An ElastiCache cache subnet group: subnets of one VPC where nodes are placed (SVC-1)."""
 
     kind = "cache-subnet-group"
     id_prefix = "cache-subgrp"
     resource_type = "subnetgroup"
-    description: str
-    vpc_id: str
-    subnet_ids: tuple[str, ...]
 
 
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CacheCluster(Resource):
+class CacheCluster(PlacedService):
     """An ElastiCache cluster: one requester-managed ENI per node, never public (SVC-1)."""
 
     kind = "cache-cluster"
     id_prefix = "cache-cluster"
     resource_type = "cluster"
-    engine: str
-    engine_version: str
     node_type: str
-    port: int
-    subnet_group: str
-    vpc_id: str
-    groups: tuple[str, ...]
     node_enis: tuple[str, ...]
-    created_at: float
-    deleted_at: float | None = None
 
 
 def service_status(created_at: float, deleted_at: float | None, now: float, settle: float) -> str:
