@@ -252,3 +252,15 @@ def test_strict_analysis_reads_the_signers_account_when_none_is_named(
     capsys.readouterr()
     assert main(["exposure", "--json", "--endpoint", endpoint]) == 0
     assert web in capsys.readouterr().out
+
+
+def test_strict_cost_with_endpoint_prices_the_signers_account(
+    strict: tuple[str, str], as_alice: None, capsys: Any
+) -> None:
+    """`vpclab cost --endpoint` reads a strict server with Alice's signature and prices Alice's
+    account (her web instance's public IPv4 address), naming no account."""
+    endpoint, _web = strict
+    assert main(["cost", "--endpoint", endpoint, "--no-flow-logs"]) == 0
+    out = capsys.readouterr().out
+    assert f"account {ALICE[2]}" in out
+    assert [line.split()[4] for line in out.splitlines() if "Public IPv4" in line] == ["730"]

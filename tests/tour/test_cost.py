@@ -80,3 +80,25 @@ def test_cost_command_without_a_server_is_a_clear_error(capsys: pytest.CaptureFi
     """No server listening: exit 2 with a message."""
     assert main(["cost", "--endpoint", "http://127.0.0.1:9"]) == 2
     assert "cannot read http://127.0.0.1:9" in capsys.readouterr().err
+
+
+def test_cost_command_prices_an_export_directory_as_its_state_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An offline export (`aws ec2 describe-*` layout) of account 111111111111 is priced like the
+    state it came from, in the export's own account, with nothing to name on the command line."""
+    path = tmp_path / "state.db"
+    ec2 = Network(Store(str(path), clock=Clock(settle_seconds=0.0))).client(account="111111111111")
+    subnet = _default_subnet(ec2)
+    nat_address = ec2.allocate_address(Domain="vpc")
+    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=nat_address["AllocationId"])
+    assert main(["cost", "--state", str(path), "--account", "111111111111"]) == 0
+    from_file = capsys.readouterr().out
+    assert main(["export", str(tmp_path / "export"), "--state", str(path), "--all"]) == 0
+    capsys.readouterr()
+
+    assert main(["cost", "--state", str(tmp_path / "export")]) == 0
+    from_export = capsys.readouterr().out
+    assert "111111111111" in from_export
+    assert "NAT gateway hours" in from_export
+    assert from_export.splitlines()[-2] == from_file.splitlines()[-2]  # the same total
