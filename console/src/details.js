@@ -132,7 +132,7 @@ function scalar(value) {
 function fieldsTable(describe, skip) {
   const rows = [];
   for (const [key, value] of Object.entries(describe)) {
-    if (skip.has(key) || key === 'Tags') continue;
+    if (skip.has(key) || ['Tags', 'TagSet', 'TagList'].includes(key)) continue;
     rows.push([key, scalar(value) ? String(value) : h('pre', {}, JSON.stringify(value, null, 1))]);
   }
   return table('describe-fields', ['Field', 'Value'], rows);
@@ -140,7 +140,7 @@ function fieldsTable(describe, skip) {
 
 // The resource's tags, or nothing when it has none.
 function tagsTable(describe) {
-  const tags = describe.Tags || describe.TagSet || [];
+  const tags = describe.Tags || describe.TagSet || describe.TagList || [];
   if (!tags.length) return null;
   return [h('h3', {}, 'Tags'), table('tags', ['Key', 'Value'], tags.map((tag) => [tag.Key, tag.Value]))];
 }

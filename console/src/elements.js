@@ -63,7 +63,7 @@ function vpcElements(vpc) {
       subtitle: vpc.cidrs.join(', ') + (vpc.is_default ? ' · default' : ''),
       name: vpc.name,
       cidrs: vpc.cidrs,
-      container: vpc.azs.length > 0 || vpc.nat_gateways.length > 0,
+      container: vpc.azs.length > 0 || vpc.nat_gateways.length > 0 || vpc.services.length > 0,
     }),
   ];
   for (const az of vpc.azs) {
@@ -94,6 +94,21 @@ function vpcElements(vpc) {
   for (const eigw of vpc.egress_only_internet_gateways) {
     elements.push(node(eigw.id, 'eigw', named(eigw), { subtitle: 'egress-only gateway', name: eigw.name }));
     elements.push(edge(INTERNET, eigw.id, 'internet'), edge(eigw.id, vpc.id, 'attachment'));
+  }
+  for (const service of vpc.services) {
+    elements.push(
+      node(service.id, 'service', service.name, {
+        parent: vpc.id,
+        vpc: vpc.id,
+        subtitle: `${service.detail} · ${service.status}`,
+        status: service.status,
+        name: service.name,
+        service: service.service,
+        eniIds: service.eni_ids,
+        subnetGroupId: service.subnet_group_id,
+      }),
+      ...service.eni_ids.map((eniId) => edge(service.id, eniId, 'service')),
+    );
   }
   for (const nat of vpc.nat_gateways) {
     elements.push(
@@ -152,6 +167,22 @@ export function eniOwners(topology) {
     }
   }
   return owners;
+}
+
+// What the side panel links each drawn resource to beyond its own fields: the flow logs that
+// record it (by the VPC, subnet or ENI they name) and, for an ENI a managed service placed, the
+// database, cache cluster or functions using it.
+export function panelLinks(topology) {
+  const flowLogs = new Map();
+  const services = new Map();
+  const add = (map, key, value) => map.set(key, [...(map.get(key) || []), value]);
+  for (const vpc of topology.vpcs) {
+    for (const flowLog of vpc.flow_logs) add(flowLogs, flowLog.resource_id, flowLog.id);
+    for (const service of vpc.services) {
+      for (const eniId of service.eni_ids) add(services, eniId, service.id);
+    }
+  }
+  return { flowLogs, services };
 }
 
 // Every resource of the topology by id with its kind, for links in the side panel.

@@ -6,7 +6,7 @@ import { ConsoleApi } from './api.js';
 import { describeView } from './details.js';
 import { elk } from './elk-shared.js';
 import { h, table } from './dom.js';
-import { eniOwners, resourceIndex, topologyElements } from './elements.js';
+import { eniOwners, panelLinks, resourceIndex, topologyElements } from './elements.js';
 import { arrangeRoots, elkGraph, leafCentres } from './layout.js';
 import { COMPOUND_PADDING, EMPTY_CONTAINER, SIZES, STYLE } from './style.js';
 import { pathEdges, pathOf, sourceNode, traceView } from './trace.js';
@@ -24,12 +24,14 @@ const state = {
   renderedVersion: null,
   eniOwners: new Map(),
   resources: new Map(),
+  links: { flowLogs: new Map(), services: new Map() },
   selected: null,
   lastTrace: null,
   traceQuery: null,
   tracesShown: 0,
   exposure: [],
   polling: false,
+  layouts: 0,
 };
 
 // The status line at the right of the header (errors in red).
@@ -160,11 +162,29 @@ function fitTo(box) {
   });
 }
 
-// Bring the drawn graph in step with a topology: add new elements, drop gone ones, update the
-// rest in place; existing nodes keep their positions.
+// Whether the map holds exactly these elements (by id, each node under the same parent): then a
+// new topology changed only attributes (labels, states, rules) and nothing needs to move.
+function sameStructure(elements) {
+  const cy = state.cy;
+  const drawn = cy.elements().filter((element) => !element.hasClass('trace-path'));
+  if (drawn.length !== elements.length) return false;
+  return elements.every((element) => {
+    const existing = cy.getElementById(element.data.id);
+    if (existing.empty()) return false;
+    return element.group !== 'nodes' || (existing.data('parent') || null) === (element.data.parent || null);
+  });
+}
+
+// Bring the drawn graph in step with a topology. An attribute change updates the elements in
+// place and moves nothing. A structural one (an element added or removed, a node moved to
+// another parent) lays the whole graph out again in ELK's worker first, then, in one batch (one
+// frame, no flicker), removes what went, adds what is new at its place and moves the rest to
+// theirs; the viewport stays where the user left it.
 async function applyTopology(topology) {
   const cy = state.cy;
   const elements = topologyElements(topology).map(withDisplay);
+  const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
+  const centres = sameStructure(elements) ? null : await layOut(data('nodes'), data('edges'));
   const wanted = new Set(elements.map((element) => element.data.id));
   const added = [];
   cy.batch(() => {
@@ -178,35 +198,14 @@ async function applyTopology(topology) {
         const { id, parent, source, target, ...mutable } = element.data;
         existing.data(mutable);
       } else {
-        added.push(element);
+        const centre = centres && centres.get(element.data.id);
+        added.push(centre ? { ...element, position: { ...centre } } : element);
       }
     }
+    cy.add(added);
+    if (centres) applyCentres(centres);
   });
-  if (added.length) await placeNew(cy.add(added));
-}
-
-// Put newly added nodes next to their siblings (or, for a new subtree, lay it out on its own
-// below the drawing) so nothing already on the map moves.
-async function placeNew(added) {
-  const cy = state.cy;
-  const box = cy.elements().not(added).boundingBox();
-  const roots = added.nodes().filter((node) => !node.isChild() || !added.contains(node.parent()));
-  for (const node of roots.toArray()) {
-    const parent = node.parent();
-    if (parent.nonempty() && !node.isParent()) {
-      const siblings = parent.children().not(added).filter((sibling) => !sibling.isParent());
-      if (siblings.nonempty()) {
-        const last = siblings.max((sibling) => sibling.position('y') * 1e6 + sibling.position('x')).ele;
-        node.position({ x: last.position('x') + last.width() + 16, y: last.position('y') });
-      } else {
-        const inner = parent.children().not(added).boundingBox();
-        node.position(inner.w ? { x: inner.x1, y: inner.y2 + 40 } : { ...parent.position() });
-      }
-    } else {
-      const subtree = node.union(node.descendants()).nodes();
-      applyCentres(await layOut(subtree.map((n) => n.data()), []), { x: box.x1, y: box.y2 + 40 });
-    }
-  }
+  if (centres) state.layouts += 1;
 }
 
 // Keep the topology and what is looked up from it (ENI owners, resources by id).
@@ -214,6 +213,7 @@ function indexTopology(topology) {
   state.topology = topology;
   state.eniOwners = eniOwners(topology);
   state.resources = resourceIndex(topology);
+  state.links = panelLinks(topology);
 }
 
 // Fetch the topology and draw it: from scratch the first time, in place afterwards.
@@ -267,7 +267,16 @@ function relatedLinks(node) {
     links.push(['Route table', data.routeTableId], ['Network ACL', data.networkAclId]);
   }
   for (const group of data.securityGroupIds || []) links.push(['Security group', group]);
-  for (const eni of data.type === 'instance' ? data.eniIds || [] : []) links.push(['Network interface', eni]);
+  const ownEnis = ['instance', 'service'].includes(data.type) ? data.eniIds || [] : [];
+  for (const eni of ownEnis) links.push(['Network interface', eni]);
+  if (data.subnetGroupId) links.push(['Subnet group', data.subnetGroupId]);
+  for (const service of data.type === 'eni' ? state.links.services.get(data.id) || [] : []) {
+    links.push(['Used by', service]);
+  }
+  // Flow logs recording it: its own, or (an instance) its network interfaces'.
+  for (const recorded of [data.id, ...(data.type === 'instance' ? data.eniIds || [] : [])]) {
+    for (const flowLog of state.links.flowLogs.get(recorded) || []) links.push(['Flow log', flowLog]);
+  }
   if (data.vpc) links.push(['VPC', data.vpc]);
   return links.filter(([, id]) => id);
 }
@@ -357,8 +366,9 @@ function clearTrace() {
   $('verdict').hidden = true;
 }
 
-// Draw a trace's path on the map and its hops in the panel.
-function drawTrace(trace) {
+// Draw a trace's path on the map and its hops in the panel; `fit` zooms to the path (for a trace
+// the user asked for, not for one re-run because the network changed).
+function drawTrace(trace, fit) {
   const cy = state.cy;
   clearTrace();
   const has = (id) => cy.getElementById(id).nonempty();
@@ -385,15 +395,15 @@ function drawTrace(trace) {
   verdict.textContent = trace.verdict.toUpperCase();
   verdict.className = `verdict-badge ${trace.reachable ? 'ok' : 'bad'}`;
   const onPath = cy.elements('.trace-admitted, .trace-blocked, .trace-path');
-  if (onPath.nonempty()) cy.animate({ fit: { eles: onPath, padding: 60 } }, { duration: 200 });
+  if (fit && onPath.nonempty()) cy.animate({ fit: { eles: onPath, padding: 60 } }, { duration: 200 });
 }
 
 // Ask /trace for a flow and draw the answer (or the error) on the map and in the panel.
 // The panel's data-run counts answers shown, so a caller can wait for the next one.
-async function traceAndDraw(query) {
+async function traceAndDraw(query, fit = false) {
   const panel = $('trace-result');
   try {
-    drawTrace(await api.trace(query.source, query.destination, query.protocol, query.port));
+    drawTrace(await api.trace(query.source, query.destination, query.protocol, query.port), fit);
   } catch (error) {
     clearTrace();
     state.lastTrace = null;
@@ -413,7 +423,7 @@ function runTrace(event) {
     protocol: $('trace-protocol').value,
     port: $('trace-port').value,
   };
-  return traceAndDraw(state.traceQuery);
+  return traceAndDraw(state.traceQuery, true);
 }
 
 // ---- exposure ----
@@ -546,6 +556,20 @@ function exposeHooks(ready) {
     position(id) {
       const node = state.cy.getElementById(id);
       return node.empty() ? null : { ...node.position() };
+    },
+    // Every node's drawn box (its body, without labels and overlays) and its parent.
+    boxes() {
+      return state.cy.nodes().map((node) => {
+        const { x1, y1, x2, y2 } = node.boundingBox({ includeLabels: false, includeOverlays: false });
+        return { id: node.id(), parent: node.data('parent') || null, x1, y1, x2, y2 };
+      });
+    },
+    // How many times live updates laid the graph out again (structural changes only).
+    get layouts() {
+      return state.layouts;
+    },
+    viewport() {
+      return { zoom: state.cy.zoom(), pan: { ...state.cy.pan() } };
     },
     lastTrace() {
       if (!state.lastTrace) return null;

@@ -285,11 +285,46 @@ def test_partition_picker_lists_a_new_region_and_draws_it(page: Any, world: Netw
     assert west_vpc not in drawn(page)
 
 
-def test_new_instance_appears_live_and_nothing_moves(
+def overlapping(page: Any) -> list[tuple[str, str]]:
+    """Pairs of drawn nodes whose boxes overlap, neither inside the other (none on a good map)."""
+    boxes = {box["id"]: box for box in page.evaluate("window.vpclabConsole.boxes()")}
+
+    def lineage(node_id: str | None) -> set[str]:
+        """The node and its ancestors."""
+        found: set[str] = set()
+        while node_id is not None:
+            found.add(node_id)
+            node_id = boxes[node_id]["parent"]
+        return found
+
+    lineages = {node_id: lineage(node_id) for node_id in boxes}
+    ids = sorted(boxes)
+    return [
+        (a, b)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+        if a not in lineages[b]
+        and b not in lineages[a]
+        and boxes[a]["x1"] < boxes[b]["x2"]
+        and boxes[b]["x1"] < boxes[a]["x2"]
+        and boxes[a]["y1"] < boxes[b]["y2"]
+        and boxes[b]["y1"] < boxes[a]["y2"]
+    ]
+
+
+def positions(page: Any) -> dict[str, Any]:
+    """Every drawn node's position."""
+    ids = [node["id"] for node in page.evaluate("window.vpclabConsole.nodes()")]
+    return {
+        node_id: page.evaluate("(id) => window.vpclabConsole.position(id)", node_id)
+        for node_id in ids
+    }
+
+
+def test_new_instance_appears_live_without_a_reload(
     page: Any, world: Network, artifacts: Path
 ) -> None:
-    """RunInstances through boto3 shows on the open page by itself; existing nodes keep places."""
-    before = page.evaluate(f"window.vpclabConsole.position('{world.db}')")
+    """RunInstances through boto3 shows on the open page by itself, in its subnet."""
     started = time.monotonic()
     worker = w.instance(world.ec2, world.private, world.web_group, Name="worker")
     page.wait_for_function(
@@ -299,8 +334,61 @@ def test_new_instance_appears_live_and_nothing_moves(
     shoot(page, artifacts, "live-new-instance")
     node = drawn(page)[worker]
     assert (node["label"], node["parent"]) == ("worker", world.private)
-    assert page.evaluate(f"window.vpclabConsole.position('{world.db}')") == before
+    assert overlapping(page) == []
     assert page.evaluate("window.loadedOnce") is True
+
+
+def test_five_instances_added_live_are_laid_out_without_overlaps(
+    page: Any, world: Network, artifacts: Path
+) -> None:
+    """Five instances launched into a subnet while the page is open: the graph is laid out again
+    (once the change is seen), no two node boxes overlap, and the viewport stays as it was."""
+    viewport = page.evaluate("window.vpclabConsole.viewport()")
+    layouts = page.evaluate("window.vpclabConsole.layouts")
+    added = [w.instance(world.ec2, world.public, world.web_group) for _ in range(5)]
+    page.wait_for_function(
+        f"{json.dumps(added)}.every(id => window.vpclabConsole.position(id) !== null)",
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    shoot(page, artifacts, "live-five-instances")
+    assert page.evaluate("window.vpclabConsole.layouts") > layouts
+    assert all(drawn(page)[instance]["parent"] == world.public for instance in added)
+    assert overlapping(page) == []
+    assert page.evaluate("window.vpclabConsole.viewport()") == viewport
+
+
+def test_sg_rule_change_redraws_without_moving_any_node(page: Any, world: Network) -> None:
+    """An attribute change (a security group rule added) is drawn at its new version with no
+    new layout: every node keeps its place."""
+    before = positions(page)
+    layouts = page.evaluate("window.vpclabConsole.layouts")
+    version = page.evaluate("window.vpclabConsole.renderedVersion")
+    world.ec2.authorize_security_group_ingress(
+        GroupId=world.web_group, IpProtocol="tcp", FromPort=8080, ToPort=8080, CidrIp="10.0.0.0/8"
+    )
+    page.wait_for_function(
+        f"window.vpclabConsole.renderedVersion > {version}", timeout=LIVE_TIMEOUT_MS
+    )
+    assert page.evaluate("window.vpclabConsole.layouts") == layouts
+    assert positions(page) == before
+
+
+def test_managed_services_are_drawn_with_their_enis_and_panels(page: Any, world: Network) -> None:
+    """The VPC Lambda function is a node in its VPC linked to its Hyperplane ENI; selecting it
+    shows GetFunctionConfiguration, and the ENI's panel links back to it."""
+    arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:worker"
+    node = drawn(page)[arn]
+    assert (node["type"], node["parent"], node["label"]) == ("service", world.vpc, "worker")
+    links = {(e["source"], e["target"], e["type"]) for e in drawn_edges(page)}
+    assert (arn, world.lambda_eni, "service") in links
+    page.fill("[data-testid=search]", world.lambda_eni)
+    page.click("[data-testid=search-go]")
+    page.locator(f"[data-testid=resource][data-id={world.lambda_eni}]").wait_for()
+    page.click(f"[data-testid='link-{arn}']")
+    shown = page.locator(f"[data-testid=resource][data-id='{arn}']")
+    shown.wait_for()
+    assert shown.get_attribute("data-kind") == "lambda-function"
+    assert "FunctionName\tworker" in shown.locator("[data-testid=describe-fields]").inner_text()
 
 
 def test_sg_3_revoking_the_only_admitting_rule_flips_the_shown_trace_live(

@@ -1,8 +1,11 @@
 """What the web console shows, built from the EC2 API's own Describe handlers and presenters.
 
-The side panel is the Describe handler's own output and the topology rearranges Describe output
-(the same handlers boto3 reaches), so the console cannot show a resource differently from
-DescribeXxx; only instances and ENIs, the bulk of a big topology, are read through the control
+The side panel is the Describe handler's own output (EC2's, or for a managed service's resource,
+named by its ARN, that service's: DescribeDBInstances, DescribeCacheClusters,
+GetFunctionConfiguration, ...) and the topology rearranges Describe output (the same handlers
+boto3 reaches), so the console cannot show a resource differently from DescribeXxx; only
+instances and ENIs, the bulk of a big topology, and the managed services' placement (which ENIs
+a database, cache cluster or function uses, which no Describe tells) are read through the control
 functions their presenters call. Everything is read from a snapshot of the store taken under its
 lock, then rendered without holding it.
 """
@@ -18,12 +21,13 @@ from typing import Any
 from vpclab import wire
 from vpclab.api.context import RequestContext
 from vpclab.api.registry import find_handler
-from vpclab.control import instances
-from vpclab.control.lambda_functions import LAMBDA_REQUESTER
+from vpclab.control import elasticache, instances, rds
+from vpclab.control.lambda_functions import LAMBDA_REQUESTER, enis_of
 from vpclab.control.network_interfaces import public_address
 from vpclab.control.store import Store, Tx
 from vpclab.model.base import Resource, kind_of_id
 from vpclab.model.errors import DomainError
+from vpclab.model.flow_log import FlowLog
 from vpclab.model.gateways import Address, EgressOnlyInternetGateway, InternetGateway, NatGateway
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.network_acl import NetworkAcl
@@ -31,6 +35,14 @@ from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_state import is_public_subnet
 from vpclab.model.route_table import RouteTable
 from vpclab.model.security_group import PrefixList, SecurityGroup
+from vpclab.model.services import (
+    CacheCluster,
+    CacheSubnetGroup,
+    DbInstance,
+    DbSubnetGroup,
+    LambdaFunction,
+    function_state,
+)
 from vpclab.model.state import Clock, View
 from vpclab.model.vpc import Subnet, Vpc
 
@@ -49,7 +61,50 @@ DESCRIBE_ACTIONS: dict[type[Resource], str] = {
     Instance: "DescribeInstances",
     Address: "DescribeAddresses",
     PrefixList: "DescribeManagedPrefixLists",
+    FlowLog: "DescribeFlowLogs",
 }
+
+
+@dataclass(frozen=True)
+class ServiceRead:
+    """How the side panel reads a managed service's resource, named by its ARN: the service's own
+    Describe (or Lambda's GetFunctionConfiguration) for that one name."""
+
+    service: str  # the ARN's service, and the handler table's
+    action: str
+    name_member: str
+    list_key: str | None  # None: the answer is the resource itself
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def params(self, name: str) -> dict[str, Any]:
+        """The request naming one resource."""
+        return {self.name_member: name, **dict(self.options)}
+
+
+# Managed services' kinds the side panel shows (their ARN's resource type is the class's).
+SERVICE_READS: dict[type[Resource], ServiceRead] = {
+    DbInstance: ServiceRead("rds", "DescribeDBInstances", "DBInstanceIdentifier", "DBInstances"),
+    DbSubnetGroup: ServiceRead(
+        "rds", "DescribeDBSubnetGroups", "DBSubnetGroupName", "DBSubnetGroups"
+    ),
+    CacheCluster: ServiceRead(
+        "elasticache",
+        "DescribeCacheClusters",
+        "CacheClusterId",
+        "CacheClusters",
+        (("ShowCacheNodeInfo", True),),
+    ),
+    CacheSubnetGroup: ServiceRead(
+        "elasticache", "DescribeCacheSubnetGroups", "CacheSubnetGroupName", "CacheSubnetGroups"
+    ),
+    LambdaFunction: ServiceRead("lambda", "GetFunctionConfiguration", "FunctionName", None),
+}
+
+
+def service_arn(cls: type[Resource], account: str, region: str, name: str) -> str:
+    """The ARN of a managed service's resource (how the console names it: names alone clash)."""
+    return f"arn:aws:{SERVICE_READS[cls].service}:{region}:{account}:{cls.resource_type}:{name}"
+
 
 # Who places a requester-managed ENI -> the service the console draws it as.
 SERVICE_REQUESTERS = {
@@ -82,13 +137,19 @@ class Snapshot:
         return self.store.version(account, region)
 
     def describe(
-        self, account: str, region: str, action: str, params: dict[str, Any]
+        self,
+        account: str,
+        region: str,
+        action: str,
+        params: dict[str, Any],
+        service: str = "ec2",
     ) -> dict[str, Any]:
-        """Run an EC2 Describe handler on the snapshot, as the EC2 API would for this caller."""
-        handler = find_handler("ec2", action)
+        """Run a read handler (EC2's Describe by default) on the snapshot, as the service's API
+        would for this caller."""
+        handler = find_handler(service, action)
         assert handler is not None, action
         tx = Tx(self.store, account, region, {})
-        ctx = RequestContext(account, region, "vpclab-console", tx, self.store)
+        ctx = RequestContext(account, region, "vpclab-console", tx, self.store, service=service)
         try:
             return handler(ctx, params)
         finally:
@@ -169,12 +230,50 @@ def _items(action: str, result: dict[str, Any]) -> list[dict[str, Any]]:
     return items
 
 
+def _service_kind(arn: str, account: str, region: str) -> tuple[type[Resource], str] | None:
+    """The managed-service kind and name an ARN names (None: not such an ARN). An ARN of another
+    account or region than the one asked for is InvalidParameterValue."""
+    parts = arn.split(":", 6)
+    if len(parts) != 7 or parts[0] != "arn" or not parts[6]:
+        return None
+    service, arn_region, arn_account, resource_type, name = parts[2:]
+    found = [
+        cls
+        for cls, read in SERVICE_READS.items()
+        if read.service == service and cls.resource_type == resource_type
+    ]
+    if not found:
+        return None
+    if (arn_account, arn_region) != (account, region):
+        raise DomainError(
+            "InvalidParameterValue",
+            f"The ARN {arn} names account {arn_account} in {arn_region}, not the partition "
+            f"asked for ({account} in {region})",
+        )
+    return found[0], name
+
+
+def _service_resource(
+    snapshot: Snapshot, account: str, region: str, arn: str, cls: type[Resource], name: str
+) -> dict[str, Any]:
+    """A managed service's resource as that service's own read operation renders it (its
+    not-found error when there is none)."""
+    read = SERVICE_READS[cls]
+    result = snapshot.describe(account, region, read.action, read.params(name), read.service)
+    found = result[read.list_key][0] if read.list_key else result
+    return {"id": arn, "kind": cls.kind, "describe": _without_absent(found)}
+
+
 def resource(snapshot: Snapshot, account: str, region: str, resource_id: str) -> dict[str, Any]:
     """One resource as its Describe call renders it: {"id", "kind", "describe"}.
 
-    An id of no kind the console shows is InvalidID; a known kind gives that Describe's own
-    not-found or malformed error.
+    EC2 resources are named by id, managed services' by ARN (RDS DB instances and subnet groups,
+    ElastiCache clusters and subnet groups, Lambda functions). An id of no kind the console shows
+    is InvalidID; a known kind gives that Describe's own not-found or malformed error.
     """
+    service = _service_kind(resource_id, account, region)
+    if service is not None:
+        return _service_resource(snapshot, account, region, resource_id, *service)
     cls = kind_of_id(resource_id)
     action = DESCRIBE_ACTIONS.get(cls) if cls is not None else None
     if cls is None or action is None:
@@ -225,9 +324,81 @@ class _Described:
         self.acls = run("DescribeNetworkAcls")
         self.groups = run("DescribeSecurityGroups")
         self.peerings = run("DescribeVpcPeeringConnections")
+        self.flow_logs = run("DescribeFlowLogs")
         view = snapshot.store.view(account, region)
         self.public = {s["SubnetId"]: is_public_subnet(view, s["SubnetId"]) for s in self.subnets}
         self.members = _members(view)
+        self.services = _services(view)
+        self.vpc_of = {s["SubnetId"]: s["VpcId"] for s in self.subnets} | {
+            eni.id: eni.vpc_id for eni in view.all(NetworkInterface)
+        }
+
+
+def _service_json(
+    view: View,
+    cls: type[Resource],
+    name: str,
+    detail: str,
+    status: str,
+    eni_ids: Iterable[str],
+    subnet_group: tuple[type[Resource], str] | None = None,
+) -> dict[str, Any]:
+    """A managed service's resource as the topology lists it, with the ENIs it uses (those that
+    still exist) and its subnet group, both by the ids the console names them by."""
+    arn = service_arn(cls, view.account, view.region, name)
+    return {
+        "id": arn,
+        "kind": cls.kind,
+        "service": SERVICE_READS[cls].service,
+        "name": name,
+        "detail": detail,
+        "status": status,
+        "eni_ids": sorted(e for e in eni_ids if view.get(NetworkInterface, e) is not None),
+        "subnet_group_id": (
+            service_arn(subnet_group[0], view.account, view.region, subnet_group[1])
+            if subnet_group
+            else None
+        ),
+    }
+
+
+def _services(view: View) -> dict[str, list[dict[str, Any]]]:
+    """Each VPC's RDS DB instances, ElastiCache clusters and Lambda functions (those their
+    Describe lists), read through the control functions their presenters call."""
+    by_vpc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for db in rds.visible_instances(view):
+        by_vpc[db.vpc_id].append(
+            _service_json(
+                view,
+                DbInstance,
+                db.id,
+                f"RDS {db.engine}",
+                rds.status_of(view, db),
+                [db.eni_id],
+                (DbSubnetGroup, db.subnet_group),
+            )
+        )
+    for cluster in elasticache.visible_clusters(view):
+        by_vpc[cluster.vpc_id].append(
+            _service_json(
+                view,
+                CacheCluster,
+                cluster.id,
+                f"ElastiCache {cluster.engine}",
+                elasticache.status_of(view, cluster),
+                cluster.node_enis,
+                (CacheSubnetGroup, cluster.subnet_group),
+            )
+        )
+    for fn in view.all(LambdaFunction):
+        if fn.vpc_id:
+            state, _ = function_state(fn, view.now(), view.clock.settle_seconds)
+            detail = f"Lambda {fn.runtime or fn.package_type}"
+            eni_ids = [eni.id for eni in enis_of(view, fn)]
+            by_vpc[fn.vpc_id].append(
+                _service_json(view, LambdaFunction, fn.id, detail, state, eni_ids)
+            )
+    return {vpc: sorted(items, key=lambda item: str(item["id"])) for vpc, items in by_vpc.items()}
 
 
 # Instances and ENIs are the bulk of a topology (hundreds): rather than render the whole Describe
@@ -395,6 +566,17 @@ def _vpc_json(
             {"id": g["GroupId"], "name": _name(g.get("Tags")), "group_name": g["GroupName"]}
             for g in _by_id(described.groups, "GroupId")
             if g.get("VpcId") == vpc_id
+        ],
+        "services": described.services.get(vpc_id, []),
+        "flow_logs": [
+            {
+                "id": f["FlowLogId"],
+                "resource_id": f["ResourceId"],
+                "traffic_type": f["TrafficType"],
+                "destination": f.get("LogDestination") or f.get("LogGroupName"),
+            }
+            for f in _by_id(described.flow_logs, "FlowLogId")
+            if f["ResourceId"] == vpc_id or described.vpc_of.get(f["ResourceId"]) == vpc_id
         ],
     }
 
