@@ -39,45 +39,35 @@ def local_routes(vpc: Vpc) -> tuple[Route, ...]:
     return tuple(routes)
 
 
+# Rule numbers of a default NACL's allow-all entries (VPC-19).
+DEFAULT_ALLOW_V4 = 100
+DEFAULT_ALLOW_V6 = 101
+
+
+def everywhere_entry(rule_number: int, egress: bool, *, allow: bool, ipv6: bool) -> NaclEntry:
+    """An entry for all traffic to or from everywhere (0.0.0.0/0 or ::/0): what the default
+    NACL's allow entries and every NACL's * deny entries are (VPC-19, VPC-20, NACL-11)."""
+    return NaclEntry(
+        rule_number=rule_number,
+        egress=egress,
+        protocol="-1",
+        action="allow" if allow else "deny",
+        cidr=None if ipv6 else "0.0.0.0/0",
+        ipv6_cidr="::/0" if ipv6 else None,
+    )
+
+
 def default_nacl_entries(ipv6: bool, *, allow: bool) -> tuple[NaclEntry, ...]:
     """Entries of a default (allow) or custom (deny-only) NACL, both directions (VPC-19, NACL-11)."""
     entries: list[NaclEntry] = []
     for egress in (False, True):
         if allow:
-            entries.append(
-                NaclEntry(
-                    rule_number=100, egress=egress, protocol="-1", action="allow", cidr="0.0.0.0/0"
-                )
-            )
+            entries.append(everywhere_entry(DEFAULT_ALLOW_V4, egress, allow=True, ipv6=False))
             if ipv6:
-                entries.append(
-                    NaclEntry(
-                        rule_number=101,
-                        egress=egress,
-                        protocol="-1",
-                        action="allow",
-                        ipv6_cidr="::/0",
-                    )
-                )
-        entries.append(
-            NaclEntry(
-                rule_number=ALL_DENY_V4,
-                egress=egress,
-                protocol="-1",
-                action="deny",
-                cidr="0.0.0.0/0",
-            )
-        )
+                entries.append(everywhere_entry(DEFAULT_ALLOW_V6, egress, allow=True, ipv6=True))
+        entries.append(everywhere_entry(ALL_DENY_V4, egress, allow=False, ipv6=False))
         if ipv6:
-            entries.append(
-                NaclEntry(
-                    rule_number=ALL_DENY_V6,
-                    egress=egress,
-                    protocol="-1",
-                    action="deny",
-                    ipv6_cidr="::/0",
-                )
-            )
+            entries.append(everywhere_entry(ALL_DENY_V6, egress, allow=False, ipv6=True))
     return tuple(entries)
 
 

@@ -282,22 +282,10 @@ def add_ipv6_defaults(tx: Tx, vpc_id: str) -> None:
         for egress in (False, True):
             if acl.is_default and egress not in acl.edited_directions:
                 added.append(
-                    NaclEntry(
-                        rule_number=101,
-                        egress=egress,
-                        protocol="-1",
-                        action="allow",
-                        ipv6_cidr="::/0",
+                    defaults.everywhere_entry(
+                        defaults.DEFAULT_ALLOW_V6, egress, allow=True, ipv6=True
                     )
                 )
-            added.append(
-                NaclEntry(
-                    rule_number=ALL_DENY_V6,
-                    egress=egress,
-                    protocol="-1",
-                    action="deny",
-                    ipv6_cidr="::/0",
-                )
-            )
+            added.append(defaults.everywhere_entry(ALL_DENY_V6, egress, allow=False, ipv6=True))
         entries = sorted((*acl.entries, *added), key=lambda e: (not e.egress, e.rule_number))
         tx.put(evolve(acl, entries=tuple(entries)))

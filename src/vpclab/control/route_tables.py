@@ -237,13 +237,7 @@ def requested_target(params: Mapping[str, object]) -> tuple[str, str]:
 
 def _gateway_target(tx: Tx, table: RouteTable, gateway_id: str) -> RouteTarget:
     """GatewayId: an internet gateway attached to the table's VPC (RT-10; OBS-9, OBS-17)."""
-    igw = tx.get(InternetGateway, gateway_id) if gateway_id.startswith("igw-") else None
-    if igw is None:
-        raise DomainError(
-            "InvalidGatewayID.NotFound", f"The gateway ID '{gateway_id}' does not exist"
-        )
-    if igw.vpc_id != table.vpc_id:
-        raise _different_networks(table, "network gateway", gateway_id)
+    _check_igw_of_table_vpc(tx, table, gateway_id)
     return RouteTarget(kind="gateway", id=gateway_id)
 
 
@@ -555,8 +549,9 @@ def _check_can_be_edge_table(tx: Tx, table: RouteTable) -> None:
         )
 
 
-def _edge_gateway(tx: Tx, table: RouteTable, gateway_id: str) -> None:
-    """An internet gateway that can take an edge association with this table (RT-19)."""
+def _check_igw_of_table_vpc(tx: Tx, table: RouteTable, gateway_id: str) -> None:
+    """An internet gateway attached to the table's VPC: what a GatewayId route target (RT-10)
+    and an edge association (RT-19) both need."""
     igw = tx.get(InternetGateway, gateway_id) if gateway_id.startswith("igw-") else None
     if igw is None:
         raise DomainError(
@@ -592,7 +587,7 @@ def associate_route_table(
         if any(a.subnet_id == subnet_id for a in taken):
             raise _conflict(rtb_id)
     if gateway_id is not None:
-        _edge_gateway(tx, table, gateway_id)
+        _check_igw_of_table_vpc(tx, table, gateway_id)
         if any(a.gateway_id == gateway_id for a in taken):
             raise _conflict(rtb_id)
         _check_can_be_edge_table(tx, table)

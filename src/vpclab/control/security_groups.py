@@ -316,6 +316,10 @@ def resolve_group_reference(tx: Tx, group: SecurityGroup, pair: Mapping[str, Any
     return GroupRef(target.id, owner, target.vpc_id, pcx.id)
 
 
+# IpPermission members naming address ranges: (list member, CIDR member, IPv6?), v4 first.
+CIDR_RANGE_MEMBERS = (("IpRanges", "CidrIp", False), ("Ipv6Ranges", "CidrIpv6", True))
+
+
 def rules_from_permission(
     tx: Tx,
     group: SecurityGroup,
@@ -339,24 +343,18 @@ def rules_from_permission(
         to_port=ports.to_port,
     )
     rules: list[SgRule] = []
-    for item in permission.get("IpRanges") or ():
-        _check_rule_description(item.get("Description"))
-        rules.append(
-            replace(
-                base,
-                cidr_ipv4=_cidr(item.get("CidrIp", ""), False),
-                description=item.get("Description"),
+    for ranges_member, cidr_member, ipv6 in CIDR_RANGE_MEMBERS:
+        for item in permission.get(ranges_member) or ():
+            _check_rule_description(item.get("Description"))
+            cidr = _cidr(item.get(cidr_member, ""), ipv6)
+            rules.append(
+                replace(
+                    base,
+                    cidr_ipv4=None if ipv6 else cidr,
+                    cidr_ipv6=cidr if ipv6 else None,
+                    description=item.get("Description"),
+                )
             )
-        )
-    for item in permission.get("Ipv6Ranges") or ():
-        _check_rule_description(item.get("Description"))
-        rules.append(
-            replace(
-                base,
-                cidr_ipv6=_cidr(item.get("CidrIpv6", ""), True),
-                description=item.get("Description"),
-            )
-        )
     for item in permission.get("PrefixListIds") or ():
         _check_rule_description(item.get("Description"))
         plist = require(tx, PrefixList, item.get("PrefixListId", ""))
