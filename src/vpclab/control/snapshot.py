@@ -36,7 +36,13 @@ from vpclab.model.network_acl import NaclAssociation, NaclEntry, NetworkAcl
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.regions import DEFAULT_ACCOUNT
 from vpclab.model.route_state import route_state
-from vpclab.model.route_table import Route, RouteTable, RouteTableAssociation, RouteTarget
+from vpclab.model.route_table import (
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    RouteTarget,
+    gateway_kind,
+)
 from vpclab.model.security_group import PrefixList, PrefixListEntry, SecurityGroup, SgRule
 from vpclab.model.state import Clock, Tables, World
 from vpclab.model.vpc import CidrAssociation, Subnet, Vpc
@@ -72,17 +78,21 @@ _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _TRANSITIONAL_INSTANCE = ("pending", "stopping", "shutting-down")
 _TERMINAL_PEERING = ("deleted", "rejected", "failed", "expired")
 _PENDING_LIFETIME = 7 * 24 * 3600.0  # a peering request expires after a week (PCX-2)
-# Route target fields vpclab models, in the order a route is tested for them (RT-11).
+# Route target fields, in the order a route is tested for them (RT-11); a GatewayId is told
+# apart by its prefix (local, igw-, vgw-, vpce-). Every target is kept, modelled or not.
 _ROUTE_TARGETS = (
     ("EgressOnlyInternetGatewayId", "egress-only"),
     ("NatGatewayId", "nat"),
     ("InstanceId", "instance"),
     ("VpcPeeringConnectionId", "peering"),
     ("TransitGatewayId", "transit"),
+    ("CarrierGatewayId", "carrier"),
+    ("LocalGatewayId", "local-gateway"),
+    ("CoreNetworkArn", "core-network"),
+    ("OdbNetworkArn", "odb-network"),
     ("NetworkInterfaceId", "eni"),
     ("GatewayId", "gateway"),
 )
-_UNMODELLED_TARGETS = ("CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
 
 
 class SnapshotError(Exception):
@@ -821,32 +831,27 @@ class _PartitionReader:
         )
 
     def _route(self, table_id: str, vpc_id: str, raw: Mapping[str, Any]) -> Route | None:
-        """One route with its target folded into RouteTarget; unmodelled targets are skipped."""
+        """One route with its target folded into RouteTarget, whatever the target; a target
+        vpclab does not model keeps its exported State (RT-12) and is noted in the report."""
         destination = (
             raw.get("DestinationCidrBlock")
             or raw.get("DestinationIpv6CidrBlock")
             or raw.get("DestinationPrefixListId")
         )
-        unmodelled = [k for k in _UNMODELLED_TARGETS if raw.get(k)]
         target = next(((kind, raw[k]) for k, kind in _ROUTE_TARGETS if raw.get(k)), None)
-        if unmodelled or target is None or destination is None:
-            why = f"target {unmodelled[0]} not modelled" if unmodelled else "no target vpclab knows"
-            self.skip("RouteTables.json", f"{table_id} route {destination}", why)
+        if target is None or destination is None:
+            self.skip(
+                "RouteTables.json", f"{table_id} route {destination}", "no target or destination"
+            )
             return None
         kind, target_id = target
-        if kind == "gateway" and target_id == "local":
-            kind = "local"
-        elif kind == "gateway" and target_id.startswith("vpce-"):
-            kind = "endpoint"
+        if kind == "gateway":
+            kind = gateway_kind(target_id)
+        state = str(raw.get("State", "active"))
         self.route_states.append(
-            ExportedRouteState(
-                (self.account, self.region),
-                table_id,
-                str(destination),
-                str(raw.get("State", "active")),
-            )
+            ExportedRouteState((self.account, self.region), table_id, str(destination), state)
         )
-        return Route(
+        route = Route(
             destination=raw.get("DestinationCidrBlock"),
             destination_ipv6=raw.get("DestinationIpv6CidrBlock"),
             destination_prefix_list=raw.get("DestinationPrefixListId"),
@@ -855,6 +860,13 @@ class _PartitionReader:
             target_eni=raw.get("NetworkInterfaceId") if kind == "instance" else None,
             vpc_id=vpc_id,
         )
+        if route.leaves_model:
+            route = replace(route, exported_state=state)
+            self.report.notes.append(
+                f"{self.label} {table_id} route {destination} -> {target_id} ({state}) leaves the "
+                "modelled network: analysis stops there (not analysed beyond it)"
+            )
+        return route
 
     # -- interfaces and instances --------------------------------------------------------------
     def network_interface(self, item: dict[str, Any], zone: str | None = None) -> None:

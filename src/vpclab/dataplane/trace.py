@@ -182,10 +182,18 @@ class Trace:
     conditions: tuple[Condition, ...] = ()
     # The header as the destination received it (after every translation), when it arrived.
     arrived: Header | None = None
+    # The component vpclab does not model (a TGW, VGW, endpoint...) where the path left the
+    # modelled network with nothing yet dropping it: the verdict is unknown, never reachable.
+    unanalysed_at: Ref | None = None
 
     @property
     def verdict(self) -> str:
-        """'reachable', 'reachable only for ...' or 'not reachable'."""
+        """'reachable', 'reachable only for ...', 'not reachable' or 'unknown: ...'."""
+        if self.unanalysed_at is not None:
+            return (
+                f"unknown: leaves the modelled network via {self.unanalysed_at.id} "
+                "(not analysed beyond it)"
+            )
         if not self.reachable:
             return "not reachable"
         if self.conditions:

@@ -52,6 +52,7 @@ from vpclab.dataplane.trace import (
     Translation,
 )
 from vpclab.model.peering import PeeringSide
+from vpclab.model.route_table import UNMODELLED_TARGETS, Route
 from vpclab.model.state import View
 
 # A public address standing for "somewhere on the internet" when none is given (TEST-NET-2).
@@ -147,6 +148,8 @@ class _Walk:
         self.visible: frozenset[str] | None = None
         # The ENI the question names as destination (a NAT gateway reached instead: no DNAT).
         self.destination_eni: str | None = None
+        # Where the packet left the modelled network (a route to a TGW, VGW, endpoint...).
+        self.left_model: Ref | None = None
 
     # -- recording ------------------------------------------------------------------------
     def replayed(
@@ -663,6 +666,17 @@ class _Walk:
                     state=state,
                 ),
             )
+        elif kind in UNMODELLED_TARGETS:
+            self.block(
+                hop,
+                "state",
+                Explanation(
+                    code="BAD_STATE",
+                    message=f"{target} was exported as a blackhole target (RT-12)",
+                    component=Ref(kind=UNMODELLED_TARGETS[kind], id=target),
+                    state="blackhole",
+                ),
+            )
         elif kind in ("instance", "eni"):
             self.block(
                 hop,
@@ -681,8 +695,6 @@ class _Walk:
         self, part: Compiled, subnet: SubnetInfo, kind: str, route: object, header: Header
     ) -> Arrival | None:
         """Hand the packet to the route's target (RT-11)."""
-        from vpclab.model.route_table import Route
-
         assert isinstance(route, Route)
         vpc_id = subnet.subnet.vpc_id
         target = route.target.id
@@ -703,6 +715,9 @@ class _Walk:
             return self.appliance(part, eni, header, subnet.subnet.id)
         if kind == "peering":
             return self.cross_peering(part, target, header, vpc_id)
+        if route.leaves_model:
+            self.leave_model(part, subnet, route, header)
+            return None
         unsupported = Ref(kind=kind, id=target)
         self.dead_end(
             unsupported,
@@ -717,6 +732,38 @@ class _Walk:
             ),
         )
         return None
+
+    def leave_model(self, part: Compiled, subnet: SubnetInfo, route: Route, header: Header) -> None:
+        """A route AWS follows to a component vpclab does not model (TGW, VGW, endpoint, carrier
+        or local gateway, core network): the walk ends there, the verdict unknown, not dropped."""
+        component = Ref(
+            kind=UNMODELLED_TARGETS[route.target.kind],
+            id=route.target.id,
+            account=part.view.account,
+            region=part.view.region,
+        )
+        self.left_model = component
+        message = f"leaves the modelled network via {route.target.id} (not analysed beyond it)"
+        explanation = Explanation(
+            code="UNSUPPORTED_COMPONENT",
+            message=message,
+            component=component,
+            vpc_id=subnet.subnet.vpc_id,
+            address=header.destination,
+            blocking=False,
+        )
+        self.explanations.append(explanation)
+        hop = self.open(component, subnet.subnet.vpc_id, None, header)
+        hop.steps.append(
+            Step(
+                kind="check",
+                component=component,
+                verdict="note",
+                text=message,
+                explanations=(explanation,),
+            )
+        )
+        self.close(hop, None)
 
     def deliver_local(
         self, part: Compiled, vpc_id: str, header: Header, from_subnet: str | None
@@ -1458,13 +1505,16 @@ def trace(
             )
             if first.reachable:
                 return first
+            answer = first
             for address in _internet_candidates(world, dst)[1:]:
                 attempt = _trace_one(
                     world, source, destination, flow.with_(source_ip=address), limits
                 )
                 if attempt.reachable:
                     return attempt
-            return first
+                if answer.unanalysed_at is None and attempt.unanalysed_at is not None:
+                    answer = attempt  # some sources' paths are unknown: never "not reachable"
+            return answer
     return _trace_one(world, source, destination, flow, limits)
 
 
@@ -1799,7 +1849,7 @@ def _walk_one(
                 )
             )
         conditions.extend(walk.conditions)
-    if not reachable and _disconnected(world, src, dst):
+    if not reachable and walk.left_model is None and _disconnected(world, src, dst):
         walk.explanations.insert(
             0,
             Explanation(
@@ -1808,6 +1858,8 @@ def _walk_one(
             ),
         )
     unique = {(e.code, e.component, e.message): e for e in walk.explanations}
+    # Left the modelled network with nothing certainly dropping the packet: unknown (RT-11).
+    certain = any(e.blocking for e in walk.explanations)
     return Trace(
         reachable=reachable,
         source=src.ref,
@@ -1818,6 +1870,7 @@ def _walk_one(
         explanations=tuple(unique.values()),
         conditions=tuple(conditions),
         arrived=arrival.header if arrived and arrival is not None else None,
+        unanalysed_at=None if certain or reachable else walk.left_model,
     )
 
 

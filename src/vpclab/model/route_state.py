@@ -77,6 +77,8 @@ def _target_usable(view: View, route: Route) -> bool:
     kind = route.target.kind
     if kind == "local":
         return True
+    if route.leaves_model:
+        return route.exported_state == ACTIVE  # only the export can say (RT-12)
     if kind == "gateway":
         return _internet_gateway_usable(view, route)
     if kind == "nat":

@@ -17,7 +17,38 @@ TARGET_FIELDS = {
     "peering": "VpcPeeringConnectionId",
     "transit": "TransitGatewayId",
     "endpoint": "GatewayId",
+    "vgw": "GatewayId",
+    "carrier": "CarrierGatewayId",
+    "local-gateway": "LocalGatewayId",
+    "core-network": "CoreNetworkArn",
+    "odb-network": "OdbNetworkArn",
 }
+
+# Targets vpclab keeps (imported from real accounts) but does not model, with the kind of path
+# component each is: traffic routed to one leaves the modelled network there, and the route's
+# state is the one exported, since vpclab cannot judge the target (RT-12).
+UNMODELLED_TARGETS = {
+    "transit": "transit-gateway",
+    "endpoint": "vpc-endpoint",
+    "vgw": "vpn-gateway",
+    "carrier": "carrier-gateway",
+    "local-gateway": "local-gateway",
+    "core-network": "core-network",
+    "odb-network": "odb-network",
+}
+
+# What a GatewayId names, by its prefix ("local" is the VPC's own router).
+_GATEWAY_KINDS = (("vgw-", "vgw"), ("vpce-", "endpoint"))
+
+
+def gateway_kind(gateway_id: str) -> str:
+    """The target kind of a route's GatewayId: local, an IGW, a VGW or a VPC endpoint (RT-11)."""
+    if gateway_id == "local":
+        return "local"
+    for prefix, kind in _GATEWAY_KINDS:
+        if gateway_id.startswith(prefix):
+            return kind
+    return "gateway"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +72,8 @@ class Route:
     target_eni: str | None = None
     # The VPC of the table holding the route, so its state can be judged on its own (IGW-11).
     vpc_id: str = ""
+    # State as exported from a real account, kept for targets vpclab does not model (RT-12).
+    exported_state: str | None = None
 
     def key(self) -> str:
         """The destination that identifies this route within its table (RT-8)."""
@@ -50,6 +83,11 @@ class Route:
     def is_ipv6(self) -> bool:
         """Whether the route is for IPv6 traffic (quotas count the families apart, RT-22)."""
         return self.destination_ipv6 is not None
+
+    @property
+    def leaves_model(self) -> bool:
+        """Whether the target is one vpclab records but does not model (a TGW, VGW, endpoint...)."""
+        return self.target.kind in UNMODELLED_TARGETS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

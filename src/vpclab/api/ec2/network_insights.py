@@ -386,6 +386,8 @@ def _explanation(ctx: RequestContext, item: Explanation) -> dict[str, Any]:
     out: dict[str, Any] = {"ExplanationCode": item.code}
     if item.component is not None:
         out["Component"] = _component(ctx, item.component)
+        if item.component.kind in _UNMODELLED_FIELDS:
+            out[_UNMODELLED_FIELDS[item.component.kind]] = out["Component"]
     if item.direction:
         out["Direction"] = item.direction
     if item.packet_field:
@@ -454,6 +456,15 @@ _ROUTE_FIELDS = {
     "peering": "VpcPeeringConnectionId",
     "egress-only": "EgressOnlyInternetGatewayId",
     "transit": "TransitGatewayId",
+    "carrier": "CarrierGatewayId",
+    "local-gateway": "LocalGatewayId",
+    "core-network": "CoreNetworkArn",
+}
+# Explanation members naming a component vpclab does not model, by component kind.
+_UNMODELLED_FIELDS = {
+    "transit-gateway": "TransitGateway",
+    "vpn-gateway": "VpnGateway",
+    "vpc-endpoint": "VpcEndpoint",
 }
 
 
@@ -511,7 +522,7 @@ def present_trace(ctx: RequestContext, result: Trace) -> dict[str, Any]:
     }
     if not result.reachable:
         out["Explanations"] = [_explanation(ctx, e) for e in result.explanations]
-    if result.conditions:
+    if result.conditions or result.unanalysed_at is not None:
         out["WarningMessage"] = result.verdict
     return out
 

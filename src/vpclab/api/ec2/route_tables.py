@@ -84,7 +84,7 @@ def route_table_filters(ctx: RequestContext) -> dict[str, Any]:
         "route.destination-cidr-block": lambda t: [r.destination for r in t.routes],
         "route.destination-ipv6-cidr-block": lambda t: [r.destination_ipv6 for r in t.routes],
         "route.destination-prefix-list-id": lambda t: [r.destination_prefix_list for r in t.routes],
-        "route.gateway-id": lambda t: _route_targets(t, "local", "gateway"),
+        "route.gateway-id": lambda t: _route_targets(t, "local", "gateway", "vgw", "endpoint"),
         "route.nat-gateway-id": lambda t: _route_targets(t, "nat"),
         "route.instance-id": lambda t: _route_targets(t, "instance"),
         "route.vpc-peering-connection-id": lambda t: _route_targets(t, "peering"),

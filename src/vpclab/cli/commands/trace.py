@@ -1,4 +1,10 @@
-"""`vpclab trace SRC DST`: would AWS deliver this flow? Exit 0 reachable, 1 not, 2 usage error."""
+"""`vpclab trace SRC DST`: would AWS deliver this flow?
+
+Exit 0 reachable, 1 not reachable, 2 usage error, 3 unknown: the path leaves the modelled
+network through a component vpclab does not model (a transit gateway, VPN gateway, VPC
+endpoint, carrier or local gateway, core network) before anything drops it, so vpclab cannot
+say; a script testing for success never reads an unknown path as reachable.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,25 @@ from typing import Any
 
 from vpclab.cli.sources import add_state_arguments, load_view, source_errors
 
+EXIT_CODES = """exit codes:
+  0  reachable (a connection can be set up, both ways)
+  1  not reachable (something certainly drops it; see "what would have to change")
+  2  usage error (bad arguments, unknown source or destination, unreadable state)
+  3  unknown: the path leaves the modelled network via a transit gateway, VPN gateway,
+     VPC endpoint, carrier/local gateway or core network (not analysed beyond it)"""
+# The exit code of an unknown verdict: neither success nor "not reachable".
+UNKNOWN_EXIT = 3
+
 
 def register(sub: Any) -> None:
     """Add the trace subcommand."""
-    cmd = sub.add_parser("trace", help="trace a flow through the network and explain the verdict")
+    cmd = sub.add_parser(
+        "trace",
+        help="trace a flow through the network and explain the verdict",
+        description="Trace a flow hop by hop and explain the verdict.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     cmd.add_argument("source", metavar="SRC", help="i-/eni-/igw-/pcx- id, IP, internet, tag:K=V")
     cmd.add_argument("destination", metavar="DST", help="same forms as SRC")
     cmd.add_argument("--protocol", default="tcp", choices=["tcp", "udp", "icmp"])
@@ -58,18 +79,27 @@ def _hop_lines(hops: Any, color: bool) -> list[str]:
     return lines
 
 
+def _verdict_text(result: Any) -> str:
+    """The verdict in capitals; an unknown one keeps its component id as written."""
+    if result.unanalysed_at is not None:
+        head, _, rest = result.verdict.partition(":")
+        return f"{head.upper()}:{rest}"
+    return str(result.verdict.upper())
+
+
 def trace_tree(result: Any, color: bool) -> str:
     """The path as a readable tree: each hop with the rule that decided it and its rewrites."""
     lines = [
         f"{result.source.id} -> {result.destination.id}  {_header_text(result.flow)}",
-        _paint(result.verdict.upper(), result.reachable, color),
+        _paint(_verdict_text(result), result.reachable, color),
         "forward:",
         *_hop_lines(result.forward, color),
     ]
     if result.reverse:
         lines += ["return:", *_hop_lines(result.reverse, color)]
     if result.explanations:
-        lines.append("what would have to change:")
+        cannot_tell = result.unanalysed_at is not None
+        lines.append("why vpclab cannot tell:" if cannot_tell else "what would have to change:")
         lines += [f"  - {e.code}: {e.message}" for e in result.explanations]
     return "\n".join(lines)
 
@@ -105,4 +135,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(trace_json(result), indent=2))
     else:
         print(trace_tree(result, color=sys.stdout.isatty()))
+    if result.unanalysed_at is not None:
+        return UNKNOWN_EXIT
     return 0 if result.reachable else 1
