@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import socket
 import sys
@@ -83,6 +84,27 @@ def strict_verifier(options: ServeOptions) -> Verifier | None:
 # How long a starting server waits for its first call before loading the other handlers anyway.
 WARM_UP_DELAY_SECONDS = 2.0
 
+# Young-generation threshold of the cyclic garbage collector while serving (CPython's default is
+# 700 container allocations). A Describe over hundreds of resources builds tens of thousands of
+# short-lived dicts and lists that reference counting frees when the response is sent; at 700 the
+# collector ran a dozen times during each such call, scanning them and promoting survivors into
+# older generations whose full scans (every object of the state and the service models) cost more
+# than the call itself. Cycles still get collected, only less often.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Collect cyclic garbage rarely while serving (see GC_YOUNG_THRESHOLD)."""
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
+def freeze_long_lived_objects() -> None:
+    """Exempt everything loaded so far (service models, handler modules, the state read at
+    start) from the collector's scans: none of it is garbage, and re-scanning it in every full
+    collection was the largest part of a big Describe's CPU time."""
+    gc.freeze()
+
 
 def warm_up(api: Api) -> None:
     """Parse the EC2 model, then import every handler module, off the event loop's thread.
@@ -94,10 +116,12 @@ def warm_up(api: Api) -> None:
     service_model("ec2")
     api.handled_one.wait(WARM_UP_DELAY_SECONDS)
     load_handlers()
+    freeze_long_lived_objects()
 
 
 def serve(options: ServeOptions) -> None:
     """Run the server until interrupted, after printing the endpoint and a usage hint."""
+    tune_garbage_collector()
     app = build_app(options, load_all=False)
     sock = socket.socket(socket.AF_INET6 if ":" in options.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
