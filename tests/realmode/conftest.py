@@ -109,8 +109,9 @@ def ec2(endpoint: str) -> Any:
 
 @pytest.fixture(scope="module")
 def realm(endpoint: str) -> Iterator[Realm]:
-    """This module's run; every namespace of it removed afterwards, even when a test fails."""
-    target = Target(endpoint, ACCOUNT, "us-east-1")
+    """This module's run (every partition, as `vpclab up` with no --account/--region); every
+    namespace of it removed afterwards, even when a test fails."""
+    target = Target(endpoint)
     teardown_all(target.run)
     realm = Realm(target)
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from vpclab.realmode.kernel import Applier
 from vpclab.realmode.plan import build_plan, internet_namespace, namespace_name
-from vpclab.realmode.source import Target, fetch_view
+from vpclab.realmode.source import Target, fetch_world
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Realm:
 
     def apply(self) -> None:
         """Bring the kernel in step with the server's state now (one `vpclab up` cycle)."""
-        self.applier.apply(build_plan(fetch_view(self.target)[1], self.target.run))
+        self.applier.apply(build_plan(fetch_world(self.target)[1], self.target.run))
 
     def run_in(
         self, owner_id: str, *command: str, timeout: float = 5

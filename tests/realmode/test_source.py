@@ -28,6 +28,6 @@ def test_follower_rereads_the_state_only_when_the_version_moved(ec2: Any, endpoi
     assert follower.poll() is not None
     assert follower.poll() is None
     ec2.create_vpc(CidrBlock="10.8.0.0/16")
-    view = follower.poll()
-    assert view is not None
-    assert any(vpc.cidr_block == "10.8.0.0/16" for vpc in view.all(Vpc))
+    world = follower.poll()
+    assert world is not None
+    assert any(vpc.cidr_block == "10.8.0.0/16" for vpc in world.view(ACCOUNT, "us-east-1").all(Vpc))

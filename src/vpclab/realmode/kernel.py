@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from vpclab.realmode import nft
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 from vpclab.realmode.plan import (
-    HOST_SYSCTLS,
     PREFIX,
     ROUTE_PROTO,
     ROUTER_SYSCTLS,
@@ -148,7 +147,7 @@ class Applier:
             previous_host = self.applied_hosts.get(name)
             if previous_host is None:
                 _build_host(host)
-                scripts.sysctls[name] = HOST_SYSCTLS
+                scripts.sysctls[name] = host.sysctls
                 scripts.add(name, host.ruleset)
                 if host.listen_ports:
                     self.listeners[name] = _start_service(name, host)

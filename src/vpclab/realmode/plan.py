@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vpclab.control import elasticache, rds
 from vpclab.model.gateways import Address, InternetGateway, NatGateway
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.lifecycle import instance_state, nat_gateway_state
 from vpclab.model.network_acl import NaclEntry, NetworkAcl
-from vpclab.model.peering import VpcPeeringConnection
+from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.route_state import route_state, subnet_route_table
 from vpclab.model.route_table import Route
 from vpclab.model.security_group import PrefixList, SecurityGroup, SgRule
 from vpclab.model.services import CacheCluster, DbInstance, service_status
-from vpclab.model.state import View
+from vpclab.model.state import View, World
 from vpclab.model.vpc import Subnet, Vpc
 
 PREFIX = "vpclab-"
@@ -34,6 +34,8 @@ HOST_SYSCTLS = (
     ("net.ipv4.conf.all.send_redirects", "0"),
     ("net.ipv4.conf.default.send_redirects", "0"),
 )
+# A Lambda function's source ports are 1024-65535 (LAM-4, NACL-9): its namespace picks from them.
+LAMBDA_SYSCTLS = (*HOST_SYSCTLS, ("net.ipv4.ip_local_port_range", "1024 65535"))
 ROUTER_SYSCTLS = (
     *HOST_SYSCTLS,
     # With br_netfilter loaded bridged (same-subnet) frames would meet the NACL chains; inside a
@@ -113,6 +115,9 @@ class PeeringLink:
     vpcs: tuple[str, str]  # requester's and accepter's VPC
     routers: tuple[str, str]  # their router namespaces, in the same order
     addresses: tuple[str, str]  # each end's /30 address, in the same order
+    # Each VPC's IPv4 blocks, in the same order (the routers' filters carry them; a change
+    # rewrites those filters, not the link).
+    cidrs: tuple[tuple[str, ...], tuple[str, ...]] = field(default=((), ()), compare=False)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class HostPlan:
     ruleset: str
     # TCP ports something answers on (a database's or cache node's port), HTTP for curl.
     listen_ports: tuple[int, ...] = ()
+    sysctls: tuple[tuple[str, str], ...] = HOST_SYSCTLS
 
 
 @dataclass(frozen=True)
@@ -174,26 +180,42 @@ class _Holder:
     enis: tuple[NetworkInterface, ...]
     nat: NatGateway | None = None
     listen_ports: tuple[int, ...] = ()
+    # A Lambda Hyperplane ENI: opens connections, accepts none (LAM-2), TCP/UDP only (LAM-4).
+    lambda_eni: bool = False
 
 
-def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
-    """The kernel objects for every running instance, available NAT gateway, database and cache
-    node (of the chosen VPCs), their VPC routers and the peering links between them."""
-    services = _available_services(view)
-    holders = [
-        holder
-        for holder in _holders(view) + _service_holders(view, services)
-        if vpc_ids is None or holder.vpc_id in vpc_ids
-    ]
+def build_plan(source: View | World, run: str, vpc_ids: frozenset[str] | None = None) -> Plan:
+    """The kernel objects for every running instance, available NAT gateway, database, cache
+    node and Lambda ENI (of the chosen VPCs), their VPC routers and the peering links between
+    them: of one partition (a View) or of every partition of a World, so that a peering across
+    accounts or regions links its two VPCs like any other."""
+    views = (
+        [source]
+        if isinstance(source, View)
+        else [source.view(account, region) for account, region in sorted(source.partitions)]
+    )
+    holders: list[tuple[View, _Holder]] = []
+    services: list[_Service] = []
+    for view in views:
+        found = _available_services(view)
+        services += found
+        holders += [
+            (view, holder)
+            for holder in _holders(view) + _service_holders(view, found) + _lambda_holders(view)
+            if vpc_ids is None or holder.vpc_id in vpc_ids
+        ]
     used_subnets: dict[str, set[str]] = {}
-    for holder in holders:
+    view_of: dict[str, View] = {}
+    for view, holder in holders:
+        view_of[holder.vpc_id] = view
         for eni in holder.enis:
             used_subnets.setdefault(eni.vpc_id, set()).add(eni.subnet_id)
-    materialized = {eni.id: eni for holder in holders for eni in holder.enis}
-    peerings = _peering_links(view, run, set(used_subnets))
-    attached = {igw.vpc_id for igw in view.iter(InternetGateway) if igw.vpc_id is not None}
+    materialized = {eni.id: eni for _, holder in holders for eni in holder.enis}
+    peerings = _peering_links(views, run, set(used_subnets))
     routers = []
     for vpc_id, subnet_set in sorted(used_subnets.items()):
+        view = view_of[vpc_id]
+        attached = {igw.vpc_id for igw in view.iter(InternetGateway) if igw.vpc_id is not None}
         subnets = sorted(subnet_set)
         uplink = short_name("u", vpc_id) if vpc_id in attached else None
         namespace = namespace_name(run, vpc_id)
@@ -203,14 +225,15 @@ def build_plan(view: View, run: str, vpc_ids: frozenset[str] | None = None) -> P
                 vpc_id,
                 namespace,
                 tuple(_subnet_port(view, subnet_id) for subnet_id in subnets),
-                network_acl_ruleset(view, subnets) + _peering_ruleset(view, namespace, links),
+                network_acl_ruleset(view, subnets) + _peering_ruleset(namespace, links),
                 uplink,
                 _routing(view, vpc_id, subnets, uplink, materialized, links),
                 _public_map(view, vpc_id, materialized) if uplink else (),
             )
         )
-    hosts = tuple(_host_plan(view, run, holder, materialized) for holder in holders)
-    return Plan(run, tuple(routers), hosts, tuple(peerings), _endpoint_names(view, services))
+    hosts = tuple(_host_plan(view, run, holder, materialized) for view, holder in holders)
+    names = tuple(sorted(name for view in views for name in _endpoint_names(view, services)))
+    return Plan(run, tuple(routers), hosts, tuple(peerings), names)
 
 
 def _holders(view: View) -> list[_Holder]:
@@ -288,6 +311,18 @@ def _service_holders(view: View, services: list[_Service]) -> list[_Holder]:
     return holders
 
 
+def _lambda_holders(view: View) -> list[_Holder]:
+    """Each Lambda Hyperplane ENI (one per subnet and group set, shared by the account's
+    functions: LAM-1) in its own namespace named by the ENI id, where `vpclab exec` runs what
+    the function would: its traffic leaves with the ENI's address, under its groups, its
+    subnet's NACL and route table (PKT-10)."""
+    return [
+        _Holder(eni.id, eni.vpc_id, None, (eni,), lambda_eni=True)
+        for eni in view.all(NetworkInterface)
+        if eni.interface_type == "lambda"
+    ]
+
+
 def _endpoint_names(view: View, services: list[_Service]) -> tuple[tuple[str, str], ...]:
     """(endpoint name, private IPv4) of every service node: inside the VPC an endpoint
     resolves to the private address (SVC-2), which real mode writes into each namespace's
@@ -298,38 +333,40 @@ def _endpoint_names(view: View, services: list[_Service]) -> tuple[tuple[str, st
             eni = view.get(NetworkInterface, eni_id)
             if eni is not None:
                 names.append((name, eni.primary_ip))
-    return tuple(sorted(names))
+    return tuple(names)
 
 
-def _peering_links(view: View, run: str, vpcs: set[str]) -> list[PeeringLink]:
-    """Active peerings of this partition whose both VPCs are materialized here (PCX-8)."""
-    links = []
-    for pcx in view.all(VpcPeeringConnection):
-        sides = (pcx.requester, pcx.accepter)
-        here = (view.account, view.region)
-        if pcx.status != "active" or any(side.partition() != here for side in sides):
-            continue
-        if not all(side.vpc_id in vpcs for side in sides):
-            continue
-        links.append(
-            PeeringLink(
+def _peering_links(views: list[View], run: str, vpcs: set[str]) -> list[PeeringLink]:
+    """Active peerings whose both VPCs are materialized (PCX-8), whichever partitions they are
+    in (PCX-14): the record is kept on both sides, so each link is planned once."""
+    links: dict[str, PeeringLink] = {}
+    for view in views:
+        for pcx in view.all(VpcPeeringConnection):
+            sides = (pcx.requester, pcx.accepter)
+            if pcx.status != "active" or pcx.id in links:
+                continue
+            if not all(side.vpc_id in vpcs for side in sides):
+                continue
+            links[pcx.id] = PeeringLink(
                 pcx.id,
                 short_name("p", pcx.id),
                 (sides[0].vpc_id, sides[1].vpc_id),
                 (namespace_name(run, sides[0].vpc_id), namespace_name(run, sides[1].vpc_id)),
                 link_addresses(pcx.id),
+                (_side_cidrs(view, sides[0]), _side_cidrs(view, sides[1])),
             )
-        )
-    return links
+    return [links[pcx_id] for pcx_id in sorted(links)]
 
 
-def _vpc_cidrs(view: View, vpc_id: str) -> list[str]:
-    """A VPC's associated IPv4 blocks."""
-    vpc = view.get(Vpc, vpc_id)
-    return list(vpc.cidrs()) if vpc is not None else []
+def _side_cidrs(view: View, side: PeeringSide) -> tuple[str, ...]:
+    """A peering side's VPC's IPv4 blocks, read in its own partition."""
+    here = side.partition() == (view.account, view.region) or view.world is None
+    owner = view if here else view.other(*side.partition())
+    vpc = owner.get(Vpc, side.vpc_id)
+    return tuple(vpc.cidrs()) if vpc is not None else side.cidr_blocks
 
 
-def _peering_ruleset(view: View, namespace: str, links: list[PeeringLink]) -> str:
+def _peering_ruleset(namespace: str, links: list[PeeringLink]) -> str:
     """A router's peering filter: only traffic between the two VPCs' CIDRs crosses (PCX-11).
 
     That is what makes peering non-transitive and forbids edge-to-edge routing: a packet from
@@ -345,8 +382,8 @@ def _peering_ruleset(view: View, namespace: str, links: list[PeeringLink]) -> st
     ]
     for link in links:
         mine = 0 if link.routers[0] == namespace else 1
-        own = _address_set(_vpc_cidrs(view, link.vpcs[mine]))
-        theirs = _address_set(_vpc_cidrs(view, link.vpcs[1 - mine]))
+        own = _address_set(list(link.cidrs[mine]))
+        theirs = _address_set(list(link.cidrs[1 - mine]))
         lines += [
             f"    iifname {link.name} ip saddr != {theirs} drop",
             f"    iifname {link.name} ip daddr != {own} drop",
@@ -550,6 +587,8 @@ def _host_plan(
         )
     if holder.nat is not None:
         ruleset = nat_gateway_ruleset(holder.enis[0].primary_ip)
+    elif holder.lambda_eni:
+        ruleset = security_group_ruleset(view, list(holder.enis), lambda_eni=True)
     else:
         ruleset = security_group_ruleset(view, list(holder.enis)) + nat_instance_ruleset(
             view, list(holder.enis)
@@ -562,6 +601,7 @@ def _host_plan(
         tuple(interfaces),
         ruleset,
         holder.listen_ports,
+        LAMBDA_SYSCTLS if holder.lambda_eni else HOST_SYSCTLS,
     )
 
 
@@ -630,12 +670,15 @@ def nat_instance_ruleset(view: View, enis: list[NetworkInterface]) -> str:
     return "\n".join([*head, *lines, "  }", "}"]) + "\n"
 
 
-def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
+def security_group_ruleset(
+    view: View, enis: list[NetworkInterface], *, lambda_eni: bool = False
+) -> str:
     """An nft script: per ENI, stateful input and output gates allowing what its groups allow.
 
     Forwarded packets (an appliance, NATI-3, PKT-7) must pass the ingress rules of the ENI
     they arrive on and then the egress rules of the ENI they leave by; an ENI with the
-    source/destination check on forwards nothing (ENI-6).
+    source/destination check on forwards nothing (ENI-6). A Lambda ENI admits nothing but
+    replies, whatever its ingress rules say (LAM-2), and sends only TCP and UDP (LAM-4).
     """
     lines = [
         f"table inet {SG_TABLE}",
@@ -645,7 +688,7 @@ def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
     attached = list(enis)  # a service's ENI has no attachment: its device is eth0
     forwarding = [eni for eni in attached if not eni.source_dest_check]
     gates = (
-        ("input", attached, False, "accept"),
+        ("input", [] if lambda_eni else attached, False, "accept"),
         ("output", attached, True, "accept"),
         ("forward", forwarding, False, "goto forward_out"),
     )
@@ -657,6 +700,8 @@ def security_group_ruleset(view: View, enis: list[NetworkInterface]) -> str:
         ]
         if hook != "forward":
             lines.append(f"    {'iif' if hook == 'input' else 'oif'} lo accept")
+        if hook == "output" and lambda_eni:
+            lines.append("    meta l4proto != { tcp, udp } drop")
         for eni in gated:
             device = _device(eni)
             for rule in _rules_of(view, eni, egress=egress):
