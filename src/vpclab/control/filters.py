@@ -14,9 +14,8 @@ T = TypeVar("T")
 FieldGetter = Callable[[Any], Any]
 
 
-@lru_cache(maxsize=4096)
-def _pattern(value: str) -> re.Pattern[str]:
-    """A compiled matcher for one filter value: '*' any run, '?' one character, the rest literal."""
+def _pattern_text(value: str) -> str:
+    """The regex of one filter value: '*' any run, '?' one character, the rest literal."""
     parts = []
     for ch in value:
         if ch == "*":
@@ -25,13 +24,30 @@ def _pattern(value: str) -> re.Pattern[str]:
             parts.append(".")
         else:
             parts.append(re.escape(ch))
-    return re.compile("".join(parts), re.DOTALL)
+    return "".join(parts)
+
+
+Admits = Callable[[list[str]], bool]
+
+
+@lru_cache(maxsize=1024)
+def _admits(values: tuple[str, ...]) -> Admits:
+    """Whether any candidate string matches any of a filter's values, compiled once per set of
+    values: plain values are a set lookup, wildcard ones one alternation matched in full."""
+    literal = frozenset(v for v in values if "*" not in v and "?" not in v)
+    wild = [v for v in values if v not in literal]
+    if not wild:
+        return lambda candidates: any(c in literal for c in candidates)
+    either = re.compile("|".join(f"(?:{_pattern_text(v)})" for v in wild), re.DOTALL).fullmatch
+    return lambda candidates: any(c in literal or either(c) is not None for c in candidates)
 
 
 def _strings(value: Any) -> list[str]:
     """A field's value(s) as the strings filters compare against (booleans as true/false)."""
     if value is None:
         return []
+    if type(value) is str:
+        return [value]
     if isinstance(value, bool):
         return ["true" if value else "false"]
     if isinstance(value, str | int | float):
@@ -48,19 +64,20 @@ def _tags_of(obj: Any) -> Iterable[tuple[str, str]]:
     return tags
 
 
-def matches(obj: Any, name: str, values: Sequence[str], fields: Mapping[str, FieldGetter]) -> bool:
-    """Whether one filter (one name, any of its values) admits the object."""
-    patterns = [_pattern(v) for v in values]
+Candidates = Callable[[Any], list[str]]
+
+
+def _candidates(name: str, fields: Mapping[str, FieldGetter]) -> Candidates:
+    """The strings of an object that filter `name` compares against."""
     if name.startswith("tag:"):
         key = name[4:]
-        candidates = [v for k, v in _tags_of(obj) if k == key]
-    elif name == "tag-key":
-        candidates = [k for k, _ in _tags_of(obj)]
-    elif name == "tag-value":
-        candidates = [v for _, v in _tags_of(obj)]
-    else:
-        candidates = _strings(fields[name](obj))
-    return any(p.fullmatch(c) for p in patterns for c in candidates)
+        return lambda obj: [v for k, v in _tags_of(obj) if k == key]
+    if name == "tag-key":
+        return lambda obj: [k for k, _ in _tags_of(obj)]
+    if name == "tag-value":
+        return lambda obj: [v for _, v in _tags_of(obj)]
+    getter = fields[name]
+    return lambda obj: _strings(getter(obj))
 
 
 def check_names(filters: Sequence[Mapping[str, Any]], fields: Mapping[str, FieldGetter]) -> None:
@@ -79,12 +96,14 @@ def apply(
     filters: Sequence[Mapping[str, Any]] | None,
     fields: Mapping[str, FieldGetter],
 ) -> list[T]:
-    """The items every filter admits."""
+    """The items every filter admits (each filter's matcher and getter built once per call)."""
     if not filters:
         return list(items)
     check_names(filters, fields)
-    plan = [(f["Name"], list(f.get("Values") or [])) for f in filters]
-    return [item for item in items if all(matches(item, n, v, fields) for n, v in plan)]
+    plan = [
+        (_admits(tuple(f.get("Values") or ())), _candidates(f["Name"], fields)) for f in filters
+    ]
+    return [item for item in items if all(admits(strings(item)) for admits, strings in plan)]
 
 
 def tagged(resource: Resource) -> list[dict[str, str]]:
