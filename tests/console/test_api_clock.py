@@ -68,3 +68,103 @@ def instances_of(topology: dict[str, Any]) -> list[dict[str, Any]]:
         for subnet in az["subnets"]
         for instance in subnet["instances"]
     ]
+
+
+def console_of(api: Api) -> App:
+    """A console app over the API's store (its clock is the test's `clock` fixture)."""
+    app = App(api, ":memory:")
+    console_api.install(app)
+    return app
+
+
+def version_of(app: App) -> int:
+    """The polled console version of the default partition."""
+    return int(call(app, "GET", "/_vpclab/api/version")[1]["version"])
+
+
+def drawn_vpc(app: App, vpc_id: str) -> dict[str, Any]:
+    """One VPC as the topology draws it, with the console version the topology carries."""
+    topology = call(app, "GET", "/_vpclab/api/topology")[1]
+    (vpc,) = [v for v in topology["vpcs"] if v["id"] == vpc_id]
+    return {"version": topology["version"], **vpc}
+
+
+def test_nat_3_map_follows_a_nat_gateway_turning_available_with_no_api_call(
+    api: Api, ec2: Any, clock: Clock
+) -> None:
+    """pending -> available on the clock alone: the polled version moves once it has, and the
+    topology fetched then draws the gateway available at that version."""
+    clock.settle_seconds = 5.0
+    app = console_of(api)
+    vpc = w.vpc(ec2)
+    w.internet_gateway(ec2, vpc)
+    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)
+    before = version_of(app)
+    assert [n["state"] for n in drawn_vpc(app, vpc)["nat_gateways"]] == ["pending"]
+    clock.advance(2.0)
+    assert version_of(app) == before
+    clock.advance(4.0)
+    after = version_of(app)
+    assert after > before and version_of(app) == after
+    drawn = drawn_vpc(app, vpc)
+    assert (drawn["version"], [n["state"] for n in drawn["nat_gateways"]]) == (after, ["available"])
+
+
+def test_nat_3_deleted_nat_gateway_leaves_the_map_an_hour_later_and_the_version_says_so(
+    api: Api, ec2: Any, clock: Clock
+) -> None:
+    """A deleted gateway is drawn `deleted` for about an hour, then Describe drops it: with no
+    API call in between the version moves and the next topology has no gateway."""
+    app = console_of(api)
+    vpc = w.vpc(ec2)
+    w.internet_gateway(ec2, vpc)
+    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"]
+    ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
+    deleted = version_of(app)
+    assert [n["state"] for n in drawn_vpc(app, vpc)["nat_gateways"]] == ["deleted"]
+    clock.advance(1800.0)
+    assert version_of(app) == deleted
+    clock.advance(1801.0)
+    gone = version_of(app)
+    assert gone > deleted
+    drawn = drawn_vpc(app, vpc)
+    assert (drawn["version"], drawn["nat_gateways"]) == (gone, [])
+
+
+def test_pcx_2_pcx_3_unaccepted_peering_expires_on_the_map_then_leaves_it(
+    api: Api, ec2: Any, clock: Clock
+) -> None:
+    """A request left pending-acceptance is drawn expired once its 7 days pass, and gone 2 days
+    after (PCX-3); each step moves the version with no API call."""
+    app = console_of(api)
+    vpc, peer = w.vpc(ec2), w.vpc(ec2, "10.1.0.0/16")
+    ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer)
+
+    def statuses() -> list[str]:
+        """The drawn peerings' statuses."""
+        topology = call(app, "GET", "/_vpclab/api/topology")[1]
+        return [p["status"] for p in topology["peering_connections"]]
+
+    pending = version_of(app)
+    assert statuses() == ["pending-acceptance"]
+    clock.advance(168 * 3600.0 + 1)
+    expired = version_of(app)
+    assert expired > pending and statuses() == ["expired"]
+    clock.advance(2 * 24 * 3600.0)
+    assert version_of(app) > expired and statuses() == []
+
+
+def test_version_stays_put_while_nothing_drawn_moves(api: Api, ec2: Any, clock: Clock) -> None:
+    """Time passing with every state settled leaves the version alone (no needless refetch)."""
+    app = console_of(api)
+    vpc = w.vpc(ec2)
+    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
+    w.instance(ec2, subnet, w.open_group(ec2, vpc, "open", (22,)))
+    settled = version_of(app)
+    for _ in range(3):
+        clock.advance(24 * 3600.0)
+        assert version_of(app) == settled

@@ -21,7 +21,7 @@ from typing import Any
 from vpclab import wire
 from vpclab.api.context import RequestContext
 from vpclab.api.registry import find_handler
-from vpclab.control import elasticache, instances, rds
+from vpclab.control import elasticache, instances, peering, rds
 from vpclab.control.lambda_functions import LAMBDA_REQUESTER, enis_of
 from vpclab.control.network_interfaces import public_address
 from vpclab.control.store import Store, Tx
@@ -30,6 +30,7 @@ from vpclab.model.errors import DomainError
 from vpclab.model.flow_log import FlowLog
 from vpclab.model.gateways import Address, EgressOnlyInternetGateway, InternetGateway, NatGateway
 from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.lifecycle import nat_gateway_state, nat_gateway_visible
 from vpclab.model.network_acl import NetworkAcl
 from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_state import is_public_subnet
@@ -156,44 +157,109 @@ class Snapshot:
             tx.discard()
 
 
-class LiveVersions:
-    """Partition versions as the console polls them: they move with every change, and once more
-    when the clock-driven states that change started (pending instances, NAT gateways) have all
-    settled, which happens `settle_seconds` after it without any change to the store.
+# Stored instance states that never move on the clock (every other one settles or, terminated,
+# leaves Describe after a while), so clock_states can skip the bulk of a big partition.
+_CLOCK_STILL_INSTANCE_STATES = ("running", "stopped")
 
-    The console version of store version v is 2v while states may still be moving and 2v + 1 once
-    they cannot (judged from when v was first seen), so it only ever grows.
+
+def clock_states(view: View) -> tuple[Any, ...]:
+    """Every state the console draws that moves on the clock alone, as of now: instances settling
+    or leaving Describe an hour after termination, NAT gateways becoming available or leaving
+    Describe, peerings provisioning, expiring (7 days) or leaving Describe (PCX-2, PCX-3), and
+    the managed services' statuses. Read through the functions Describe uses, so it changes
+    exactly when what the console shows does."""
+    now, settle = view.now(), view.clock.settle_seconds
+    moving_instances = tuple(
+        (i.id, instances.state_of(view, i), instances.visible(view, i))
+        for i in view.all(Instance)
+        if i.state not in _CLOCK_STILL_INSTANCE_STATES
+    )
+    nats = tuple(
+        (n.id, nat_gateway_state(n, now, settle), nat_gateway_visible(n, now, settle))
+        for n in view.all(NatGateway)
+    )
+    peerings = tuple((p.id, p.status) for p in peering.visible(view))
+    services = (
+        tuple((db.id, rds.status_of(view, db)) for db in view.all(DbInstance)),
+        tuple((c.id, elasticache.status_of(view, c)) for c in view.all(CacheCluster)),
+        tuple((f.id, function_state(f, now, settle)) for f in view.all(LambdaFunction)),
+    )
+    return (moving_instances, nats, peerings, services)
+
+
+@dataclass
+class _Seen:
+    """One partition's store version as the console first saw it, and the console versions given
+    to what it has looked like since (whether settled, and its clock-moved states)."""
+
+    version: int
+    since: float
+    numbers: dict[tuple[bool, tuple[Any, ...]], int]
+    next_number: int
+
+
+class LiveVersions:
+    """Partition versions as the console polls them. They move with every change, once more when
+    the clock-driven states that change started (pending instances, NAT gateways) have all
+    settled, which happens `settle_seconds` after it without any change to the store, and again
+    whenever a state the console draws moves on the clock alone however long after a change (a
+    terminated instance or deleted NAT gateway leaving Describe after an hour, a peering request
+    expiring after 7 days): see `clock_states`.
+
+    A console version only grows while the partition's look moves forward (a caller that judged
+    an earlier instant may get that instant's number back; the console only compares versions for
+    equality). Store version v starts at 2v (or past the last number given).
     """
 
     def __init__(self) -> None:
-        self._first_seen: dict[tuple[str, str], tuple[int, float]] = {}
+        self._seen: dict[tuple[str, str], _Seen] = {}
         self._lock = threading.Lock()
 
-    def of(self, partition: tuple[str, str], version: int, now: float, settle: float) -> int:
-        """The console version of a partition whose store version is `version` at time `now`."""
+    def _since(self, partition: tuple[str, str], version: int, now: float) -> _Seen:
+        """The partition's record for this store version (a new one when the version moved);
+        called under the lock."""
+        seen = self._seen.get(partition)
+        if seen is None or seen.version != version:
+            start = max(2 * version, seen.next_number if seen else 0)
+            seen = self._seen[partition] = _Seen(version, now, {}, start)
+        return seen
+
+    def of(
+        self,
+        partition: tuple[str, str],
+        version: int,
+        now: float,
+        settle: float,
+        moved: tuple[Any, ...] = (),
+    ) -> int:
+        """The console version of a partition whose store version is `version` at time `now`,
+        with `moved` its clock_states then."""
         with self._lock:
-            seen = self._first_seen.get(partition)
-            if seen is None or seen[0] != version:
-                seen = self._first_seen[partition] = (version, now)
-        return 2 * version + (1 if now >= seen[1] + settle else 0)
+            seen = self._since(partition, version, now)
+            look = (now >= seen.since + settle, moved)
+            if look not in seen.numbers:
+                seen.numbers[look] = seen.next_number
+                seen.next_number += 1
+            return seen.numbers[look]
 
     def in_snapshot(self, snapshot: Snapshot, partition: tuple[str, str]) -> int:
         """The console version of a partition as of a snapshot."""
         clock = snapshot.store.clock
         version = snapshot.version(*partition)
-        return self.of(partition, version, clock.now(), clock.settle_seconds)
+        moved = clock_states(snapshot.store.view(*partition))
+        return self.of(partition, version, clock.now(), clock.settle_seconds, moved)
 
     def settled(
         self, versions: Mapping[tuple[str, str], int], clock: Clock
     ) -> tuple[tuple[tuple[str, str], int], ...] | None:
-        """The console versions of these store versions when all have settled, else None (a
-        compiled world built now may go stale on the clock alone)."""
+        """These store versions when every partition has settled (a compiled world built now
+        cannot go stale on the settle delay), else None."""
         now = clock.now()
-        judged = tuple(
-            (key, self.of(key, versions[key], now, clock.settle_seconds))
-            for key in sorted(versions)
-        )
-        return judged if all(version % 2 for _, version in judged) else None
+        with self._lock:
+            since = {key: self._since(key, versions[key], now).since for key in versions}
+        if all(now >= since[key] + clock.settle_seconds for key in versions):
+            return tuple((key, versions[key]) for key in sorted(versions))
+        return None
 
 
 def partitions(snapshot: Snapshot, default: tuple[str, str], live: LiveVersions) -> dict[str, Any]:

@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from vpclab.api.console_views import LiveVersions, Snapshot, partitions, resource, topology
+from vpclab.api.console_views import (
+    LiveVersions,
+    Snapshot,
+    clock_states,
+    partitions,
+    resource,
+    topology,
+)
 from vpclab.api.dispatch import HttpResponse
 from vpclab.control.lookup import missing
 from vpclab.model.base import kind_of_id
@@ -202,10 +209,13 @@ class ConsoleApi:
         """The partition's console version (the console polls it; no snapshot needed)."""
         partition = _partition(confined_query(scope))
         store = self.app.api.store
-        with store.lock:
+        with store.lock:  # a short read of the partition's clock-moved states, no snapshot
             version = store.version(*partition)
+            moved = clock_states(store.view(*partition))
         clock = store.clock
-        return {"version": self.live.of(partition, version, clock.now(), clock.settle_seconds)}
+        return {
+            "version": self.live.of(partition, version, clock.now(), clock.settle_seconds, moved)
+        }
 
     def topology(self, scope: Scope) -> Any:
         """The partition as the console draws it."""
