@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from tests.scenarios import world
 from vpclab.api.dispatch import Api
 from vpclab.network import answer_in_process
 
@@ -66,3 +67,31 @@ def raw_call(
     headers = {"authorization": f"AWS4-HMAC-SHA256 {scope}, SignedHeaders=host, Signature=0"}
     response = api.handle(urlencode(form).encode(), headers)
     return response.status, response.body.decode()
+
+
+def public_private(ec2: Any, second: int = 0, *, private: bool = True) -> dict[str, str]:
+    """The documented public/private layout, built through boto3 like user code: VPC
+    10.N.0.0/16, a public subnet 10.N.1.0/24 whose own table routes 0.0.0.0/0 to an attached
+    internet gateway and (unless `private` is False) a private subnet 10.N.2.0/24 with its own
+    table. Names -> ids: vpc, public, igw, private, and cidr ("10.N")."""
+    vpc = world.vpc(ec2, f"10.{second}.0.0/16")
+    net = {"vpc": vpc, "public": world.subnet(ec2, vpc, f"10.{second}.1.0/24")}
+    if private:
+        net["private"] = world.subnet(ec2, vpc, f"10.{second}.2.0/24")
+    net["igw"] = world.internet_gateway(ec2, vpc)
+    ec2.create_route(
+        RouteTableId=world.table_of(ec2, net["public"]),
+        DestinationCidrBlock="0.0.0.0/0",
+        GatewayId=net["igw"],
+    )
+    return net | {"cidr": f"10.{second}"}
+
+
+def public_web_private_db(ec2: Any, web_ports: tuple[int, ...] = (80, 443)) -> dict[str, str]:
+    """`public_private` plus a web server with a public address in the public subnet (TCP
+    `web_ports` open to all) and a db server without one in the private subnet (5432 open)."""
+    net = public_private(ec2)
+    web_group = world.open_group(ec2, net["vpc"], "web", web_ports)
+    web = world.instance(ec2, net["public"], web_group, public=True)
+    db = world.instance(ec2, net["private"], world.open_group(ec2, net["vpc"], "db", (5432,)))
+    return net | {"web": web, "db": db}

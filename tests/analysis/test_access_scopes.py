@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from tests.dataplane.test_explanation_codes import group_admitting
 from tests.dataplane.test_filter_arns import nat_world
 from tests.scenarios import world as w
+from tests.support import public_private, public_web_private_db
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
 
@@ -25,22 +26,8 @@ IGW_INGRESS = [
 
 def _public_subnet(ec2: Any) -> tuple[str, str, str]:
     """A VPC with a subnet routed to its internet gateway: (vpc, subnet, igw)."""
-    vpc = w.vpc(ec2)
-    public = w.subnet(ec2, vpc, "10.0.1.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    return vpc, public, igw
-
-
-def _public_and_private(ec2: Any) -> tuple[str, str]:
-    """Public web (80, 443) and a private db (5432, no public IP); (web, db)."""
-    vpc, public, _ = _public_subnet(ec2)
-    private = w.subnet(ec2, vpc, "10.0.2.0/24")
-    web = w.instance(ec2, public, w.open_group(ec2, vpc, "web", (80, 443)), public=True)
-    db = w.instance(ec2, private, w.open_group(ec2, vpc, "db", (5432,)))
-    return web, db
+    net = public_private(ec2, private=False)
+    return net["vpc"], net["public"], net["igw"]
 
 
 def _analyse(ec2: Any, clock: Clock, match: list[Any], exclude: list[Any] | None = None) -> Any:
@@ -64,7 +51,7 @@ def _analyse(ec2: Any, clock: Clock, match: list[Any], exclude: list[Any] | None
 
 def test_igw_6_naa_igw_ingress_finds_only_the_public_web_server(ec2: Any, clock: Clock) -> None:
     """The IGW-ingress scope has one finding whose components run IGW -> ... -> web instance."""
-    web, _ = _public_and_private(ec2)
+    web = public_web_private_db(ec2)["web"]
     done = _analyse(ec2, clock, IGW_INGRESS)
     assert done["Status"] == "succeeded" and done["FindingsFound"] == "true"
     assert done["AnalyzedEniCount"] >= 2
@@ -80,7 +67,7 @@ def test_igw_6_naa_igw_ingress_finds_only_the_public_web_server(ec2: Any, clock:
 
 def test_igw_6_naa_exclude_paths_and_header_statements(ec2: Any, clock: Clock) -> None:
     """Excluding 80 and 443 leaves no finding; matching port 22 only finds nothing either."""
-    _public_and_private(ec2)
+    public_web_private_db(ec2)
     web_ports = [
         {
             **IGW_INGRESS[0],
@@ -99,7 +86,7 @@ def test_igw_6_naa_exclude_paths_and_header_statements(ec2: Any, clock: Clock) -
 
 def test_naa_content_describe_and_delete(ec2: Any, clock: Clock) -> None:
     """Content echoes the paths; deleting a scope with analyses is a DependencyViolation."""
-    _public_and_private(ec2)
+    public_web_private_db(ec2)
     done = _analyse(ec2, clock, IGW_INGRESS)
     scope_id = done["NetworkInsightsAccessScopeId"]
     content = ec2.get_network_insights_access_scope_content(NetworkInsightsAccessScopeId=scope_id)
@@ -250,7 +237,7 @@ def test_naa_through_resources_nat_gateway(ec2: Any, clock: Clock) -> None:
 
 def test_naa_exclude_paths_remove_a_destination(ec2: Any, clock: Clock) -> None:
     """Excluding the web instance by id leaves nothing of IGW ingress."""
-    web, _ = _public_and_private(ec2)
+    web = public_web_private_db(ec2)["web"]
     exclude = [{"Destination": {"ResourceStatement": {"Resources": [web]}}}]
     assert _analyse(ec2, clock, IGW_INGRESS, exclude)["FindingsFound"] == "false"
     assert _analyse(ec2, clock, IGW_INGRESS)["FindingsFound"] == "true"
@@ -259,7 +246,7 @@ def test_naa_exclude_paths_remove_a_destination(ec2: Any, clock: Clock) -> None:
 def test_naa_header_statement_narrows_ports_and_sources(ec2: Any, clock: Clock) -> None:
     """DestinationPorts 443 and SourceAddresses 203.0.113.0/24 narrow the finding to them;
     excluding 203.0.113.128/25 leaves the lower half."""
-    web, _ = _public_and_private(ec2)
+    web = public_web_private_db(ec2)["web"]
     narrow = [
         {
             **IGW_INGRESS[0],
@@ -283,7 +270,7 @@ def test_naa_header_statement_narrows_ports_and_sources(ec2: Any, clock: Clock) 
 
 def test_naa_source_prefix_list(ec2: Any, clock: Clock) -> None:
     """SourcePrefixLists: the finding's sources are the list's CIDRs."""
-    _public_and_private(ec2)
+    public_web_private_db(ec2)
     plist = ec2.create_managed_prefix_list(
         PrefixListName="office",
         MaxEntries=2,
@@ -430,7 +417,7 @@ def test_naa_igw_egress_agrees_with_the_tracer(ec2: Any, store: Store, clock: Cl
 
 def test_naa_scope_created_from_a_template_name(ec2: Any, clock: Clock) -> None:
     """No paths and a Name tag naming an Amazon created scope: a copy of its content."""
-    web, _ = _public_and_private(ec2)
+    web = public_web_private_db(ec2)["web"]
     created = ec2.create_network_insights_access_scope(
         ClientToken="t",
         TagSpecifications=[

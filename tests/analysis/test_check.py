@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.scenarios import world as w
+from tests.support import public_private
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -20,15 +21,10 @@ def state(tmp_path: Path) -> Path:
     path = tmp_path / "s.db"
     network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
     ec2 = network.client()
-    vpc = w.vpc(ec2)
-    public = w.subnet(ec2, vpc, "10.0.1.0/24")
-    private = w.subnet(ec2, vpc, "10.0.2.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    w.instance(ec2, public, w.open_group(ec2, vpc, "web", (443,)), public=True, Role="web")
-    w.instance(ec2, private, w.open_group(ec2, vpc, "db", (5432,)), Role="db")
+    net = public_private(ec2)
+    vpc = net["vpc"]
+    w.instance(ec2, net["public"], w.open_group(ec2, vpc, "web", (443,)), public=True, Role="web")
+    w.instance(ec2, net["private"], w.open_group(ec2, vpc, "db", (5432,)), Role="db")
     network.store.close()
     return path
 

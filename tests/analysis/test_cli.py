@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.scenarios import world as w
+from tests.support import public_private
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -17,13 +18,9 @@ def _state_with_public_web(path: Path) -> str:
     """A state file with one public web server (443 open); its instance id."""
     network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
     ec2 = network.client()
-    vpc = w.vpc(ec2)
-    sub = w.subnet(ec2, vpc, "10.0.1.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, sub), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    web = w.instance(ec2, sub, w.open_group(ec2, vpc, "web", (443,)), public=True)
+    net = public_private(ec2, private=False)
+    web_group = w.open_group(ec2, net["vpc"], "web", (443,))
+    web = w.instance(ec2, net["public"], web_group, public=True)
     network.store.close()
     return web
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.scenarios import world as w
+from tests.support import public_private
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -18,15 +19,10 @@ def _public_web(path: Path) -> tuple[str, str]:
     """A state file with one public web server (443 open) and a private app; (web, group)."""
     network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
     ec2 = network.client()
-    vpc = w.vpc(ec2)
-    sub = w.subnet(ec2, vpc, "10.0.1.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, sub), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    group = w.open_group(ec2, vpc, "web", (443,))
-    web = w.instance(ec2, sub, group, public=True)
-    w.instance(ec2, sub, group)
+    net = public_private(ec2, private=False)
+    group = w.open_group(ec2, net["vpc"], "web", (443,))
+    web = w.instance(ec2, net["public"], group, public=True)
+    w.instance(ec2, net["public"], group)
     network.store.close()
     return web, group
 

@@ -6,26 +6,13 @@ from typing import Any
 
 from tests.analysis.test_matrix_peering import vpc_with_nat
 from tests.scenarios import world
+from tests.support import public_web_private_db
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import compile_view
 from vpclab.dataplane.flow import Flow, PortSet
 from vpclab.dataplane.queries import Exposure, internet_exposure, reachability_matrix
 from vpclab.dataplane.tracer import trace
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION
-
-
-def _public_and_private(ec2: Any) -> tuple[str, str, str]:
-    """A web server in a public subnet and a db server in a private one; (vpc, web, db)."""
-    vpc = world.vpc(ec2)
-    public = world.subnet(ec2, vpc, "10.0.1.0/24")
-    private = world.subnet(ec2, vpc, "10.0.2.0/24")
-    igw = world.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=world.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    web = world.instance(ec2, public, world.open_group(ec2, vpc, "web", (80, 443)), public=True)
-    db = world.instance(ec2, private, world.open_group(ec2, vpc, "db", (5432,)))
-    return vpc, web, db
 
 
 def _exposures(store: Store) -> list[Exposure]:
@@ -50,7 +37,7 @@ def _confirmed(store: Store, finding: Exposure, port: int) -> bool:
 
 def test_igw_6_public_subnet_web_server_exposed_on_its_open_ports(ec2: Any, store: Store) -> None:
     """Only the public web server is exposed, on 80 and 443, from all public space."""
-    _, web, _ = _public_and_private(ec2)
+    web = public_web_private_db(ec2)["web"]
     findings = _exposures(store)
     assert {f.owner_id for f in findings} == {web}
     (tcp,) = findings
@@ -68,7 +55,8 @@ def test_igw_6_public_subnet_web_server_exposed_on_its_open_ports(ec2: Any, stor
 
 def test_nacl_4_exposure_needs_the_return_path_through_the_nacl(ec2: Any, store: Store) -> None:
     """A NACL letting port 443 in but replies out only to 1024-65535 narrows client ports."""
-    vpc, web, _ = _public_and_private(ec2)
+    net = public_web_private_db(ec2)
+    vpc, web = net["vpc"], net["web"]
     subnet = ec2.describe_instances(InstanceIds=[web])["Reservations"][0]["Instances"][0][
         "SubnetId"
     ]

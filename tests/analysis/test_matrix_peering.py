@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.scenarios import world as w
+from tests.support import public_private
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import Compiled, compile_view
 from vpclab.dataplane.flow import Flow, PortSet
@@ -26,19 +27,16 @@ SAMPLE_PORTS = (22, 80, 443, 5432, 1000, 40000)
 
 def vpc_with_nat(ec2: Any, second: int) -> dict[str, str]:
     """VPC 10.N.0.0/16 with a public subnet (IGW, NAT gateway) and a private one (NAT route)."""
-    vpc = w.vpc(ec2, f"10.{second}.0.0/16")
-    public = w.subnet(ec2, vpc, f"10.{second}.1.0/24")
-    private = w.subnet(ec2, vpc, f"10.{second}.2.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
+    net = public_private(ec2, second)
     eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    made = ec2.create_nat_gateway(SubnetId=net["public"], AllocationId=eip)
+    nat = made["NatGateway"]["NatGatewayId"]
     ec2.create_route(
-        RouteTableId=w.table_of(ec2, private), DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+        RouteTableId=w.table_of(ec2, net["private"]),
+        DestinationCidrBlock="0.0.0.0/0",
+        NatGatewayId=nat,
     )
-    return {"vpc": vpc, "public": public, "private": private, "nat": nat, "cidr": f"10.{second}"}
+    return net | {"nat": nat}
 
 
 def _peer(ec2: Any, near: dict[str, str], far: dict[str, str], *, accept: bool = True) -> str:
