@@ -125,3 +125,14 @@ def web_group(
             IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         )
     return str(group)
+
+
+def main_route_table(ec2: Any, vpc_id: str) -> str:
+    """A VPC's main route table."""
+    tables = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )
+    return str(tables["RouteTables"][0]["RouteTableId"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.realmode.support import Realm, instance, web_group
+from tests.realmode.support import Realm, instance, main_route_table, web_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 from vpclab.realmode.plan import short_name
 
@@ -21,17 +21,6 @@ def _peer(ec2: Any, requester: str, accepter: str) -> str:
     time.sleep(0.1)  # initiating-request settles into pending-acceptance
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
     return str(pcx_id)
-
-
-def _main_table(ec2: Any, vpc_id: str) -> str:
-    """A VPC's main route table."""
-    tables = ec2.describe_route_tables(
-        Filters=[
-            {"Name": "vpc-id", "Values": [vpc_id]},
-            {"Name": "association.main", "Values": ["true"]},
-        ]
-    )
-    return str(tables["RouteTables"][0]["RouteTableId"])
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +44,7 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
         "c": [("10.2.0.0/16", bc), ("10.1.0.0/16", bc)],
     }
     for name, entries in routes.items():
-        table = _main_table(ec2, vpcs[name])
+        table = main_route_table(ec2, vpcs[name])
         for destination, pcx in entries:
             ec2.create_route(
                 RouteTableId=table, DestinationCidrBlock=destination, VpcPeeringConnectionId=pcx
@@ -63,7 +52,9 @@ def network(ec2: Any, realm: Realm) -> Iterator[dict[str, Any]]:
     igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpcs["b"])
     ec2.create_route(
-        RouteTableId=_main_table(ec2, vpcs["b"]), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
+        RouteTableId=main_route_table(ec2, vpcs["b"]),
+        DestinationCidrBlock="0.0.0.0/0",
+        GatewayId=igw,
     )
     eip = ec2.allocate_address(Domain="vpc")
     ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=ids["b"][0])

@@ -1,0 +1,114 @@
+"""Peering across accounts and regions in real mode: both VPCs are served by the same vpclab in
+different partitions; an unconfined `vpclab up` builds them all and links the two routers with
+the same CIDR-bound, non-transitive filter as a peering inside one partition (PCX-14)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from tests.realmode.conftest import ACCOUNT
+from tests.realmode.support import Realm, instance, main_route_table, web_group
+from vpclab.realmode.plan import build_plan
+from vpclab.realmode.source import Target, fetch_world
+
+OTHER_ACCOUNT = "210987654321"
+
+
+def _client(endpoint: str, account: str, region: str) -> Any:
+    """An EC2 client acting in an account (the default auth mode: the 12-digit key) and region."""
+    return boto3.client(
+        "ec2",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=account,
+        aws_secret_access_key="secret",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def _vpc_with_instance(ec2: Any, second: int) -> tuple[str, tuple[str, str]]:
+    """VPC 10.<second>.0.0/16 with one instance admitting ICMP and TCP 80 from 10.0.0.0/8."""
+    vpc_id = ec2.create_vpc(CidrBlock=f"10.{second}.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.{second}.1.0/24")["Subnet"]
+    group = web_group(ec2, vpc_id, f"web-{second}", cidr="10.0.0.0/8")
+    return vpc_id, instance(ec2, subnet["SubnetId"], group)
+
+
+@pytest.fixture(scope="module")
+def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
+    """A (this account, us-east-1, 10.1/16) peers with B (another account, us-east-1, 10.2/16)
+    and with C (this account, us-west-2, 10.3/16); B routes C's range to A-B as well, and C
+    routes B's range to A-C: only the peerings' rules keep B and C apart."""
+    other = _client(endpoint, OTHER_ACCOUNT, "us-east-1")
+    west = _client(endpoint, ACCOUNT, "us-west-2")
+    vpc_a, a = _vpc_with_instance(ec2, 1)
+    vpc_b, b = _vpc_with_instance(other, 2)
+    vpc_c, c = _vpc_with_instance(west, 3)
+    ab = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=OTHER_ACCOUNT)
+    ac = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_c, PeerRegion="us-west-2")
+    ab_id = ab["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ac_id = ac["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    time.sleep(0.1)  # initiating-request settles into pending-acceptance
+    other.accept_vpc_peering_connection(VpcPeeringConnectionId=ab_id)
+    west.accept_vpc_peering_connection(VpcPeeringConnectionId=ac_id)
+    routes = (
+        (ec2, vpc_a, (("10.2.0.0/16", ab_id), ("10.3.0.0/16", ac_id))),
+        (other, vpc_b, (("10.1.0.0/16", ab_id), ("10.3.0.0/16", ab_id))),
+        (west, vpc_c, (("10.1.0.0/16", ac_id), ("10.2.0.0/16", ac_id))),
+    )
+    for client, vpc_id, entries in routes:
+        table = main_route_table(client, vpc_id)
+        for destination, pcx in entries:
+            client.create_route(
+                RouteTableId=table, DestinationCidrBlock=destination, VpcPeeringConnectionId=pcx
+            )
+    time.sleep(0.1)  # inter-region acceptance provisions before it is active
+    realm.apply()
+    yield {"a": a, "b": b, "c": c, "vpc_a": vpc_a, "ac": ac_id, "endpoint": endpoint}
+
+
+def test_pcx_14_cross_account_peering_carries_traffic_both_ways(
+    realm: Realm, network: dict[str, Any]
+) -> None:
+    """A and B, in two accounts, ping each other over their active peering."""
+    a, b = network["a"], network["b"]
+    assert realm.pings(a[0], b[1])
+    assert realm.pings(b[0], a[1])
+
+
+def test_pcx_14_cross_region_peering_carries_traffic_both_ways(
+    realm: Realm, network: dict[str, Any], tcp_listener: Any
+) -> None:
+    """A in us-east-1 and C in us-west-2: ping both ways and a TCP connection to port 80."""
+    a, c = network["a"], network["c"]
+    tcp_listener(c[0], 80)
+    assert realm.pings(a[0], c[1])
+    assert realm.pings(c[0], a[1])
+    assert realm.tcp_connects(a[0], c[1], 80)
+
+
+def test_pcx_10_peerings_across_partitions_are_not_transitive(
+    realm: Realm, network: dict[str, Any]
+) -> None:
+    """B routes C's range to A-B and C routes B's to A-C; A would forward, the links do not."""
+    b, c = network["b"], network["c"]
+    assert not realm.pings(b[0], c[1])
+    assert not realm.pings(c[0], b[1])
+
+
+def test_pcx_14_up_narrowed_to_one_account_builds_no_link_to_the_other(
+    network: dict[str, Any],
+) -> None:
+    """`vpclab up --account A` sees neither B's VPC nor its router: no A-B link is planned and
+    A's route to B's range is a blackhole; the A-C link (same account) is still planned."""
+    target = Target(network["endpoint"], ACCOUNT)
+    plan = build_plan(fetch_world(target)[1], target.run)
+    assert [link.peering_id for link in plan.peerings] == [network["ac"]]
+    (router_a,) = [router for router in plan.routers if router.vpc_id == network["vpc_a"]]
+    assert any(line.startswith("route add blackhole 10.2.0.0/16") for line in router_a.routing)
