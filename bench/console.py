@@ -1,6 +1,7 @@
 """Benchmark: the console draws 500 instances in 20 subnets; navigation to layout done and paint.
 
-Run: python bench/console.py [--instances 500] [--subnets 20] [--runs 3]   (target: under 2 s)
+Run: python bench/console.py [--instances 500] [--subnets 20] [--runs 3] [--before REV]
+(target: under 2 s)
 Needs Debian's chromium (/usr/bin/chromium) and playwright (the dev extra). The network is
 written straight into a state file (bench/analysis.py's generator, in-process through the
 store) and served by a real `vpclab serve --state FILE` on 127.0.0.1. Each run opens the console
@@ -9,12 +10,16 @@ layout completes and on the animation frame after cytoscape's first render of th
 (first paint), measured from navigation start.
 A 10-instance baseline is loaded alternately in the same run: on a shared, loaded machine the
 ratio of the two is the figure that compares across runs.
+With --before REV, the same big network is also served by that git revision's vpclab (its
+`src/` exported with `git archive` into a temporary directory, first on PYTHONPATH) and loaded
+in the same rotation, so before and after are measured under the same machine load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -45,14 +50,29 @@ def write_state(path: Path, instances: int, subnets: int) -> None:
     store.close()
 
 
-def serve(state: Path) -> tuple[subprocess.Popen[str], str]:
-    """`vpclab serve --state FILE` on a free loopback port; its endpoint once it answers."""
+def export_source(revision: str, directory: Path) -> Path:
+    """The `src/` of a git revision of this repository, exported under `directory`."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory / "src"
+
+
+def serve(state: Path, source: Path | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`vpclab serve --state FILE` on a free loopback port (the vpclab of `source` when given,
+    else the installed one); its endpoint once it answers."""
     main = "import sys; from vpclab.cli.main import main; sys.exit(main())"
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     proc = subprocess.Popen(
         [sys.executable, "-c", main, "serve", "--port", "0", "--state", str(state)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        env=env,
     )
     assert proc.stdout is not None
     endpoint = proc.stdout.readline().split()[3]
@@ -138,6 +158,7 @@ def main() -> None:
     parser.add_argument("--subnets", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--screenshot", help="save a screenshot of the last big load here (PNG)")
+    parser.add_argument("--before", help="also serve the big network with this git revision")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -151,6 +172,14 @@ def main() -> None:
                 proc, endpoint = serve(state)
                 servers.append(proc)
                 networks[label] = Network(label, endpoint, *topology_figures(endpoint, args.runs))
+            if args.before:
+                source = export_source(args.before, Path(directory))
+                proc, endpoint = serve(Path(directory) / "network.db", source)
+                servers.append(proc)
+                label = f"before ({args.before})"
+                networks["before"] = Network(
+                    label, endpoint, *topology_figures(endpoint, args.runs)
+                )
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
             for _ in range(args.runs):  # alternated, so both see the same machine load
                 for network in networks.values():
@@ -167,6 +196,8 @@ def main() -> None:
                 proc.terminate()
                 proc.communicate(timeout=10)
     _, base_paint = report(networks["baseline"])
+    if args.before:
+        _, before_paint = report(networks["before"])
     layout, paint = report(networks["network"])
     topology = networks["network"].topology_seconds
     verdict = "meets" if paint < 2.0 else "misses"
@@ -177,6 +208,11 @@ def main() -> None:
         f"{base_paint:.2f} s; the topology endpoint alone {topology * 1000:.0f} ms "
         f"({topology / paint:.0%} of first paint)"
     )
+    if args.before:
+        print(
+            f"before ({args.before}): first paint {before_paint:.2f} s; this version / before: "
+            f"{paint / before_paint:.2f}x (same run, loads alternated)"
+        )
 
 
 def screenshot(browser: Any, url: str, path: str) -> None:
