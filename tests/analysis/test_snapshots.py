@@ -127,7 +127,9 @@ def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses()
 # Paths (list indices dropped) where a re-export differs from the Batfish files, and why.
 UNMODELLED = {
     # Instance details vpclab does not model (EBS volumes, capacity, hibernation, AMI devices).
-    "Reservations.Instances.BlockDeviceMappings",
+    "Reservations.Instances.BlockDeviceMappings.Ebs.VolumeId",  # vpclab derives its root volume
+    "Reservations.Instances.BlockDeviceMappings.Ebs.AttachTime",
+    "Reservations.Instances.BlockDeviceMappings.DeviceName",  # as RootDeviceName below
     "Reservations.Instances.CapacityReservationSpecification",
     "Reservations.Instances.HibernationOptions",
     "Reservations.Instances.CpuOptions.ThreadsPerCore",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -18,11 +19,16 @@ from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import has_prefix, new_id
-from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.interface import (
+    Instance,
+    MetadataOptions,
+    NetworkInterface,
+    PrivateDnsNameOptions,
+)
 from vpclab.model.lifecycle import instance_state
 from vpclab.model.security_group import SecurityGroup
 from vpclab.model.state import View
-from vpclab.model.vpc import Subnet
+from vpclab.model.vpc import Subnet, Vpc
 
 DEFAULT_INSTANCE_TYPE = "m1.small"  # what RunInstances launches when InstanceType is omitted
 TERMINATED_RETENTION = 3600.0  # terminated instances stay visible about an hour
@@ -37,6 +43,13 @@ STATE_CODES = {
 }
 USER_SHUTDOWN = "Client.UserInitiatedShutdown"
 SHUTDOWN_BEHAVIOURS = ("stop", "terminate")
+ENABLED_DISABLED = ("enabled", "disabled")
+TENANCIES = ("default", "dedicated", "host")
+CAPACITY_PREFERENCES = ("open", "none", "capacity-reservations-only")
+AUTO_RECOVERY = ("default", "disabled")
+# vCPUs of the sizes every family shares; "Nxlarge" is 4N and t2/m1 small sizes have one vCPU.
+_SIZE_VCPUS = {"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4}
+_ONE_VCPU = {"t2.nano", "t2.micro", "t2.small", "t1.micro", "m1.small", "m3.medium"}
 
 
 # -- state ----------------------------------------------------------------------------------------
@@ -80,6 +93,42 @@ def primary_interface(view: View, instance: Instance) -> NetworkInterface | None
     return view.get(NetworkInterface, instance.primary_eni_id)
 
 
+def cpu_options(instance_type: str) -> tuple[int, int]:
+    """(CoreCount, ThreadsPerCore) of an instance type as EC2 reports them by default.
+
+    Graviton (`a1`, `t4g`, `m6g`, ...) and the old Xen families have one thread per core;
+    the rest two, so their cores are half their vCPUs."""
+    family, _, size = instance_type.partition(".")
+    if instance_type in _ONE_VCPU:
+        return 1, 1
+    if size.endswith("xlarge") and size[: -len("xlarge")].isdigit():
+        vcpus = 4 * int(size[: -len("xlarge")])
+    else:
+        vcpus = _SIZE_VCPUS.get(size, 2)
+    single_thread = family in ("a1", "t2", "m1", "m3", "c1") or re.fullmatch(
+        r"[a-z]+\d+g[a-z]*", family
+    )
+    threads = 1 if single_thread else 2
+    return max(vcpus // threads, 1), threads
+
+
+def launch_tenancy(view: View, subnet: Subnet, requested: str | None) -> str:
+    """The tenancy an instance runs with: a dedicated VPC makes every instance dedicated."""
+    vpc = view.get(Vpc, subnet.vpc_id)
+    if vpc is not None and vpc.instance_tenancy == "dedicated":
+        return "dedicated"
+    return requested or "default"
+
+
+def subnet_dns_options(subnet: Subnet) -> PrivateDnsNameOptions:
+    """The private DNS name options an instance inherits from its subnet's launch settings."""
+    return PrivateDnsNameOptions(
+        hostname_type=subnet.private_dns_hostname_type,
+        enable_resource_name_dns_a_record=subnet.enable_resource_name_dns_a_record,
+        enable_resource_name_dns_aaaa_record=subnet.enable_resource_name_dns_aaaa_record,
+    )
+
+
 # -- launch ---------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class InterfaceSpec:
@@ -120,6 +169,14 @@ class LaunchRequest:
     shutdown_behavior: str | None = None
     ebs_optimized: bool = False
     user_data: str | None = None
+    monitoring: bool = False
+    tenancy: str | None = None
+    metadata_options: MetadataOptions | None = None
+    private_dns_name_options: PrivateDnsNameOptions | None = None
+    hibernation_configured: bool = False
+    enclave_enabled: bool = False
+    capacity_reservation_preference: str = "open"
+    auto_recovery: str = "default"
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -157,6 +214,11 @@ def _check_shape(request: LaunchRequest) -> None:
             f"Value ({request.shutdown_behavior}) for parameter "
             "instanceInitiatedShutdownBehavior is invalid.",
         )
+    if request.metadata_options is not None:
+        check_metadata_options(request.metadata_options)
+    _check_choice(request.tenancy, TENANCIES, "tenancy")
+    _check_choice(request.capacity_reservation_preference, CAPACITY_PREFERENCES, "preference")
+    _check_choice(request.auto_recovery, AUTO_RECOVERY, "autoRecovery")
     if request.interfaces:
         for given, what in (
             (request.subnet_id, "an instance-level subnet ID"),
@@ -174,6 +236,28 @@ def _check_shape(request: LaunchRequest) -> None:
             "Cannot specify a private IP address when launching more than one instance",
         )
     _check_interface_specs(request)
+
+
+def _check_choice(value: str | None, allowed: tuple[str, ...], parameter: str) -> None:
+    """InvalidParameterValue, in EC2's words, for a value outside a parameter's enumeration."""
+    if value is not None and value not in allowed:
+        raise DomainError(
+            "InvalidParameterValue", f"Value ({value}) for parameter {parameter} is invalid."
+        )
+
+
+def check_metadata_options(options: MetadataOptions) -> None:
+    """The IMDS settings EC2 accepts: the enumerations and a hop limit of 1 to 64."""
+    _check_choice(options.http_tokens, ("optional", "required"), "httpTokens")
+    _check_choice(options.http_endpoint, ENABLED_DISABLED, "httpEndpoint")
+    _check_choice(options.http_protocol_ipv6, ENABLED_DISABLED, "httpProtocolIpv6")
+    _check_choice(options.instance_metadata_tags, ENABLED_DISABLED, "instanceMetadataTags")
+    if not 1 <= options.http_put_response_hop_limit <= 64:
+        raise DomainError(
+            "InvalidParameterValue",
+            f"Value ({options.http_put_response_hop_limit}) for parameter "
+            "httpPutResponseHopLimit is invalid. Valid values are between 1 and 64.",
+        )
 
 
 def _check_interface_specs(request: LaunchRequest) -> None:
@@ -307,6 +391,8 @@ def run_instances(tx: Tx, request: LaunchRequest) -> list[Instance]:
         group_ids = (*group_ids, *_groups_by_name(tx, subnet, request.group_names))
     count = _fitting_count(tx, subnet, request)
     reservation_id = new_id("r")
+    tenancy = launch_tenancy(tx, subnet, request.tenancy)
+    dns_options = request.private_dns_name_options or subnet_dns_options(subnet)
     launched = []
     for index in range(count):
         instance_id = new_id("i")
@@ -334,6 +420,14 @@ def run_instances(tx: Tx, request: LaunchRequest) -> list[Instance]:
             shutdown_behavior=request.shutdown_behavior or "stop",
             ebs_optimized=request.ebs_optimized,
             user_data=request.user_data,
+            monitoring=request.monitoring,
+            tenancy=tenancy,
+            metadata_options=request.metadata_options,
+            private_dns_name_options=dns_options,
+            hibernation_configured=request.hibernation_configured,
+            enclave_enabled=request.enclave_enabled,
+            capacity_reservation_preference=request.capacity_reservation_preference,
+            auto_recovery=request.auto_recovery,
             tags=request.instance_tags,
         )
         tx.put(instance)
@@ -581,6 +675,35 @@ def set_flag(tx: Tx, instance: Instance, field_name: str, value: object) -> None
             f"Value ({value}) for parameter instanceInitiatedShutdownBehavior is invalid.",
         )
     tx.put(evolve(instance, **{field_name: value}))
+
+
+def set_metadata_options(
+    tx: Tx, instance: Instance, current: MetadataOptions, changes: Mapping[str, Any]
+) -> Instance:
+    """ModifyInstanceMetadataOptions: change the named IMDS settings of a live instance
+    (`current`: its settings now, the image's defaults resolved)."""
+    if state_of(tx, instance) in ("shutting-down", "terminated"):
+        raise DomainError(
+            "IncorrectInstanceState",
+            f"The instance '{instance.id}' is not in a valid state for this operation.",
+        )
+    options = dataclasses.replace(current, **changes)
+    check_metadata_options(options)
+    changed = evolve(instance, metadata_options=options)
+    tx.put(changed)
+    return changed
+
+
+def set_monitoring(tx: Tx, instance_ids: Sequence[str], enabled: bool) -> list[Instance]:
+    """MonitorInstances/UnmonitorInstances: detailed monitoring on or off for live instances."""
+    out = []
+    for instance in _targets(tx, instance_ids):
+        if state_of(tx, instance) in ("shutting-down", "terminated"):
+            raise _incorrect(instance.id, "monitored")
+        changed = evolve(instance, monitoring=enabled)
+        tx.put(changed)
+        out.append(changed)
+    return out
 
 
 def _live_primary(tx: Tx, instance: Instance) -> NetworkInterface:

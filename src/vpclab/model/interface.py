@@ -62,6 +62,26 @@ class NetworkInterface(Resource):
         return tuple(ip.address for ip in self.private_ips)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetadataOptions:
+    """An instance's IMDS settings (RunInstances/ModifyInstanceMetadataOptions); AWS's defaults."""
+
+    http_tokens: str = "optional"
+    http_put_response_hop_limit: int = 1
+    http_endpoint: str = "enabled"
+    http_protocol_ipv6: str = "disabled"
+    instance_metadata_tags: str = "disabled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateDnsNameOptions:
+    """How an instance's private DNS hostname is formed (copied from its subnet at launch)."""
+
+    hostname_type: str = "ip-name"
+    enable_resource_name_dns_a_record: bool = False
+    enable_resource_name_dns_aaaa_record: bool = False
+
+
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Instance(Resource):
@@ -95,3 +115,12 @@ class Instance(Resource):
     shutdown_behavior: str = "stop"
     ebs_optimized: bool = False
     user_data: str | None = None
+    monitoring: bool = False
+    tenancy: str = "default"
+    # None: the image's defaults (resolved where the image catalogue is known).
+    metadata_options: MetadataOptions | None = None
+    private_dns_name_options: PrivateDnsNameOptions = PrivateDnsNameOptions()
+    hibernation_configured: bool = False
+    enclave_enabled: bool = False
+    capacity_reservation_preference: str = "open"
+    auto_recovery: str = "default"

@@ -27,6 +27,13 @@ class Image:
     architecture: str
     creation_date: str
     root_device_name: str = "/dev/xvda"
+    # ImdsSupport "v2.0": instances launched from it require IMDSv2 with a hop limit of 2.
+    imds_v2: bool = False
+
+    @property
+    def boot_mode(self) -> str:
+        """The image's BootMode: uefi-preferred on x86_64, uefi on arm64."""
+        return "uefi-preferred" if self.architecture == "x86_64" else "uefi"
 
     def image_id(self, region: str) -> str:
         """The AMI id in a region: stable, different per region (AMI ids are regional)."""
@@ -42,6 +49,7 @@ CATALOG = (
         owner_alias="amazon",
         architecture="x86_64",
         creation_date="2024-12-12T21:05:06.000Z",
+        imds_v2=True,
     ),
     Image(
         name="al2023-ami-2023.6.20241212.0-kernel-6.1-arm64",
@@ -50,6 +58,7 @@ CATALOG = (
         owner_alias="amazon",
         architecture="arm64",
         creation_date="2024-12-12T21:05:08.000Z",
+        imds_v2=True,
     ),
     Image(
         name="ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241206",
@@ -106,7 +115,7 @@ def present_image(region: str, image: Image) -> dict[str, Any]:
         "SriovNetSupport": "simple",
         "PlatformDetails": "Linux/UNIX",
         "UsageOperation": "RunInstances",
-        "BootMode": "uefi-preferred" if image.architecture == "x86_64" else "uefi",
+        "BootMode": image.boot_mode,
         "BlockDeviceMappings": [
             {
                 "DeviceName": image.root_device_name,
@@ -122,6 +131,8 @@ def present_image(region: str, image: Image) -> dict[str, Any]:
     }
     if image.owner_alias is not None:
         out["ImageOwnerAlias"] = image.owner_alias
+    if image.imds_v2:
+        out["ImdsSupport"] = "v2.0"
     return out
 
 

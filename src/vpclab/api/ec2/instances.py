@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,8 +25,14 @@ from vpclab.control import filters as flt
 from vpclab.control import instances
 from vpclab.control import network_interfaces as enis
 from vpclab.control import tags as tagging
+from vpclab.model import regions
 from vpclab.model.errors import DomainError
-from vpclab.model.interface import Instance, NetworkInterface
+from vpclab.model.interface import (
+    Instance,
+    MetadataOptions,
+    NetworkInterface,
+    PrivateDnsNameOptions,
+)
 
 TAGGABLE_AT_LAUNCH = ("instance", "network-interface", "volume")
 
@@ -35,8 +43,10 @@ def present_state(state: str) -> dict[str, Any]:
     return {"Code": instances.STATE_CODES[state], "Name": state}
 
 
-def present_instance_interface(ctx: RequestContext, eni: NetworkInterface) -> dict[str, Any]:
-    """An ENI in the shape of EC2's InstanceNetworkInterface."""
+def present_instance_interface(
+    ctx: RequestContext, eni: NetworkInterface, launching: bool = False
+) -> dict[str, Any]:
+    """An ENI in the shape of EC2's InstanceNetworkInterface (`attaching` in the launch answer)."""
     out: dict[str, Any] = {
         "NetworkInterfaceId": eni.id,
         "SubnetId": eni.subnet_id,
@@ -52,16 +62,83 @@ def present_instance_interface(ctx: RequestContext, eni: NetworkInterface) -> di
         "SourceDestCheck": eni.source_dest_check,
         "Status": status_of(eni),
         "InterfaceType": eni.interface_type,
+        "Operator": {"Managed": False},
     }
     attachment = present_attachment(ctx, eni)
     if attachment is not None:
         attachment.pop("InstanceId", None)
         attachment.pop("InstanceOwnerId", None)
+        if launching:
+            attachment["Status"] = "attaching"
         out["Attachment"] = attachment
     association = present_association(ctx, eni, eni.primary_ip, full=False)
     if association is not None:
         out["Association"] = association
     return out
+
+
+# The StateReason message EC2 pairs with each code it sets on a user action.
+_STATE_REASON_MESSAGES = {
+    "Client.UserInitiatedShutdown": "Client.UserInitiatedShutdown: User initiated shutdown",
+    "Client.InstanceInitiatedShutdown": (
+        "Client.InstanceInitiatedShutdown: Instance initiated shutdown"
+    ),
+}
+# Instance states in which the root EBS volume is attached and listed.
+_VOLUME_ATTACHED_STATES = ("running", "stopping", "stopped", "shutting-down")
+
+
+def present_state_reason(instance: Instance, state: str) -> dict[str, Any] | None:
+    """StateReason: `pending` while launching or starting, the shutdown reason once stopped."""
+    if state == "pending":
+        return {"Code": "pending", "Message": "pending"}
+    if instance.state_reason and state in ("stopping", "stopped", "shutting-down", "terminated"):
+        code = instance.state_reason
+        return {"Code": code, "Message": _STATE_REASON_MESSAGES.get(code, code)}
+    return None
+
+
+def root_volume_id(instance: Instance) -> str:
+    """The id of the instance's root EBS volume: stable for the instance, different per instance."""
+    digest = hashlib.sha256(f"root-volume/{instance.id}".encode()).hexdigest()
+    return f"vol-0{digest[:16]}"
+
+
+def present_block_devices(instance: Instance, state: str, root_device: str) -> list[dict[str, Any]]:
+    """BlockDeviceMappings: the root volume once attached (none while pending or terminated)."""
+    if state not in _VOLUME_ATTACHED_STATES:
+        return []
+    return [
+        {
+            "DeviceName": root_device,
+            "Ebs": {
+                "AttachTime": timestamp(instance.launch_time),
+                "DeleteOnTermination": True,
+                "Status": "attached",
+                "VolumeId": root_volume_id(instance),
+            },
+        }
+    ]
+
+
+def present_metadata_options(
+    ctx: RequestContext, instance: Instance, applied: bool = True
+) -> dict[str, Any]:
+    """An InstanceMetadataOptionsResponse (State pending in the launch/modify answers)."""
+    options = metadata_options_of(ctx, instance)
+    return {
+        "State": "applied" if applied else "pending",
+        "HttpTokens": options.http_tokens,
+        "HttpPutResponseHopLimit": options.http_put_response_hop_limit,
+        "HttpEndpoint": options.http_endpoint,
+        "HttpProtocolIpv6": options.http_protocol_ipv6,
+        "InstanceMetadataTags": options.instance_metadata_tags,
+    }
+
+
+def _zone_id(ctx: RequestContext, zone: str) -> str | None:
+    """The zone id of an availability zone of the request's region."""
+    return next((z.zone_id for z in regions.zones(ctx.region) if z.name == zone), None)
 
 
 def present_instance(
@@ -70,11 +147,16 @@ def present_instance(
     attached: list[NetworkInterface],
     state: str | None = None,
 ) -> dict[str, Any]:
-    """An instance in the shape of EC2's Instance (VPC-21 DNS names, ENI-3 public address)."""
+    """An instance in the shape of EC2's Instance (VPC-21 DNS names, ENI-3 public address).
+
+    `state` is given only by RunInstances, whose answer shows the launch in progress."""
+    launching = state is not None
     state = state or instances.state_of(ctx.tx, instance)
     primary = next((e for e in attached if e.id == instance.primary_eni_id), None)
     image = images.find(ctx.region, instance.image_id)
     root_device = image.root_device_name if image else "/dev/xvda"
+    cores, threads = instances.cpu_options(instance.instance_type)
+    dns = instance.private_dns_name_options
     out: dict[str, Any] = {
         "InstanceId": instance.id,
         "ImageId": instance.image_id,
@@ -88,40 +170,56 @@ def present_instance(
         "LaunchTime": timestamp(instance.launch_time),
         "Placement": {
             "AvailabilityZone": instance.availability_zone,
+            "AvailabilityZoneId": _zone_id(ctx, instance.availability_zone),
             "GroupName": "",
-            "Tenancy": "default",
+            "Tenancy": instance.tenancy,
         },
-        "Monitoring": {"State": "disabled"},
+        "Monitoring": {"State": _monitoring_state(instance, launching)},
         "Architecture": images.architecture_of(ctx.region, instance.image_id),
         "RootDeviceType": "ebs",
         "RootDeviceName": root_device,
-        "BlockDeviceMappings": [],
+        "BlockDeviceMappings": present_block_devices(instance, state, root_device),
+        "ClientToken": instance.client_token or "",
         "EbsOptimized": instance.ebs_optimized,
         "EnaSupport": True,
         "Hypervisor": "xen",
         "VirtualizationType": "hvm",
-        "NetworkInterfaces": [present_instance_interface(ctx, e) for e in attached],
+        "NetworkInterfaces": [
+            present_instance_interface(ctx, e, launching=launching) for e in attached
+        ],
         "SecurityGroups": enis.group_names(ctx.tx, primary) if primary else [],
-        "CpuOptions": {"CoreCount": 1, "ThreadsPerCore": 2},
+        "CpuOptions": {"CoreCount": cores, "ThreadsPerCore": threads},
+        "CapacityReservationSpecification": {
+            "CapacityReservationPreference": instance.capacity_reservation_preference
+        },
+        "HibernationOptions": {"Configured": instance.hibernation_configured},
+        "MetadataOptions": present_metadata_options(ctx, instance, applied=not launching),
+        "EnclaveOptions": {"Enabled": instance.enclave_enabled},
         "PlatformDetails": "Linux/UNIX",
         "UsageOperation": "RunInstances",
-        "MetadataOptions": {
-            "State": "applied",
-            "HttpTokens": "required",
-            "HttpPutResponseHopLimit": 2,
-            "HttpEndpoint": "enabled",
+        "UsageOperationUpdateTime": timestamp(instance.launch_time),
+        "PrivateDnsNameOptions": {
+            "HostnameType": dns.hostname_type,
+            "EnableResourceNameDnsARecord": dns.enable_resource_name_dns_a_record,
+            "EnableResourceNameDnsAAAARecord": dns.enable_resource_name_dns_aaaa_record,
         },
+        "MaintenanceOptions": {"AutoRecovery": instance.auto_recovery},
+        "CurrentInstanceBootMode": (
+            "uefi"
+            if images.architecture_of(ctx.region, instance.image_id) == "arm64"
+            else "legacy-bios"
+        ),
+        "NetworkPerformanceOptions": {"BandwidthWeighting": "default"},
+        "Operator": {"Managed": False},
         "Tags": tag_list(instance),
     }
+    if image is not None:
+        out["BootMode"] = image.boot_mode
     if instance.key_name:
         out["KeyName"] = instance.key_name
-    if instance.client_token:
-        out["ClientToken"] = instance.client_token
-    if instance.state_reason:
-        out["StateReason"] = {
-            "Code": instance.state_reason,
-            "Message": f"{instance.state_reason}: User initiated shutdown",
-        }
+    reason = present_state_reason(instance, state)
+    if reason is not None:
+        out["StateReason"] = reason
     if primary is not None:
         out["SubnetId"] = primary.subnet_id
         out["VpcId"] = primary.vpc_id
@@ -133,6 +231,13 @@ def present_instance(
             out["PublicIpAddress"] = mapped.public_ip
             out["PublicDnsName"] = enis.public_dns_name(ctx.tx, primary.vpc_id, mapped.public_ip)
     return out
+
+
+def _monitoring_state(instance: Instance, launching: bool) -> str:
+    """Monitoring.State: detailed monitoring shows `pending` in the launch answer, then enabled."""
+    if not instance.monitoring:
+        return "disabled"
+    return "pending" if launching else "enabled"
 
 
 def interfaces_by_instance(ctx: RequestContext) -> dict[str, list[NetworkInterface]]:
@@ -208,6 +313,63 @@ def _bool_value(params: dict[str, Any], name: str) -> bool:
     return bool(params.get(name, False))
 
 
+# IMDS request members (RunInstances MetadataOptions, ModifyInstanceMetadataOptions) -> field.
+METADATA_MEMBERS = {
+    "HttpTokens": "http_tokens",
+    "HttpPutResponseHopLimit": "http_put_response_hop_limit",
+    "HttpEndpoint": "http_endpoint",
+    "HttpProtocolIpv6": "http_protocol_ipv6",
+    "InstanceMetadataTags": "instance_metadata_tags",
+}
+
+
+def metadata_changes(given: dict[str, Any]) -> dict[str, Any]:
+    """The IMDS settings a request names, by model field."""
+    return {field: given[m] for m, field in METADATA_MEMBERS.items() if given.get(m) is not None}
+
+
+def image_metadata_defaults(ctx: RequestContext, image_id: str) -> MetadataOptions:
+    """The IMDS settings an image gives its instances: IMDSv2 and 2 hops for ImdsSupport v2.0,
+    else EC2's defaults (optional tokens, 1 hop)."""
+    image = images.find(ctx.region, image_id)
+    if image is not None and image.imds_v2:
+        return MetadataOptions(http_tokens="required", http_put_response_hop_limit=2)
+    return MetadataOptions()
+
+
+def metadata_options_of(ctx: RequestContext, instance: Instance) -> MetadataOptions:
+    """An instance's IMDS settings: those set at launch or later, else its image's defaults."""
+    if instance.metadata_options is not None:
+        return instance.metadata_options
+    return image_metadata_defaults(ctx, instance.image_id)
+
+
+def launch_metadata_options(ctx: RequestContext, params: dict[str, Any]) -> MetadataOptions | None:
+    """IMDS settings at launch: None (the image's defaults) unless MetadataOptions names some."""
+    changes = metadata_changes(params.get("MetadataOptions") or {})
+    if not changes:
+        return None
+    base = image_metadata_defaults(ctx, params.get("ImageId") or "")
+    return dataclasses.replace(base, **changes)
+
+
+def launch_dns_options(params: dict[str, Any]) -> PrivateDnsNameOptions | None:
+    """The request's PrivateDnsNameOptions, or None to inherit the subnet's settings."""
+    given = params.get("PrivateDnsNameOptions")
+    if not given:
+        return None
+    return PrivateDnsNameOptions(
+        hostname_type=given.get("HostnameType", "ip-name"),
+        enable_resource_name_dns_a_record=bool(given.get("EnableResourceNameDnsARecord")),
+        enable_resource_name_dns_aaaa_record=bool(given.get("EnableResourceNameDnsAAAARecord")),
+    )
+
+
+def _nested(params: dict[str, Any], outer: str, inner: str) -> Any:
+    """params[outer][inner], or None when either is absent."""
+    return (params.get(outer) or {}).get(inner)
+
+
 @operation("RunInstances")
 def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """RunInstances: a reservation of new instances (ENI-1, ENI-3, SUB-9)."""
@@ -235,6 +397,17 @@ def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior"),
         ebs_optimized=_bool_value(params, "EbsOptimized"),
         user_data=params.get("UserData"),
+        monitoring=bool(_nested(params, "Monitoring", "Enabled")),
+        tenancy=_nested(params, "Placement", "Tenancy"),
+        metadata_options=launch_metadata_options(ctx, params),
+        private_dns_name_options=launch_dns_options(params),
+        hibernation_configured=bool(_nested(params, "HibernationOptions", "Configured")),
+        enclave_enabled=bool(_nested(params, "EnclaveOptions", "Enabled")),
+        capacity_reservation_preference=_nested(
+            params, "CapacityReservationSpecification", "CapacityReservationPreference"
+        )
+        or "open",
+        auto_recovery=_nested(params, "MaintenanceOptions", "AutoRecovery") or "default",
         raw=params,
     )
     launched = instances.run_instances(ctx.tx, request)
@@ -528,6 +701,43 @@ def describe_instance_attribute(ctx: RequestContext, params: dict[str, Any]) -> 
             "InvalidParameterValue", f"Value ({attribute}) for parameter attribute is invalid."
         )
     return out
+
+
+@operation("ModifyInstanceMetadataOptions")
+def modify_instance_metadata_options(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """ModifyInstanceMetadataOptions: change the named IMDS settings (State pending in the answer)."""
+    instance = instances.require_visible(ctx.tx, params["InstanceId"])
+    changed = instances.set_metadata_options(
+        ctx.tx, instance, metadata_options_of(ctx, instance), metadata_changes(params)
+    )
+    return {
+        "InstanceId": changed.id,
+        "InstanceMetadataOptions": present_metadata_options(ctx, changed, applied=False),
+    }
+
+
+def _monitoring_answer(changed: list[Instance], state: str) -> dict[str, Any]:
+    """The InstanceMonitorings list Monitor/UnmonitorInstances answer with."""
+    return {
+        "InstanceMonitorings": [
+            {"InstanceId": i.id, "Monitoring": {"State": state}} for i in changed
+        ]
+    }
+
+
+@operation("MonitorInstances")
+def monitor_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """MonitorInstances: detailed monitoring on (`pending` in the answer, as EC2 shows it)."""
+    return _monitoring_answer(
+        instances.set_monitoring(ctx.tx, params["InstanceIds"], True), "pending"
+    )
+
+
+@operation("UnmonitorInstances")
+def unmonitor_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """UnmonitorInstances: detailed monitoring off (`disabling` in the answer)."""
+    changed = instances.set_monitoring(ctx.tx, params["InstanceIds"], False)
+    return _monitoring_answer(changed, "disabling")
 
 
 # -- DescribeInstanceStatus -----------------------------------------------------------------------
