@@ -89,6 +89,28 @@ def drawn_vpc(app: App, vpc_id: str) -> dict[str, Any]:
     return {"version": topology["version"], **vpc}
 
 
+def nat_gateway(ec2: Any) -> tuple[str, str]:
+    """A VPC with an internet gateway and a public NAT gateway in a subnet: (vpc, nat) ids."""
+    vpc = w.vpc(ec2)
+    w.internet_gateway(ec2, vpc)
+    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"]
+    return vpc, str(nat["NatGatewayId"])
+
+
+def version_moves_only_after(app: App, clock: Clock, early: float, late: float) -> int:
+    """With no API call: `early` seconds on, the polled version has not moved; `late` more and
+    it has (and then holds). The new version."""
+    before = version_of(app)
+    clock.advance(early)
+    assert version_of(app) == before
+    clock.advance(late)
+    after = version_of(app)
+    assert after > before and version_of(app) == after
+    return after
+
+
 def test_nat_3_map_follows_a_nat_gateway_turning_available_with_no_api_call(
     api: Api, ec2: Any, clock: Clock
 ) -> None:
@@ -96,18 +118,9 @@ def test_nat_3_map_follows_a_nat_gateway_turning_available_with_no_api_call(
     topology fetched then draws the gateway available at that version."""
     clock.settle_seconds = 5.0
     app = console_of(api)
-    vpc = w.vpc(ec2)
-    w.internet_gateway(ec2, vpc)
-    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)
-    before = version_of(app)
+    vpc, _ = nat_gateway(ec2)
     assert [n["state"] for n in drawn_vpc(app, vpc)["nat_gateways"]] == ["pending"]
-    clock.advance(2.0)
-    assert version_of(app) == before
-    clock.advance(4.0)
-    after = version_of(app)
-    assert after > before and version_of(app) == after
+    after = version_moves_only_after(app, clock, 2.0, 4.0)
     drawn = drawn_vpc(app, vpc)
     assert (drawn["version"], [n["state"] for n in drawn["nat_gateways"]]) == (after, ["available"])
 
@@ -118,19 +131,10 @@ def test_nat_3_deleted_nat_gateway_leaves_the_map_an_hour_later_and_the_version_
     """A deleted gateway is drawn `deleted` for about an hour, then Describe drops it: with no
     API call in between the version moves and the next topology has no gateway."""
     app = console_of(api)
-    vpc = w.vpc(ec2)
-    w.internet_gateway(ec2, vpc)
-    subnet = w.subnet(ec2, vpc, "10.0.1.0/24")
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"]
-    ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
-    deleted = version_of(app)
+    vpc, nat = nat_gateway(ec2)
+    ec2.delete_nat_gateway(NatGatewayId=nat)
     assert [n["state"] for n in drawn_vpc(app, vpc)["nat_gateways"]] == ["deleted"]
-    clock.advance(1800.0)
-    assert version_of(app) == deleted
-    clock.advance(1801.0)
-    gone = version_of(app)
-    assert gone > deleted
+    gone = version_moves_only_after(app, clock, 1800.0, 1801.0)
     drawn = drawn_vpc(app, vpc)
     assert (drawn["version"], drawn["nat_gateways"]) == (gone, [])
 

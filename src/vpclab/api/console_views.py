@@ -400,31 +400,37 @@ class _Described:
         }
 
 
+# A placed service's kind -> its subnet group's kind and how the map titles it.
+_PLACED_IN_GROUPS: dict[type[Resource], tuple[type[Resource], str]] = {
+    DbInstance: (DbSubnetGroup, "RDS"),
+    CacheCluster: (CacheSubnetGroup, "ElastiCache"),
+}
+
+
 def _service_json(
     view: View,
-    cls: type[Resource],
-    name: str,
-    detail: str,
+    resource: DbInstance | CacheCluster | LambdaFunction,
     status: str,
     eni_ids: Iterable[str],
-    subnet_group: tuple[type[Resource], str] | None = None,
 ) -> dict[str, Any]:
     """A managed service's resource as the topology lists it, with the ENIs it uses (those that
     still exist) and its subnet group, both by the ids the console names them by."""
-    arn = service_arn(cls, view.account, view.region, name)
+    cls = type(resource)
+    if isinstance(resource, LambdaFunction):
+        detail, group = f"Lambda {resource.runtime or resource.package_type}", None
+    else:
+        group_kind, title = _PLACED_IN_GROUPS[cls]
+        detail = f"{title} {resource.engine}"
+        group = service_arn(group_kind, view.account, view.region, resource.subnet_group)
     return {
-        "id": arn,
+        "id": service_arn(cls, view.account, view.region, resource.id),
         "kind": cls.kind,
         "service": SERVICE_READS[cls].service,
-        "name": name,
+        "name": resource.id,
         "detail": detail,
         "status": status,
         "eni_ids": sorted(e for e in eni_ids if view.get(NetworkInterface, e) is not None),
-        "subnet_group_id": (
-            service_arn(subnet_group[0], view.account, view.region, subnet_group[1])
-            if subnet_group
-            else None
-        ),
+        "subnet_group_id": group,
     }
 
 
@@ -433,37 +439,15 @@ def _services(view: View) -> dict[str, list[dict[str, Any]]]:
     Describe lists), read through the control functions their presenters call."""
     by_vpc: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for db in rds.visible_instances(view):
-        by_vpc[db.vpc_id].append(
-            _service_json(
-                view,
-                DbInstance,
-                db.id,
-                f"RDS {db.engine}",
-                rds.status_of(view, db),
-                [db.eni_id],
-                (DbSubnetGroup, db.subnet_group),
-            )
-        )
+        by_vpc[db.vpc_id].append(_service_json(view, db, rds.status_of(view, db), [db.eni_id]))
     for cluster in elasticache.visible_clusters(view):
-        by_vpc[cluster.vpc_id].append(
-            _service_json(
-                view,
-                CacheCluster,
-                cluster.id,
-                f"ElastiCache {cluster.engine}",
-                elasticache.status_of(view, cluster),
-                cluster.node_enis,
-                (CacheSubnetGroup, cluster.subnet_group),
-            )
-        )
+        status = elasticache.status_of(view, cluster)
+        by_vpc[cluster.vpc_id].append(_service_json(view, cluster, status, cluster.node_enis))
     for fn in view.all(LambdaFunction):
         if fn.vpc_id:
             state, _ = function_state(fn, view.now(), view.clock.settle_seconds)
-            detail = f"Lambda {fn.runtime or fn.package_type}"
             eni_ids = [eni.id for eni in enis_of(view, fn)]
-            by_vpc[fn.vpc_id].append(
-                _service_json(view, LambdaFunction, fn.id, detail, state, eni_ids)
-            )
+            by_vpc[fn.vpc_id].append(_service_json(view, fn, state, eni_ids))
     return {vpc: sorted(items, key=lambda item: str(item["id"])) for vpc, items in by_vpc.items()}
 
 
