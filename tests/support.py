@@ -95,3 +95,11 @@ def public_web_private_db(ec2: Any, web_ports: tuple[int, ...] = (80, 443)) -> d
     web = world.instance(ec2, net["public"], web_group, public=True)
     db = world.instance(ec2, net["private"], world.open_group(ec2, net["vpc"], "db", (5432,)))
     return net | {"web": web, "db": db}
+
+
+def open_port_to_world(ec2: Any, group: str, port: int) -> str:
+    """Authorize TCP `port` from 0.0.0.0/0 on an existing group; the new rule's id."""
+    out = ec2.authorize_security_group_ingress(
+        GroupId=group, IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp="0.0.0.0/0"
+    )
+    return str(out["SecurityGroupRules"][0]["SecurityGroupRuleId"])

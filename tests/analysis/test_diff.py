@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.scenarios import world as w
-from tests.support import public_private
+from tests.support import open_port_to_world, public_private
 from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.state import Clock
@@ -30,19 +30,9 @@ def _public_web(path: Path) -> tuple[str, str]:
 def _open_ssh(path: Path, group: str) -> str:
     """Authorize tcp 22 from 0.0.0.0/0 on the group in the state file; the new rule's id."""
     network = Network(Store(path, clock=Clock(settle_seconds=0.0)))
-    out = network.client().authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {
-                "IpProtocol": "tcp",
-                "FromPort": 22,
-                "ToPort": 22,
-                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-            }
-        ],
-    )
+    rule = open_port_to_world(network.client(), group, 22)
     network.store.close()
-    return str(out["SecurityGroupRules"][0]["SecurityGroupRuleId"])
+    return rule
 
 
 def test_sg_3_diff_shows_port_22_opened_to_the_world(tmp_path: Path, capsys: Any) -> None:
