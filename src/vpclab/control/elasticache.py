@@ -88,13 +88,15 @@ def _default_subnet_group(tx: Tx) -> CacheSubnetGroup:
 
 def delete_cache_subnet_group(tx: Tx, name: str) -> None:
     """DeleteCacheSubnetGroup: refused while a cluster uses the group."""
-    group = require_subnet_group(tx, name)
-    if any(c.subnet_group == group.id for c in visible_clusters(tx)):
-        raise DomainError(
+    rds.delete_unused_subnet_group(
+        tx,
+        require_subnet_group(tx, name),
+        CacheCluster,
+        lambda _: DomainError(
             "CacheSubnetGroupInUse",
             f"Cache subnet group {name} is currently in use by a cache cluster.",
-        )
-    tx.delete(CacheSubnetGroup, group.id)
+        ),
+    )
 
 
 # -- cache clusters --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ helpers ElastiCache shares: subnet-group checks and requester-managed service EN
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -131,6 +131,20 @@ def find_live_service(view: View, kind: type[ServiceT], name: str) -> ServiceT |
     return service
 
 
+def delete_unused_subnet_group(
+    tx: Tx,
+    group: ServiceSubnetGroup,
+    service_kind: type[PlacedService],
+    in_use: Callable[[str], DomainError],
+) -> None:
+    """Delete a subnet group unless a live DB instance or cache cluster uses it; then the
+    service's own in-use error, naming the first user."""
+    users = [s.id for s in live_services(tx, service_kind) if s.subnet_group == group.id]
+    if users:
+        raise in_use(users[0])
+    tx.delete(type(group), group.id)
+
+
 def mark_deleting(
     tx: Tx, service: ServiceT, eni_ids: Sequence[str], already_deleting: DomainError
 ) -> ServiceT:
@@ -238,15 +252,16 @@ def create_db_subnet_group(
 
 def delete_db_subnet_group(tx: Tx, name: str) -> None:
     """DeleteDBSubnetGroup: refused while a DB instance uses the group."""
-    group = require_subnet_group(tx, name)
-    users = [db.id for db in visible_instances(tx) if db.subnet_group == group.id]
-    if users:
-        raise DomainError(
+    delete_unused_subnet_group(
+        tx,
+        require_subnet_group(tx, name),
+        DbInstance,
+        lambda user: DomainError(
             "InvalidDBSubnetGroupStateFault",
             f"Cannot delete the subnet group '{name}' because at least one database instance: "
-            f"{users[0]} is still using it.",
-        )
-    tx.delete(DbSubnetGroup, group.id)
+            f"{user} is still using it.",
+        ),
+    )
 
 
 # -- DB instances ----------------------------------------------------------------------------------

@@ -6,12 +6,11 @@ from typing import Any
 
 from vpclab.api.common import timestamp
 from vpclab.api.context import RequestContext
-from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags
+from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags, subnet_entries
 from vpclab.api.registry import operation
 from vpclab.control import elasticache
 from vpclab.model.interface import NetworkInterface
 from vpclab.model.services import CacheCluster, CacheSubnetGroup
-from vpclab.model.vpc import Subnet
 
 
 def cache_arn(ctx: RequestContext, resource_type: str, name: str) -> str:
@@ -21,21 +20,11 @@ def cache_arn(ctx: RequestContext, resource_type: str, name: str) -> str:
 
 def present_subnet_group(ctx: RequestContext, group: CacheSubnetGroup) -> dict[str, Any]:
     """A cache subnet group in the shape of ElastiCache's CacheSubnetGroup."""
-    subnets = []
-    for subnet_id in group.subnet_ids:
-        subnet = ctx.tx.get(Subnet, subnet_id)
-        subnets.append(
-            {
-                "SubnetIdentifier": subnet_id,
-                "SubnetAvailabilityZone": {"Name": subnet.availability_zone if subnet else ""},
-                "SupportedNetworkTypes": ["ipv4"],
-            }
-        )
     return {
         "CacheSubnetGroupName": group.id,
         "CacheSubnetGroupDescription": group.description,
         "VpcId": group.vpc_id,
-        "Subnets": subnets,
+        "Subnets": subnet_entries(ctx, group, SupportedNetworkTypes=["ipv4"]),
         "ARN": cache_arn(ctx, "subnetgroup", group.id),
         "SupportedNetworkTypes": ["ipv4"],
     }

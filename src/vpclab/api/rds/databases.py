@@ -6,12 +6,11 @@ from typing import Any
 
 from vpclab.api.common import timestamp
 from vpclab.api.context import RequestContext
-from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags
+from vpclab.api.rds.shared import SubnetGroups, listing, rds_tags, subnet_entries
 from vpclab.api.registry import operation
 from vpclab.control import rds
 from vpclab.model.errors import DomainError
 from vpclab.model.services import DbInstance, DbSubnetGroup
-from vpclab.model.vpc import Subnet
 
 # Route 53 hosted zone of RDS endpoints in us-east-1 (what AWS returns as Endpoint.HostedZoneId).
 RDS_HOSTED_ZONE = "Z2R2ITUGPM61AM"
@@ -24,23 +23,12 @@ def rds_arn(ctx: RequestContext, resource_type: str, name: str) -> str:
 
 def present_subnet_group(ctx: RequestContext, group: DbSubnetGroup) -> dict[str, Any]:
     """A DB subnet group in the shape of RDS's DBSubnetGroup."""
-    subnets = []
-    for subnet_id in group.subnet_ids:
-        subnet = ctx.tx.get(Subnet, subnet_id)
-        zone = subnet.availability_zone if subnet else ""
-        subnets.append(
-            {
-                "SubnetIdentifier": subnet_id,
-                "SubnetAvailabilityZone": {"Name": zone},
-                "SubnetStatus": "Active",
-            }
-        )
     return {
         "DBSubnetGroupName": group.id,
         "DBSubnetGroupDescription": group.description,
         "VpcId": group.vpc_id,
         "SubnetGroupStatus": "Complete",
-        "Subnets": subnets,
+        "Subnets": subnet_entries(ctx, group, SubnetStatus="Active"),
         "DBSubnetGroupArn": rds_arn(ctx, "subgrp", group.id),
         "SupportedNetworkTypes": ["IPV4"],
     }

@@ -9,6 +9,8 @@ from typing import Any, Protocol, TypeVar
 
 from vpclab.api.context import RequestContext
 from vpclab.model.errors import DomainError
+from vpclab.model.services import ServiceSubnetGroup
+from vpclab.model.vpc import Subnet
 
 
 class Identified(Protocol):
@@ -55,6 +57,25 @@ def listing(
     if marker:
         out["Marker"] = marker
     return out
+
+
+def subnet_entries(
+    ctx: RequestContext, group: ServiceSubnetGroup, **service_members: Any
+) -> list[dict[str, Any]]:
+    """A subnet group's Subnets: each id with its zone, plus the members only that service
+    shows (RDS's SubnetStatus, ElastiCache's SupportedNetworkTypes)."""
+    entries = []
+    for subnet_id in group.subnet_ids:
+        subnet = ctx.tx.get(Subnet, subnet_id)
+        zone = subnet.availability_zone if subnet else ""
+        entries.append(
+            {
+                "SubnetIdentifier": subnet_id,
+                "SubnetAvailabilityZone": {"Name": zone},
+                **service_members,
+            }
+        )
+    return entries
 
 
 @dataclass(frozen=True, slots=True)
