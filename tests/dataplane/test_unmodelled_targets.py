@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.scenarios import world as w
+from tests.scenarios.test_private_and_peering import _nat_world
 from vpclab.api.snapshot_export import export_partitions
 from vpclab.cli.main import main
 from vpclab.control.snapshot import import_snapshot, read_snapshot
@@ -57,19 +58,8 @@ def _routes(prefix_list: str) -> list[dict[str, Any]]:
 def build_export(ec2: Any, store: Store, directory: Path) -> dict[str, str]:
     """A private instance whose default route is a NAT gateway, exported to `directory` with
     the routes of `_routes` added to its table; the ids and addresses the tests use."""
-    vpc = w.vpc(ec2)
-    public = w.subnet(ec2, vpc, "10.0.0.0/24")
-    private = w.subnet(ec2, vpc, "10.0.1.0/24")
-    igw = w.internet_gateway(ec2, vpc)
-    ec2.create_route(
-        RouteTableId=w.table_of(ec2, public), DestinationCidrBlock="0.0.0.0/0", GatewayId=igw
-    )
-    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip)["NatGateway"]["NatGatewayId"]
-    table = w.table_of(ec2, private)
-    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    group = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
-    app = w.instance(ec2, private, group)
+    world = _nat_world(ec2)
+    table = w.table_of(ec2, world["private"])
     s3 = next(
         p for p in ec2.describe_prefix_lists()["PrefixLists"] if p["PrefixListName"].endswith(".s3")
     )
@@ -88,9 +78,9 @@ def build_export(ec2: Any, store: Store, directory: Path) -> dict[str, str]:
         item["CreateTime"] = "2024-01-02T03:04:05+00:00"
     nats.write_text(json.dumps(document))
     return {
-        "app": app,
+        "app": world["app"],
         "table": table,
-        "nat": nat,
+        "nat": world["nat"],
         "prefix_list": s3["PrefixListId"],
         "s3_address": s3["Cidrs"][0].split("/")[0],
         "dir": str(directory),

@@ -8,6 +8,7 @@ for all of it, so the answer is exact while costing one evaluation per class, no
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -26,6 +27,7 @@ from vpclab.dataplane.symbolic import (
     Leaving,
     Member,
     NatPaths,
+    NotModelled,
     PublicPaths,
     class_key,
     connection_space,
@@ -150,18 +152,23 @@ _WayIn = tuple[str, _Admission, str, tuple[tuple[str, str], ...]]
 _WaysCache = dict[tuple[str, tuple[str, ...]], list[_WayIn]]
 
 
+def _source_classes(part: Compiled, eni: Eni, subnet: SubnetInfo) -> Iterator[tuple[int, int, str]]:
+    """(first, last, representative) of each class of internet sources that every rule and
+    route on the ENI's side treats alike (private and shared ranges left out)."""
+    cuts = _boundaries(part, eni, subnet)
+    for index, low in enumerate(cuts):
+        high = cuts[index + 1] - 1 if index + 1 < len(cuts) else _TOP
+        representative = max(low, 1)
+        if representative <= high and _public(representative):
+            yield low, high, int_ip(representative)
+
+
 def _ways_in(part: Compiled, eni: Eni, subnet: SubnetInfo) -> list[_WayIn]:
     """(IGW, admission, protocol, source ranges) for an ENI's class: its own address plays no
     part, since the filters on the way in and out name only the internet host's address."""
     merged: dict[tuple[object, ...], list[tuple[int, int]]] = {}
     details: dict[tuple[object, ...], tuple[str, _Admission, str]] = {}
-    cuts = _boundaries(part, eni, subnet)
-    for index, low in enumerate(cuts):
-        high = cuts[index + 1] - 1 if index + 1 < len(cuts) else _TOP
-        representative = max(low, 1)
-        if representative > high or not _public(representative):
-            continue
-        source = int_ip(representative)
+    for low, high, source in _source_classes(part, eni, subnet):
         igw = _via_igw(part, subnet, source, eni.eni.vpc_id)
         if igw is None:
             continue
@@ -220,6 +227,67 @@ def _join(spans: list[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
         else:
             joined.append((low, high))
     return tuple((int_ip(low), int_ip(high)) for low, high in joined)
+
+
+@dataclass(frozen=True, slots=True)
+class Unanalysed:
+    """Internet sources whose connections to an ENI vpclab cannot judge: its filters let them
+    in, but the replies' route leads out of the modelled network (a TGW, VGW, endpoint...)."""
+
+    eni_id: str
+    owner_id: str
+    public_ip: str
+    sources: tuple[tuple[str, str], ...]  # first and last address of each source range
+    via: str  # the component the replies are routed to
+    route_table: str
+
+    def describe(self) -> str:
+        """One readable line for the CLI."""
+        ranges = ", ".join(a if a == b else f"{a}-{b}" for a, b in self.sources)
+        return (
+            f"not analysed: {self.owner_id} ({self.eni_id} {self.public_ip}) from {ranges}: "
+            f"replies leave the modelled network via {self.via} ({self.route_table}; not "
+            "analysed beyond it)"
+        )
+
+
+def unanalysed_exposure(part: Compiled) -> list[Unanalysed]:
+    """Every ENI with a public address that some internet sources may reach through its
+    filters while the route for their replies leaves the modelled network: not analysed,
+    so neither listed as exposed nor silently left out."""
+    out: list[Unanalysed] = []
+    for eni_id in sorted(part.enis):
+        eni = part.enis[eni_id]
+        subnet = part.subnets.get(eni.eni.subnet_id)
+        if subnet is None or not eni.usable or not eni.public:
+            continue
+        ways = _ways_out_of_model(part, eni, subnet)
+        for public_ip in sorted(eni.public.values()):
+            for via, spans in ways:
+                out.append(
+                    Unanalysed(
+                        eni.id, eni.owner.id, public_ip, _join(spans), via, subnet.route_table.id
+                    )
+                )
+    return out
+
+
+def _ways_out_of_model(
+    part: Compiled, eni: Eni, subnet: SubnetInfo
+) -> list[tuple[str, list[tuple[int, int]]]]:
+    """(component, source ranges) whose replies an active route sends out of the model, for
+    sources some protocol's filters admit (a certain drop is no unknown)."""
+    by_target: dict[str, list[tuple[int, int]]] = {}
+    for low, high, source in _source_classes(part, eni, subnet):
+        entry = select_route(subnet.lpm, source).entry
+        if entry is None or not entry.usable or not entry.route.leaves_model:
+            continue
+        if any(
+            _admit(part, eni, subnet, Header(protocol, source, eni.eni.primary_ip)) is not None
+            for protocol in ANALYSED_PROTOCOLS
+        ):
+            by_target.setdefault(entry.route.target.id, []).append((low, high))
+    return sorted(by_target.items())
 
 
 def internet_exposure(part: Compiled) -> list[Exposure]:
@@ -441,6 +509,20 @@ class _PairSpaces:
         sending: dict[int, End],
         nat_row: dict[tuple[object, ...], HeaderSpace],
     ) -> Answer:
+        """To the destination's private address; None (not analysed) when a leg of the path
+        leaves the modelled network (a TGW, VGW, endpoint, appliance...)."""
+        try:
+            return self._private_space(index, target, sending, nat_row)
+        except NotModelled:
+            return None
+
+    def _private_space(
+        self,
+        index: int,
+        target: int,
+        sending: dict[int, End],
+        nat_row: dict[tuple[object, ...], HeaderSpace],
+    ) -> Answer:
         """To the destination's private address: both ends' shares when the path is direct, the
         NAT gateway's legs when it is the first hop, else the whole walk."""
         source, destination = self.classes[index][0], self.classes[target][0]
@@ -462,6 +544,20 @@ class _PairSpaces:
         return space
 
     def _public(
+        self,
+        index: int,
+        target: int,
+        leaving: dict[int, Leaving],
+        row: dict[tuple[int, int], HeaderSpace],
+    ) -> Answer:
+        """To the destination's public address; None (not analysed) when a leg of the path
+        leaves the modelled network."""
+        try:
+            return self._public_space(index, target, leaving, row)
+        except NotModelled:
+            return None
+
+    def _public_space(
         self,
         index: int,
         target: int,

@@ -754,15 +754,7 @@ class _Walk:
         )
         self.explanations.append(explanation)
         hop = self.open(component, subnet.subnet.vpc_id, None, header)
-        hop.steps.append(
-            Step(
-                kind="check",
-                component=component,
-                verdict="note",
-                text=message,
-                explanations=(explanation,),
-            )
-        )
+        self.note(hop, "check", message, explanations=(explanation,))
         self.close(hop, None)
 
     def deliver_local(

@@ -2,7 +2,10 @@
 
 FILE is a YAML list of {from, to, port?, protocol?, expect: reachable|blocked}; from/to are
 ids (i-, eni-), IPs, internet, tag:K=V, vpc-ID or subnet-ID. A group form names every instance
-it matches: `reachable` then means every pair is, `blocked` that none is.
+it matches: `reachable` then means every pair is, `blocked` that none is. A pair whose path
+leaves the modelled network (a route to a transit gateway, VPN gateway, VPC endpoint, carrier or
+local gateway, core network) before anything drops it cannot be judged: its assertion fails
+whatever it expects, saying where the path left.
 """
 
 from __future__ import annotations
@@ -39,7 +42,17 @@ class Assertion:
 
 def register(sub: Any) -> None:
     """Add the check subcommand."""
-    cmd = sub.add_parser("check", help="check a YAML file of reachability assertions (for CI)")
+    cmd = sub.add_parser(
+        "check",
+        help="check a YAML file of reachability assertions (for CI)",
+        description="Check reachability assertions: {from, to, port?, protocol?, expect}.",
+        epilog=(
+            "exit codes: 0 every assertion holds; 1 one fails (an assertion on a path that "
+            "leaves the modelled network via a transit gateway, VPN gateway, VPC endpoint, "
+            "carrier/local gateway or core network fails: vpclab cannot judge it); 2 malformed "
+            "file or unreadable state"
+        ),
+    )
     cmd.add_argument("file", metavar="FILE")
     add_state_arguments(cmd)
     cmd.set_defaults(func=run)
@@ -110,7 +123,12 @@ def _verdict(world: Any, assertion: Assertion) -> tuple[bool, list[str]]:
             result = trace_view(
                 world, source, destination, protocol=assertion.protocol, port=assertion.port
             )
-            if result.reachable != (assertion.expect == "reachable"):
+            if result.unanalysed_at is not None:
+                why.append(
+                    f"{source} -> {destination} is {result.verdict}: vpclab cannot confirm "
+                    f"'{assertion.expect}', so the assertion fails"
+                )
+            elif result.reachable != (assertion.expect == "reachable"):
                 reasons = "; ".join(f"{e.code}: {e.message}" for e in result.explanations)
                 path = " -> ".join(h.component.id for h in result.forward)
                 why.append(

@@ -21,14 +21,15 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the exposures; exit 0 (even when some exist: this reports, `check` gates), 2 on errors."""
     from vpclab.dataplane.compile import compile_view
-    from vpclab.dataplane.queries import internet_exposure
+    from vpclab.dataplane.queries import internet_exposure, unanalysed_exposure
 
     try:
         view = load_view(args)
     except source_errors() as exc:
         print(f"vpclab exposure: {exc}", file=sys.stderr)
         return 2
-    findings = internet_exposure(compile_view(view).home)
+    part = compile_view(view).home
+    findings = internet_exposure(part)
     if args.json:
         from vpclab.api.analysis_json import exposures_json
 
@@ -44,4 +45,6 @@ def run(args: argparse.Namespace) -> int:
             )
         for sg_rule in finding.sg_rules:
             print(f"    sg {sg_rule.group_id} {sg_rule.rule_id} allow")
+    for unknown in unanalysed_exposure(part):  # replies routed out of the model (TGW, VGW...)
+        print(unknown.describe())
     return 0
