@@ -106,6 +106,7 @@ function vpcElements(vpc) {
         service: service.service,
         eniIds: service.eni_ids,
         subnetGroupId: service.subnet_group_id,
+        securityGroupIds: service.security_group_ids,
       }),
       ...service.eni_ids.map((eniId) => edge(service.id, eniId, 'service')),
     );

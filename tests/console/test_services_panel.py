@@ -167,6 +167,8 @@ def test_svc_1_svc_2_lam_1_topology_lists_services_with_their_enis(services: Ser
     group_arn = services.rds.describe_db_subnet_groups()["DBSubnetGroups"][0]["DBSubnetGroupArn"]
     assert db["subnet_group_id"] == group_arn
     assert function["subnet_group_id"] is None
+    assert db["security_group_ids"] == cluster["security_group_ids"] == [services.group]
+    assert function["security_group_ids"] == [services.group]
     assert panel(services.app, db["subnet_group_id"])["kind"] == "db-subnet-group"
 
 

@@ -388,6 +388,8 @@ def test_managed_services_are_drawn_with_their_enis_and_panels(page: Any, world:
     shown = page.locator(f"[data-testid=resource][data-id='{arn}']")
     shown.wait_for()
     assert shown.get_attribute("data-kind") == "lambda-function"
+    related = shown.locator("[data-testid=related]").inner_text()
+    assert world.lambda_eni in related and "Security group" in related
     assert "FunctionName\tworker" in shown.locator("[data-testid=describe-fields]").inner_text()
 
 

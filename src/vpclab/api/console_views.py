@@ -418,10 +418,12 @@ def _service_json(
     cls = type(resource)
     if isinstance(resource, LambdaFunction):
         detail, group = f"Lambda {resource.runtime or resource.package_type}", None
+        security_groups = resource.group_ids
     else:
         group_kind, title = _PLACED_IN_GROUPS[cls]
         detail = f"{title} {resource.engine}"
         group = service_arn(group_kind, view.account, view.region, resource.subnet_group)
+        security_groups = resource.groups
     return {
         "id": service_arn(cls, view.account, view.region, resource.id),
         "kind": cls.kind,
@@ -431,6 +433,7 @@ def _service_json(
         "status": status,
         "eni_ids": sorted(e for e in eni_ids if view.get(NetworkInterface, e) is not None),
         "subnet_group_id": group,
+        "security_group_ids": sorted(security_groups),
     }
 
 
