@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,7 +83,17 @@ _SCALAR_KINDS = {
 class _Out:
     """Compiled encoder of one shape; `kind` selects the branch in `_emit`."""
 
-    __slots__ = ("flat", "item", "item_tags", "key", "key_tags", "kind", "members", "name")
+    __slots__ = (
+        "by_keys",
+        "flat",
+        "item",
+        "item_tags",
+        "key",
+        "key_tags",
+        "kind",
+        "members",
+        "name",
+    )
 
     def __init__(self, kind: int, name: str) -> None:
         """Create an encoder of the given kind for the shape called `name`."""
@@ -96,6 +107,8 @@ class _Out:
         self.key: _Out | None = None
         self.key_tags: tuple[str, str] = ("", "")
         self.flat = False
+        # structure: member names in a dict's order -> its specialized encoder (None: generic)
+        self.by_keys: dict[tuple[str, ...], _MembersEncoder | None] = {}
 
 
 def _tags(name: str) -> tuple[str, str]:
@@ -158,7 +171,31 @@ def _emit(out: list[str], plan: _Out, value: Any, open_tag: str, close_tag: str)
             out.append(close_tag)
 
 
+_MembersEncoder = Callable[[list[str], dict[str, Any]], None]
+_UNSEEN: Any = object()  # a key order not met yet
+
+
 def _emit_members(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
+    """Append the members of a structure with the encoder specialized for its keys' order.
+
+    Presenters build their dicts with the same keys in the same order every time, so a handful
+    of orders per shape covers every response: for each, `_specialize` writes straight-line code
+    (one branch per member, its tags as literals): a fifth to a third less time than the
+    generic loop `_emit_members_any`.
+    """
+    keys = tuple(value)
+    by_keys = plan.by_keys
+    encoder = by_keys.get(keys, _UNSEEN)
+    if encoder is _UNSEEN:
+        encoder = _specialize(plan, keys) if len(by_keys) < _MAX_ORDERS_PER_SHAPE else None
+        by_keys[keys] = encoder
+    if encoder is None:
+        _emit_members_any(out, plan, value)
+    else:
+        encoder(out, value)
+
+
+def _emit_members_any(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
     """Append the members of a structure; a key the shape does not have is a KeyError.
 
     The common member kinds (strings, numbers, booleans, structures and lists of structures)
@@ -198,7 +235,7 @@ def _emit_members(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
                             f"{item.name}: expected a dict, got {type(element).__name__}"
                         )
                     append(item_open)
-                    _emit_members(out, item, element)
+                    _emit_members_any(out, item, element)
                     append(item_close)
             else:
                 for element in member_value:
@@ -207,7 +244,7 @@ def _emit_members(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
             append(close_tag)
         elif kind == _STRUCT and isinstance(member_value, dict):
             append(open_tag)
-            _emit_members(out, member_plan, member_value)
+            _emit_members_any(out, member_plan, member_value)
             append(close_tag)
         elif kind == _BOOL:
             append(f"{open_tag}{'true' if member_value else 'false'}{close_tag}")
@@ -215,6 +252,123 @@ def _emit_members(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
             append(f"{open_tag}{int(member_value)}{close_tag}")
         else:
             _emit(out, member_plan, member_value, open_tag, close_tag)
+
+
+# Key orders specialized per shape at most (beyond it the generic loop serves the others).
+_MAX_ORDERS_PER_SHAPE = 32
+# Element names written as literals into generated code (botocore's are all of this form).
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+
+
+def _not_a_dict(plan: _Out, element: Any) -> TypeError:
+    """The error of a list item that should be a structure and is not."""
+    return TypeError(f"{plan.name}: expected a dict, got {type(element).__name__}")
+
+
+def _string_lines(var: str, open_tag: str, close_tag: str, fallback: str) -> list[str]:
+    """Generated lines appending a string element (escaped when needed) or, for any other
+    type, handing it to `fallback` (a call of `_emit`)."""
+    return [
+        f"if type({var}) is str:",
+        f"    if search({var}) is not None:",
+        f"        {var} = escape({var})",
+        f'    append(f"{open_tag}{{{var}}}{close_tag}")',
+        "else:",
+        f"    {fallback}",
+    ]
+
+
+def _member_lines(
+    index: int, member: tuple[str, str, _Out, str], names: dict[str, Any]
+) -> list[str]:
+    """Generated lines appending member number `index` (a local `v<index>`, not None)."""
+    open_tag, close_tag, plan, empty_tag = member
+    var = f"v{index}"
+    names[f"P{index}"], names[f"O{index}"], names[f"C{index}"] = plan, open_tag, close_tag
+    generic = f"_emit(out, P{index}, {var}, O{index}, C{index})"
+    kind = plan.kind
+    if kind == _STRING:
+        return _string_lines(var, open_tag, close_tag, generic)
+    if kind == _BOOL:
+        return [f'append("{open_tag}true{close_tag}" if {var} else "{open_tag}false{close_tag}")']
+    if kind == _INT:
+        return [f'append(f"{open_tag}{{int({var})}}{close_tag}")']
+    if kind == _STRUCT:
+        names[f"K{index}"] = plan.by_keys
+        return [
+            f"if isinstance({var}, dict):",
+            f'    append("{open_tag}")',
+            f"    if (nested := K{index}.get(tuple({var}))) is not None:",
+            f"        nested(out, {var})",
+            "    else:",
+            f"        _emit_members(out, P{index}, {var})",
+            f'    append("{close_tag}")',
+            "else:",
+            f"    {generic}",
+        ]
+    if kind != _LIST or plan.flat or plan.item is None:
+        return [generic]
+    item = plan.item
+    item_open, item_close = plan.item_tags
+    names[f"I{index}"], names[f"J{index}"] = item, item.by_keys
+    if item.kind == _STRUCT:
+        each = [
+            "if isinstance(e, dict):",
+            f'    append("{item_open}")',
+            f"    if (nested := J{index}.get(tuple(e))) is not None:",
+            "        nested(out, e)",
+            "    else:",
+            f"        _emit_members(out, I{index}, e)",
+            f'    append("{item_close}")',
+            "elif e is not None:",
+            f"    raise _not_a_dict(I{index}, e)",
+        ]
+    elif item.kind == _STRING:
+        fallback = f'_emit(out, I{index}, e, "{item_open}", "{item_close}")'
+        each = [
+            "if e is not None:",
+            *("    " + line for line in _string_lines("e", item_open, item_close, fallback)),
+        ]
+    else:
+        each = ["if e is not None:", f'    _emit(out, I{index}, e, "{item_open}", "{item_close}")']
+    return [
+        f"if not {var}:",
+        f'    append("{empty_tag}")',
+        "else:",
+        f'    append("{open_tag}")',
+        f"    for e in {var}:",
+        *("        " + line for line in each),
+        f'    append("{close_tag}")',
+    ]
+
+
+def _specialize(plan: _Out, keys: tuple[str, ...]) -> _MembersEncoder | None:
+    """Straight-line code appending a structure whose dict has exactly these keys in this order
+    (same output as `_emit_members_any`); None when a key is not a member or a tag is unusual."""
+    members = [plan.members.get(key) for key in keys]
+    if not keys or any(member is None for member in members):
+        return None
+    tags = [tag for member in members if member is not None for tag in member[:2]]
+    tags += [tag for member in members if member is not None for tag in member[2].item_tags]
+    if not all(_PLAIN_NAME.fullmatch(tag.strip("</>")) for tag in tags if tag):
+        return None
+    names: dict[str, Any] = {
+        "search": _NEEDS_ESCAPE.search,
+        "escape": escape,
+        "_emit": _emit,
+        "_emit_members": _emit_members,
+        "_not_a_dict": _not_a_dict,
+    }
+    variables = ", ".join(f"v{index}" for index in range(len(keys)))
+    body = ["append = out.append", f"{variables}, = value.values()"]
+    for index, member in enumerate(members):
+        assert member is not None
+        body.append(f"if v{index} is not None:")
+        body.extend("    " + line for line in _member_lines(index, member, names))
+    source = "def encode(out, value):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(source, f"<xml encoder of {plan.name}>", "exec"), names)
+    encoder: _MembersEncoder = names["encode"]
+    return encoder
 
 
 class _OutCompiler:
