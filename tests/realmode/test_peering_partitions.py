@@ -32,12 +32,13 @@ def _client(endpoint: str, account: str, region: str) -> Any:
     )
 
 
-def _vpc_with_instance(ec2: Any, second: int) -> tuple[str, tuple[str, str]]:
-    """VPC 10.<second>.0.0/16 with one instance admitting ICMP and TCP 80 from 10.0.0.0/8."""
+def _vpc_with_instance(ec2: Any, second: int) -> tuple[str, tuple[str, str], str]:
+    """VPC 10.<second>.0.0/16 with one instance admitting ICMP and TCP 80 from 10.0.0.0/8;
+    (VPC id, (instance id, address), its group)."""
     vpc_id = ec2.create_vpc(CidrBlock=f"10.{second}.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.{second}.1.0/24")["Subnet"]
     group = web_group(ec2, vpc_id, f"web-{second}", cidr="10.0.0.0/8")
-    return vpc_id, instance(ec2, subnet["SubnetId"], group)
+    return vpc_id, instance(ec2, subnet["SubnetId"], group), group
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,9 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
     routes B's range to A-C: only the peerings' rules keep B and C apart."""
     other = _client(endpoint, OTHER_ACCOUNT, "us-east-1")
     west = _client(endpoint, ACCOUNT, "us-west-2")
-    vpc_a, a = _vpc_with_instance(ec2, 1)
-    vpc_b, b = _vpc_with_instance(other, 2)
-    vpc_c, c = _vpc_with_instance(west, 3)
+    vpc_a, a, group_a = _vpc_with_instance(ec2, 1)
+    vpc_b, b, group_b = _vpc_with_instance(other, 2)
+    vpc_c, c, _ = _vpc_with_instance(west, 3)
     ab = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=OTHER_ACCOUNT)
     ac = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_c, PeerRegion="us-west-2")
     ab_id = ab["VpcPeeringConnection"]["VpcPeeringConnectionId"]
@@ -69,6 +70,20 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
                 RouteTableId=table, DestinationCidrBlock=destination, VpcPeeringConnectionId=pcx
             )
     time.sleep(0.1)  # inter-region acceptance provisions before it is active
+    # B admits TCP 8080 from members of A's group only, referenced across the peering.
+    other.authorize_security_group_ingress(
+        GroupId=group_b,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 8080,
+                "ToPort": 8080,
+                "UserIdGroupPairs": [
+                    {"GroupId": group_a, "UserId": ACCOUNT, "VpcPeeringConnectionId": ab_id}
+                ],
+            }
+        ],
+    )
     realm.apply()
     yield {"a": a, "b": b, "c": c, "vpc_a": vpc_a, "ac": ac_id, "endpoint": endpoint}
 
@@ -112,3 +127,13 @@ def test_pcx_14_up_narrowed_to_one_account_builds_no_link_to_the_other(
     assert [link.peering_id for link in plan.peerings] == [network["ac"]]
     (router_a,) = [router for router in plan.routers if router.vpc_id == network["vpc_a"]]
     assert any(line.startswith("route add blackhole 10.2.0.0/16") for line in router_a.routing)
+
+
+def test_pcx_13_group_of_the_peer_account_admits_its_members(
+    realm: Realm, network: dict[str, Any], tcp_listener: Any
+) -> None:
+    """B's only rule for 8080 names A's group in A's account (across the peering): A, a member,
+    connects to 8080 on B (its address is in B's rules though it lives in another account)."""
+    a, b = network["a"], network["b"]
+    tcp_listener(b[0], 8080)
+    assert realm.tcp_connects(a[0], b[1], 8080)

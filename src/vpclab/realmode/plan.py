@@ -731,20 +731,32 @@ def _rules_of(view: View, eni: NetworkInterface, egress: bool) -> list[SgRule]:
 
 
 def _peer_addresses(view: View, rule: SgRule) -> list[str]:
-    """The IPv4 addresses a rule's peer stands for (CIDR, prefix list, member ENIs, SG-13)."""
+    """The IPv4 addresses a rule's peer stands for (CIDR, prefix list, member ENIs, SG-13; the
+    members of a peer account's group too, PCX-13)."""
     if rule.cidr_ipv4 is not None:
         return [rule.cidr_ipv4]
     if rule.prefix_list_id is not None:
         prefix_list = view.get(PrefixList, rule.prefix_list_id)
         return [entry.cidr for entry in prefix_list.entries] if prefix_list else []
     if rule.group_id is not None:
+        members = _group_partition(view, rule.group_owner)
         return sorted(
             address
-            for eni in view.iter(NetworkInterface)
+            for eni in members.iter(NetworkInterface)
             if rule.group_id in eni.groups
             for address in eni.addresses()
         )
     return []
+
+
+def _group_partition(view: View, owner: str | None) -> View:
+    """Where a referenced group's members live: this partition, or the peer account's in this
+    region (a reference across a same-region peering, PCX-13) when that partition is shown."""
+    if owner is None or owner == view.account or view.world is None:
+        return view
+    if (owner, view.region) not in view.world.partitions:
+        return view  # not shown to this run: the reference expands to nothing
+    return view.other(owner, view.region)
 
 
 def _rule_lines(view: View, rule: SgRule, device: str, egress: bool, verdict: str) -> list[str]:
