@@ -23,7 +23,9 @@ from vpclab.cli.main import main
 from vpclab.control.snapshot import import_snapshot, read_snapshot
 from vpclab.control.store import Store
 from vpclab.dataplane.compile import compile_view
+from vpclab.dataplane.flow import Flow
 from vpclab.dataplane.queries import reachability_matrix
+from vpclab.dataplane.tracer import trace
 from vpclab.model.state import Clock
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -151,3 +153,21 @@ def test_rt_11_check_fails_an_assertion_on_a_tgw_path_whatever_it_expects(
     assert out.startswith("FAIL")
     assert f"leaves the modelled network via {TGW} (not analysed beyond it)" in out
     assert f"cannot confirm '{expect}'" in out
+
+
+def test_rt_4_reply_routed_to_the_tgw_makes_an_internet_trace_unknown(
+    joined: dict[str, str],
+) -> None:
+    """From 203.0.113.5 the request reaches web through the IGW, but web's table sends the
+    reply to the TGW (203.0.113.0/24 beats 0.0.0.0/0): unknown, the return path ends at the
+    TGW. From any other internet address the connection completes."""
+    world = read_snapshot(joined["dir"]).world(Clock(settle_seconds=0.0))
+    view = world.view(ACCOUNT, REGION)
+    corporate = Flow(protocol="tcp", destination_port=443, source_ip="203.0.113.5")
+    result = trace(view, "internet", joined["web"], corporate)
+    assert not result.reachable and result.unanalysed_at is not None
+    assert result.unanalysed_at.id == TGW
+    assert result.forward[-1].component.id == joined["web"]
+    assert result.reverse[-1].component.id == TGW
+    elsewhere = Flow(protocol="tcp", destination_port=443, source_ip="192.0.2.7")
+    assert trace(view, "internet", joined["web"], elsewhere).reachable

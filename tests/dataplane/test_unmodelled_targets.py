@@ -185,20 +185,26 @@ def test_rt_12_a_certain_drop_before_the_tgw_is_not_reachable_not_unknown(
     assert result.codes[0] == "SG_HAS_NO_RULES"
 
 
-def test_rt_11_reachability_analyzer_reports_the_tgw_without_a_path_found(
-    ec2: Any, imported: dict[str, str]
-) -> None:
-    """Through boto3: NetworkPathFound is false, the forward path ends at the TGW, the
-    explanation names it in TransitGateway, the route shows TransitGatewayId, and the warning
-    says it was not analysed beyond it (never BAD_STATE_ROUTE: the export says active)."""
+def _analysis(ec2: Any, source: str, address: str) -> dict[str, Any]:
+    """A finished Reachability Analyzer analysis from an instance to an address, port 443."""
     path = ec2.create_network_insights_path(
-        Source=imported["app"], DestinationIp=ON_PREMISES, Protocol="tcp", DestinationPort=443
+        Source=source, DestinationIp=address, Protocol="tcp", DestinationPort=443
     )["NetworkInsightsPath"]["NetworkInsightsPathId"]
     started = ec2.start_network_insights_analysis(NetworkInsightsPathId=path)
     analysis_id = started["NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"]
     (analysis,) = ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[analysis_id])[
         "NetworkInsightsAnalyses"
     ]
+    return dict(analysis)
+
+
+def test_rt_11_reachability_analyzer_reports_the_tgw_without_a_path_found(
+    ec2: Any, imported: dict[str, str]
+) -> None:
+    """Through boto3: NetworkPathFound is false, the forward path ends at the TGW, the
+    explanation names it in TransitGateway, the route shows TransitGatewayId, and the warning
+    says it was not analysed beyond it (never BAD_STATE_ROUTE: the export says active)."""
+    analysis = _analysis(ec2, imported["app"], ON_PREMISES)
     assert analysis["Status"] == "succeeded"
     assert analysis["NetworkPathFound"] is False
     assert "not analysed beyond it" in analysis["WarningMessage"]
@@ -210,6 +216,24 @@ def test_rt_11_reachability_analyzer_reports_the_tgw_without_a_path_found(
     (explanation,) = analysis["Explanations"]
     assert explanation["ExplanationCode"] == "UNSUPPORTED_COMPONENT"
     assert explanation["TransitGateway"]["Id"] == TGW
+
+
+@pytest.mark.parametrize(
+    ("address", "member", "target"),
+    [(BRANCH, "VpnGateway", VGW), ("s3", "VpcEndpoint", VPCE), (EDGE, "Component", CARRIER)],
+)
+def test_rt_11_reachability_analyzer_names_vgw_endpoint_and_carrier_gateway(
+    ec2: Any, imported: dict[str, str], address: str, member: str, target: str
+) -> None:
+    """The explanation names the VGW in VpnGateway and the gateway endpoint in VpcEndpoint
+    (EC2's Explanation has no carrier gateway member: Component names it)."""
+    analysis = _analysis(
+        ec2, imported["app"], imported["s3_address"] if address == "s3" else address
+    )
+    assert analysis["NetworkPathFound"] is False
+    (explanation,) = analysis["Explanations"]
+    assert explanation[member]["Id"] == target
+    assert analysis["ForwardPathComponents"][-1]["Component"]["Id"] == target
 
 
 def test_rt_11_describe_route_tables_shows_each_target_in_its_own_field(
