@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+import botocore
+
 from tests.support import aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
@@ -281,3 +283,324 @@ def test_vpc_23_instances_of_a_dedicated_vpc_report_dedicated_tenancy(ec2: Any) 
     _, shared_subnet = network(ec2)
     asked = launch(ec2, shared_subnet, Placement={"Tenancy": "dedicated"})
     assert described(ec2, asked["InstanceId"])["Placement"]["Tenancy"] == "dedicated"
+
+
+def test_inst_instance_status_has_zone_id(ec2: Any) -> None:
+    """DescribeInstanceStatus names the zone by name and by id."""
+    _, subnet_id = network(ec2, zone="us-east-1c")
+    launch(ec2, subnet_id)
+    (status,) = ec2.describe_instance_status()["InstanceStatuses"]
+    assert (status["AvailabilityZone"], status["AvailabilityZoneId"]) == (
+        "us-east-1c",
+        zone_id("us-east-1c"),
+    )
+
+
+# -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------
+def test_vpc_ipv6_associations_say_where_the_block_comes_from(ec2: Any) -> None:
+    """An Amazon-provided IPv6 block reads IpSource amazon, Ipv6AddressAttribute public, on the
+    VPC and on a subnet that takes a /64 of it."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    (block,) = ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"]
+    assert (block["IpSource"], block["Ipv6AddressAttribute"]) == ("amazon", "public")
+    assert (block["Ipv6Pool"], block["NetworkBorderGroup"]) == ("Amazon", "us-east-1")
+    subnet_block = block["Ipv6CidrBlock"].replace("/56", "/64")
+    subnet = ec2.create_subnet(
+        VpcId=vpc["VpcId"], CidrBlock="10.0.1.0/24", Ipv6CidrBlock=subnet_block
+    )["Subnet"]
+    shown = ec2.describe_subnets(SubnetIds=[subnet["SubnetId"]])["Subnets"][0]
+    for association in shown["Ipv6CidrBlockAssociationSet"]:
+        assert (association["IpSource"], association["Ipv6AddressAttribute"]) == (
+            "amazon",
+            "public",
+        )
+
+
+def test_eni_7_interfaces_report_no_operator(ec2: Any) -> None:
+    """ENIs vpclab makes, alone or as an instance's eth0, are not managed by a service provider."""
+    _, subnet_id = network(ec2)
+    eni = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert eni["Operator"] == {"Managed": False}
+    made = launch(ec2, subnet_id)
+    assert made["Operator"] == {"Managed": False}
+    assert made["NetworkInterfaces"][0]["Operator"] == {"Managed": False}
+
+
+def test_flow_log_to_s3_shows_its_destination_options(ec2: Any) -> None:
+    """An S3 flow log always shows DestinationOptions, AWS's defaults when none were given."""
+    vpc_id, _ = network(ec2)
+    ec2.create_flow_logs(
+        ResourceIds=[vpc_id],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::flow-bucket",
+    )
+    (flow_log,) = ec2.describe_flow_logs()["FlowLogs"]
+    assert flow_log["DestinationOptions"] == {
+        "FileFormat": "plain-text",
+        "HiveCompatiblePartitions": False,
+        "PerHourPartition": False,
+    }
+
+
+# -- every Describe answer: the members AWS always returns ---------------------------------------
+# Per Describe: (list key, members every item carries). `A[].B` means A is a non-empty list whose
+# every element has B; `B|C` that one of them is there (IPv4 or IPv6 forms of an entry). Sources: the "Output" of the AWS CLI examples shipped in awscli
+# (awscli/examples/ec2/<operation>.rst, named per entry) and, for members added to AWS after those
+# examples were written, the EC2 API reference of the shape (docs.aws.amazon.com/AWSEC2/latest/
+# APIReference/API_<Shape>.html).
+# fmt: off
+ALWAYS_RETURNED: dict[str, tuple[str, tuple[str, ...]]] = {
+    # describe-vpcs.rst; API_Vpc (BlockPublicAccessStates)
+    "DescribeVpcs": ("Vpcs", (
+        "CidrBlock", "DhcpOptionsId", "State", "VpcId", "OwnerId", "InstanceTenancy", "IsDefault",
+        "CidrBlockAssociationSet[].AssociationId", "CidrBlockAssociationSet[].CidrBlock",
+        "CidrBlockAssociationSet[].CidrBlockState.State",
+        "BlockPublicAccessStates.InternetGatewayBlockMode",
+    )),
+    # describe-subnets.rst; API_Subnet
+    "DescribeSubnets": ("Subnets", (
+        "AvailabilityZone", "AvailabilityZoneId", "AvailableIpAddressCount", "CidrBlock",
+        "DefaultForAz", "MapPublicIpOnLaunch", "MapCustomerOwnedIpOnLaunch", "State", "SubnetId",
+        "VpcId", "OwnerId", "AssignIpv6AddressOnCreation", "Ipv6CidrBlockAssociationSet",
+        "SubnetArn", "EnableDns64", "Ipv6Native", "PrivateDnsNameOptionsOnLaunch.HostnameType",
+        "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord",
+        "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord",
+        "BlockPublicAccessStates.InternetGatewayBlockMode",
+    )),
+    # describe-route-tables.rst
+    "DescribeRouteTables": ("RouteTables", (
+        "Associations", "PropagatingVgws", "RouteTableId", "VpcId", "OwnerId",
+        "Routes[].DestinationCidrBlock|DestinationIpv6CidrBlock", "Routes[].Origin",
+        "Routes[].State",
+    )),
+    # describe-internet-gateways.rst
+    "DescribeInternetGateways": ("InternetGateways", (
+        "Attachments[].State", "Attachments[].VpcId", "InternetGatewayId", "OwnerId",
+    )),
+    # describe-egress-only-internet-gateways.rst
+    "DescribeEgressOnlyInternetGateways": ("EgressOnlyInternetGateways", (
+        "Attachments[].State", "Attachments[].VpcId", "EgressOnlyInternetGatewayId",
+    )),
+    # describe-nat-gateways.rst (public gateway)
+    "DescribeNatGateways": ("NatGateways", (
+        "CreateTime", "NatGatewayId", "State", "SubnetId", "VpcId", "ConnectivityType",
+        "NatGatewayAddresses[].AllocationId", "NatGatewayAddresses[].NetworkInterfaceId",
+        "NatGatewayAddresses[].PrivateIp", "NatGatewayAddresses[].PublicIp",
+        "NatGatewayAddresses[].AssociationId", "NatGatewayAddresses[].IsPrimary",
+        "NatGatewayAddresses[].Status",
+    )),
+    # describe-addresses.rst
+    "DescribeAddresses": ("Addresses", (
+        "AllocationId", "Domain", "PublicIp", "PublicIpv4Pool", "NetworkBorderGroup",
+    )),
+    # describe-security-groups.rst; API_SecurityGroup (SecurityGroupArn)
+    "DescribeSecurityGroups": ("SecurityGroups", (
+        "Description", "GroupName", "GroupId", "OwnerId", "VpcId", "SecurityGroupArn",
+        "IpPermissions", "IpPermissionsEgress[].IpProtocol", "IpPermissionsEgress[].IpRanges",
+        "IpPermissionsEgress[].Ipv6Ranges", "IpPermissionsEgress[].PrefixListIds",
+        "IpPermissionsEgress[].UserIdGroupPairs",
+    )),
+    # describe-security-group-rules.rst
+    "DescribeSecurityGroupRules": ("SecurityGroupRules", (
+        "SecurityGroupRuleId", "GroupId", "GroupOwnerId", "IsEgress", "IpProtocol", "FromPort",
+        "ToPort", "SecurityGroupRuleArn", "Tags",
+    )),
+    # describe-network-acls.rst
+    "DescribeNetworkAcls": ("NetworkAcls", (
+        "Associations", "IsDefault", "NetworkAclId", "VpcId", "OwnerId",
+        "Entries[].CidrBlock|Ipv6CidrBlock", "Entries[].Egress", "Entries[].Protocol",
+        "Entries[].RuleAction", "Entries[].RuleNumber",
+    )),
+    # describe-vpc-peering-connections.rst (an active connection)
+    "DescribeVpcPeeringConnections": ("VpcPeeringConnections", (
+        "AccepterVpcInfo.CidrBlock", "AccepterVpcInfo.CidrBlockSet", "AccepterVpcInfo.OwnerId",
+        "AccepterVpcInfo.VpcId", "AccepterVpcInfo.Region", "AccepterVpcInfo.PeeringOptions",
+        "RequesterVpcInfo.CidrBlock", "RequesterVpcInfo.CidrBlockSet", "RequesterVpcInfo.OwnerId",
+        "RequesterVpcInfo.VpcId", "RequesterVpcInfo.Region", "RequesterVpcInfo.PeeringOptions",
+        "Status.Code", "Status.Message", "VpcPeeringConnectionId",
+    )),
+    # describe-managed-prefix-lists.rst
+    "DescribeManagedPrefixLists": ("PrefixLists", (
+        "PrefixListId", "AddressFamily", "State", "PrefixListArn", "PrefixListName", "MaxEntries",
+        "Version", "OwnerId",
+    )),
+    # describe-network-interfaces.rst
+    "DescribeNetworkInterfaces": ("NetworkInterfaces", (
+        "Status", "MacAddress", "SourceDestCheck", "VpcId", "Description", "NetworkInterfaceId",
+        "RequesterManaged", "Ipv6Addresses", "PrivateDnsName", "AvailabilityZone", "Groups",
+        "SubnetId", "OwnerId", "TagSet", "PrivateIpAddress", "InterfaceType",
+        "PrivateIpAddresses[].Primary", "PrivateIpAddresses[].PrivateIpAddress",
+        "PrivateIpAddresses[].PrivateDnsName",
+    )),
+    # describe-instances.rst; API_Instance / API_Placement for the newer members
+    "DescribeInstances": ("Reservations[].Instances", (
+        "AmiLaunchIndex", "ImageId", "InstanceId", "InstanceType", "LaunchTime",
+        "Monitoring.State", "Placement.AvailabilityZone", "Placement.AvailabilityZoneId",
+        "Placement.GroupName", "Placement.Tenancy", "PrivateDnsName", "PrivateIpAddress",
+        "ProductCodes", "PublicDnsName", "State.Code", "State.Name", "StateTransitionReason",
+        "SubnetId", "VpcId", "Architecture", "BlockDeviceMappings[].DeviceName",
+        "BlockDeviceMappings[].Ebs.AttachTime", "BlockDeviceMappings[].Ebs.DeleteOnTermination",
+        "BlockDeviceMappings[].Ebs.Status", "BlockDeviceMappings[].Ebs.VolumeId", "ClientToken",
+        "EbsOptimized", "EnaSupport", "Hypervisor", "NetworkInterfaces[].Attachment.AttachTime",
+        "NetworkInterfaces[].Attachment.AttachmentId",
+        "NetworkInterfaces[].Attachment.DeleteOnTermination",
+        "NetworkInterfaces[].Attachment.DeviceIndex", "NetworkInterfaces[].Attachment.Status",
+        "NetworkInterfaces[].Attachment.NetworkCardIndex", "NetworkInterfaces[].Description",
+        "NetworkInterfaces[].Groups", "NetworkInterfaces[].Ipv6Addresses",
+        "NetworkInterfaces[].MacAddress", "NetworkInterfaces[].NetworkInterfaceId",
+        "NetworkInterfaces[].OwnerId", "NetworkInterfaces[].PrivateDnsName",
+        "NetworkInterfaces[].PrivateIpAddress", "NetworkInterfaces[].PrivateIpAddresses",
+        "NetworkInterfaces[].SourceDestCheck", "NetworkInterfaces[].Status",
+        "NetworkInterfaces[].SubnetId", "NetworkInterfaces[].VpcId",
+        "NetworkInterfaces[].InterfaceType", "RootDeviceName", "RootDeviceType", "SecurityGroups",
+        "SourceDestCheck", "VirtualizationType", "CpuOptions.CoreCount",
+        "CpuOptions.ThreadsPerCore", "CapacityReservationSpecification",
+        "HibernationOptions.Configured", "MetadataOptions.State", "MetadataOptions.HttpTokens",
+        "MetadataOptions.HttpPutResponseHopLimit", "MetadataOptions.HttpEndpoint",
+        "MetadataOptions.HttpProtocolIpv6", "MetadataOptions.InstanceMetadataTags",
+        "EnclaveOptions.Enabled", "PlatformDetails", "UsageOperation", "UsageOperationUpdateTime",
+        "PrivateDnsNameOptions.HostnameType", "MaintenanceOptions.AutoRecovery",
+        "CurrentInstanceBootMode",
+    )),
+    # describe-images.rst
+    "DescribeImages": ("Images", (
+        "ImageId", "ImageLocation", "State", "OwnerId", "CreationDate", "Public", "Architecture",
+        "ImageType", "Name", "Description", "RootDeviceType", "RootDeviceName",
+        "VirtualizationType", "Hypervisor", "EnaSupport", "BlockDeviceMappings[].DeviceName",
+        "BlockDeviceMappings[].Ebs.SnapshotId", "PlatformDetails", "UsageOperation",
+    )),
+    # describe-flow-logs.rst
+    "DescribeFlowLogs": ("FlowLogs", (
+        "CreationTime", "DeliverLogsStatus", "FlowLogId", "FlowLogStatus", "ResourceId",
+        "TrafficType", "LogDestinationType", "LogFormat", "MaxAggregationInterval",
+    )),
+    # describe-regions.rst
+    "DescribeRegions": ("Regions", (
+        "Endpoint", "RegionName", "OptInStatus",
+    )),
+    # describe-availability-zones.rst
+    "DescribeAvailabilityZones": ("AvailabilityZones", (
+        "State", "OptInStatus", "Messages", "RegionName", "ZoneName", "ZoneId", "GroupName",
+        "NetworkBorderGroup", "ZoneType",
+    )),
+    # describe-account-attributes.rst
+    "DescribeAccountAttributes": ("AccountAttributes", (
+        "AttributeName", "AttributeValues[].AttributeValue",
+    )),
+    # describe-instance-status.rst
+    "DescribeInstanceStatus": ("InstanceStatuses", (
+        "AvailabilityZone", "InstanceId", "InstanceState.Code", "InstanceState.Name",
+        "InstanceStatus.Status", "InstanceStatus.Details[].Name", "SystemStatus.Status",
+    )),
+}
+# fmt: on
+
+
+def missing_members(item: Any, path: str) -> bool:
+    """Whether `path` (dotted, `[]` for a non-empty list, `|` between alternatives of a last
+    member) is absent from `item`."""
+    head, _, rest = path.partition(".")
+    if "|" in head:
+        return all(missing_members(item, choice) for choice in head.split("|"))
+    is_list = head.endswith("[]")
+    key = head.removesuffix("[]")
+    if not isinstance(item, dict) or key not in item:
+        return True
+    value = item[key]
+    if is_list:
+        if not isinstance(value, list) or not value:
+            return True
+        return any(missing_members(v, rest) if rest else False for v in value)
+    return missing_members(value, rest) if rest else False
+
+
+def items_of(answer: dict[str, Any], list_key: str) -> list[Any]:
+    """The items a Describe answer lists under `list_key` (`A[].B` flattens B of every A)."""
+    head, _, rest = list_key.partition("[].")
+    found = answer[head]
+    if rest:
+        return [inner for outer in found for inner in outer[rest]]
+    assert isinstance(found, list)
+    return found
+
+
+def build_network(ec2: Any) -> None:
+    """A varied network: IPv6 VPC, public/private subnets, IGW, EIGW, NAT, EIPs, a group with
+    rules, a custom NACL, an active peering, a prefix list, an ENI, an instance, a flow log."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"][
+        "VpcId"
+    ]
+    public = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")
+    public_id = public["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(
+        VpcId=vpc_id, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b"
+    )
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    ec2.create_egress_only_internet_gateway(VpcId=vpc_id)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.create_nat_gateway(SubnetId=public_id, AllocationId=allocation)
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    acl = ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"]
+    association = next(
+        a["NetworkAclAssociationId"]
+        for a in ec2.describe_network_acls(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "default", "Values": ["true"]},
+            ]
+        )["NetworkAcls"][0]["Associations"]
+    )
+    ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=100,
+        Protocol="-1",
+        RuleAction="allow",
+        Egress=True,
+        CidrBlock="0.0.0.0/0",
+    )
+    peer = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_id, PeerVpcId=peer)
+    ec2.accept_vpc_peering_connection(
+        VpcPeeringConnectionId=pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    )
+    ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=2, AddressFamily="IPv4")
+    ec2.create_network_interface(SubnetId=private["Subnet"]["SubnetId"], Groups=[group])
+    launch(ec2, public_id, SecurityGroupIds=[group])
+    ec2.create_flow_logs(
+        ResourceIds=[vpc_id],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::flow-bucket",
+    )
+
+
+def test_every_describe_answer_has_the_members_aws_always_returns(ec2: Any) -> None:
+    """Over a varied network, each Describe's every item carries every member of its curated
+    list (ALWAYS_RETURNED, with the AWS example it comes from)."""
+    build_network(ec2)
+    gaps: dict[str, list[str]] = {}
+    for operation, (list_key, members) in ALWAYS_RETURNED.items():
+        answer = getattr(ec2, botocore.xform_name(operation))()
+        items = items_of(answer, list_key)
+        assert items, operation
+        for item in items:
+            for member in members:
+                if missing_members(item, member):
+                    gaps.setdefault(operation, []).append(member)
+    assert gaps == {}

@@ -35,9 +35,9 @@ def present_flow_log(flow_log: FlowLog) -> dict[str, Any]:
         "DeliverCrossAccountRole": flow_log.deliver_cross_account_role,
     }
     out.update({k: v for k, v in optional.items() if v is not None})
-    if flow_log.file_format is not None:
-        out["DestinationOptions"] = {
-            "FileFormat": flow_log.file_format,
+    if flow_log.file_format is not None or flow_log.log_destination_type == "s3":
+        out["DestinationOptions"] = {  # S3 logs always show them, defaults when not asked for
+            "FileFormat": flow_log.file_format or "plain-text",
             "HiveCompatiblePartitions": bool(flow_log.hive_compatible_partitions),
             "PerHourPartition": bool(flow_log.per_hour_partition),
         }

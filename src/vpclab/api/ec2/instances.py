@@ -19,6 +19,7 @@ from vpclab.api.ec2.network_interfaces import (
     public_ips,
     refuse_unmodelled,
     status_of,
+    unmanaged_operator,
 )
 from vpclab.api.registry import operation
 from vpclab.control import filters as flt
@@ -62,7 +63,7 @@ def present_instance_interface(
         "SourceDestCheck": eni.source_dest_check,
         "Status": status_of(eni),
         "InterfaceType": eni.interface_type,
-        "Operator": {"Managed": False},
+        "Operator": unmanaged_operator(),
     }
     attachment = present_attachment(ctx, eni)
     if attachment is not None:
@@ -210,7 +211,7 @@ def present_instance(
             else "legacy-bios"
         ),
         "NetworkPerformanceOptions": {"BandwidthWeighting": "default"},
-        "Operator": {"Managed": False},
+        "Operator": unmanaged_operator(),
         "Tags": tag_list(instance),
     }
     if image is not None:
@@ -754,6 +755,8 @@ def present_status(ctx: RequestContext, instance: Instance) -> dict[str, Any]:
     return {
         "InstanceId": instance.id,
         "AvailabilityZone": instance.availability_zone,
+        "AvailabilityZoneId": _zone_id(ctx, instance.availability_zone),
+        "Operator": unmanaged_operator(),
         "InstanceState": present_state(state),
         "InstanceStatus": summary("reachability"),
         "SystemStatus": summary("reachability"),

@@ -68,6 +68,11 @@ def present_attachment(ctx: RequestContext, eni: NetworkInterface) -> dict[str, 
     }
 
 
+def unmanaged_operator() -> dict[str, Any]:
+    """The Operator of a resource no service provider manages (instances and ENIs vpclab makes)."""
+    return {"Managed": False}
+
+
 def status_of(eni: NetworkInterface) -> str:
     """available when detached, in-use when attached or owned by a service (ENI-7)."""
     return "in-use" if eni.attachment is not None or eni.requester_managed else "available"
@@ -98,6 +103,7 @@ def present_network_interface(ctx: RequestContext, eni: NetworkInterface) -> dic
         "TagSet": tag_list(eni),
         "Association": present_association(ctx, eni, eni.primary_ip),
         "Attachment": present_attachment(ctx, eni),
+        "Operator": unmanaged_operator(),
     }
     public = out["Association"]
     if public is not None and public["PublicDnsName"]:

@@ -38,6 +38,8 @@ def present_subnet(
                 "AssociationId": a.association_id,
                 "Ipv6CidrBlock": a.cidr,
                 "Ipv6CidrBlockState": {"State": a.state},
+                "IpSource": "amazon",
+                "Ipv6AddressAttribute": "public",
             }
             for a in subnet.ipv6_associations
         ],

@@ -31,6 +31,8 @@ def present_ipv6(ctx: RequestContext, assoc: CidrAssociation) -> dict[str, Any]:
         "Ipv6CidrBlockState": {"State": assoc.state},
         "NetworkBorderGroup": ctx.region,
         "Ipv6Pool": "Amazon",
+        "IpSource": "amazon",
+        "Ipv6AddressAttribute": "public",
     }
 
 
