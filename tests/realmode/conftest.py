@@ -12,15 +12,11 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.realmode.support import Realm
+from tests.realmode.support import Realm, http_client
 from vpclab.realmode.kernel import teardown_all
 from vpclab.realmode.source import Target
-
-ACCOUNT = "123456789012"
 
 
 def _unavailable_reason() -> str | None:
@@ -97,14 +93,7 @@ def endpoint() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def ec2(endpoint: str) -> Any:
     """A boto3 EC2 client talking HTTP to the real server."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ACCOUNT,
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    return http_client(endpoint)
 
 
 @pytest.fixture(scope="module")

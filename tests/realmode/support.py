@@ -6,9 +6,29 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
+from botocore.config import Config
+
 from vpclab.realmode.kernel import Applier
 from vpclab.realmode.plan import build_plan, internet_namespace, namespace_name
 from vpclab.realmode.source import Target, fetch_world
+
+ACCOUNT = "123456789012"
+
+
+def http_client(
+    endpoint: str, service: str = "ec2", account: str = ACCOUNT, region: str = "us-east-1"
+) -> Any:
+    """A boto3 client of the test server acting in an account (in the default auth mode a
+    12-digit key is the account) and region, failing at once instead of retrying."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=account,
+        aws_secret_access_key="secret",
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    )
 
 
 @dataclass

@@ -11,28 +11,13 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.realmode.conftest import ACCOUNT
-from tests.realmode.support import Realm, instance, web_group
+from tests.realmode.support import ACCOUNT, Realm, http_client, instance, web_group
 from tests.services.world import build_vpc, make_db, make_function, open_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 
 WEB = f"http://{INTERNET_HOSTS[0]}/"
-
-
-def _client(service: str, endpoint: str) -> Any:
-    """A boto3 client of the test server for another service (lambda, rds)."""
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=ACCOUNT,
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def _lambda_eni(ec2: Any, subnet: str, group: str) -> tuple[str, str]:
@@ -53,7 +38,7 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
     another subnet admitting 5432 from anywhere; a client instance; three functions: `orders`
     (private, group `fn` that admits everything from the VPC), `edge` (public subnet, `fn`)
     and `sealed` (private, a group without egress rules)."""
-    lam, rds = _client("lambda", endpoint), _client("rds", endpoint)
+    lam, rds = http_client(endpoint, "lambda"), http_client(endpoint, "rds")
     net = build_vpc(ec2)
     eip = ec2.allocate_address(Domain="vpc")
     nat = ec2.create_nat_gateway(SubnetId=net.public[0], AllocationId=eip["AllocationId"])

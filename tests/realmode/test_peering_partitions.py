@@ -8,28 +8,20 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.realmode.conftest import ACCOUNT
-from tests.realmode.support import Realm, instance, main_route_table, web_group
+from tests.realmode.support import (
+    ACCOUNT,
+    Realm,
+    http_client,
+    instance,
+    main_route_table,
+    web_group,
+)
 from vpclab.realmode.plan import build_plan
 from vpclab.realmode.source import Target, fetch_world
 
 OTHER_ACCOUNT = "210987654321"
-
-
-def _client(endpoint: str, account: str, region: str) -> Any:
-    """An EC2 client acting in an account (the default auth mode: the 12-digit key) and region."""
-    return boto3.client(
-        "ec2",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=account,
-        aws_secret_access_key="secret",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
 
 
 def _vpc_with_instance(ec2: Any, second: int) -> tuple[str, tuple[str, str], str]:
@@ -46,8 +38,8 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
     """A (this account, us-east-1, 10.1/16) peers with B (another account, us-east-1, 10.2/16)
     and with C (this account, us-west-2, 10.3/16); B routes C's range to A-B as well, and C
     routes B's range to A-C: only the peerings' rules keep B and C apart."""
-    other = _client(endpoint, OTHER_ACCOUNT, "us-east-1")
-    west = _client(endpoint, ACCOUNT, "us-west-2")
+    other = http_client(endpoint, account=OTHER_ACCOUNT)
+    west = http_client(endpoint, region="us-west-2")
     vpc_a, a, group_a = _vpc_with_instance(ec2, 1)
     vpc_b, b, group_b = _vpc_with_instance(other, 2)
     vpc_c, c, _ = _vpc_with_instance(west, 3)

@@ -6,28 +6,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.realmode.conftest import ACCOUNT
-from tests.realmode.support import Realm, instance, web_group
+from tests.realmode.support import Realm, http_client, instance, web_group
 
 
 @pytest.fixture(scope="module")
 def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
     """A postgres instance (port 5432) whose group admits only the `app` group; two clients."""
-    rds, cache = (
-        boto3.client(
-            service,
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=ACCOUNT,
-            aws_secret_access_key="secret",
-            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
-        )
-        for service in ("rds", "elasticache")
-    )
+    rds, cache = (http_client(endpoint, service) for service in ("rds", "elasticache"))
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=zone)[

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import Any
 
-from tests.realmode.conftest import ACCOUNT
+from tests.realmode.support import ACCOUNT
 from vpclab.model.vpc import Vpc
 from vpclab.realmode.source import Follower, Target, fetch_version
 
