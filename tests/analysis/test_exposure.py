@@ -61,16 +61,24 @@ def test_nacl_4_exposure_needs_the_return_path_through_the_nacl(ec2: Any, store:
         "SubnetId"
     ]
     acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
-    for egress, (low, high) in ((False, (443, 443)), (True, (1024, 65535))):
-        ec2.create_network_acl_entry(
-            NetworkAclId=acl,
-            RuleNumber=100,
-            Protocol="6",
-            RuleAction="allow",
-            Egress=egress,
-            CidrBlock="0.0.0.0/0",
-            PortRange={"From": low, "To": high},
-        )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=100,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 443, "To": 443},
+    )
+    ec2.create_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=100,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=True,
+        CidrBlock="0.0.0.0/0",
+        PortRange={"From": 1024, "To": 65535},
+    )
     current = ec2.describe_network_acls(
         Filters=[{"Name": "association.subnet-id", "Values": [subnet]}]
     )["NetworkAcls"][0]
