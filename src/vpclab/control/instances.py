@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -551,20 +551,38 @@ def _set_state(tx: Tx, instance: Instance, state: str) -> Instance:
     return changed
 
 
-def start_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
-    """StartInstances: stopped -> pending (a new auto public IP, ENI-4); running stays running."""
+def _move_each(
+    tx: Tx,
+    instance_ids: Sequence[str],
+    already: tuple[str, str],
+    ready: str,
+    verb: str,
+    move: Callable[[Instance], Instance],
+) -> list[Transition]:
+    """What Start- and StopInstances share: an instance `already` there is answered as it is, one
+    in the `ready` state is moved by `move`, any other is IncorrectInstanceState."""
     out = []
     for instance in _targets(tx, instance_ids):
         before = state_of(tx, instance)
-        if before in ("pending", "running"):
+        if before in already:
             out.append(Transition(instance.id, before, before))
             continue
-        if before != "stopped":
-            raise _incorrect(instance.id, "started")
+        if before != ready:
+            raise _incorrect(instance.id, verb)
+        out.append(Transition(instance.id, before, move(instance).state))
+    return out
+
+
+def start_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
+    """StartInstances: stopped -> pending (a new auto public IP, ENI-4); running stays running."""
+
+    def start(instance: Instance) -> Instance:
+        """Pending, with a fresh auto-assigned public IP on eth0."""
         changed = _set_state(tx, instance, "pending")
         _give_public_ip(tx, changed)
-        out.append(Transition(instance.id, before, changed.state))
-    return out
+        return changed
+
+    return _move_each(tx, instance_ids, ("pending", "running"), "stopped", "started", start)
 
 
 def _give_public_ip(tx: Tx, instance: Instance) -> None:
@@ -586,14 +604,9 @@ def _drop_public_ip(tx: Tx, instance: Instance) -> None:
 
 def stop_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
     """StopInstances: running -> stopping -> stopped; the primary private IP stays (ENI-2)."""
-    out = []
-    for instance in _targets(tx, instance_ids):
-        before = state_of(tx, instance)
-        if before in ("stopping", "stopped"):
-            out.append(Transition(instance.id, before, before))
-            continue
-        if before != "running":
-            raise _incorrect(instance.id, "stopped")
+
+    def stop(instance: Instance) -> Instance:
+        """Stopping, the auto-assigned public IP released; refused under disableApiStop."""
         if instance.disable_api_stop:
             raise DomainError(
                 "OperationNotPermitted",
@@ -601,9 +614,9 @@ def stop_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
                 "instance attribute and try again.",
             )
         _drop_public_ip(tx, instance)
-        changed = _set_state(tx, instance, "stopping")
-        out.append(Transition(instance.id, before, changed.state))
-    return out
+        return _set_state(tx, instance, "stopping")
+
+    return _move_each(tx, instance_ids, ("stopping", "stopped"), "running", "stopped", stop)
 
 
 def terminate_instances(tx: Tx, instance_ids: Sequence[str]) -> list[Transition]:
