@@ -13,6 +13,10 @@ ratio of the two is the figure that compares across runs.
 With --before REV, the same big network is also served by that git revision's vpclab (its
 `src/` exported with `git archive` into a temporary directory, first on PYTHONPATH) and loaded
 in the same rotation, so before and after are measured under the same machine load.
+With --live N, the big network is then opened N more times (alternating with --before's) and
+each time one instance is launched through boto3 into one of its subnets while the page is open,
+timed from RunInstances returning to the console having drawn it (after this follow-up, which
+lays the whole graph out again).
 """
 
 from __future__ import annotations
@@ -159,6 +163,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--screenshot", help="save a screenshot of the last big load here (PNG)")
     parser.add_argument("--before", help="also serve the big network with this git revision")
+    parser.add_argument(
+        "--live", type=int, default=0, help="then launch this many instances on the open page"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -186,6 +193,12 @@ def main() -> None:
                     network.loads.append(
                         open_console(browser, f"{network.endpoint}/_vpclab/console")
                     )
+            # --before: the same additions on the other revision's server, alternated
+            live_on = [n for label, n in networks.items() if label != "baseline"]
+            live: dict[str, list[float]] = {n.label: [] for n in live_on}
+            for _ in range(args.live):
+                for network in live_on:
+                    live[network.label].append(live_addition(browser, network.endpoint))
             if args.screenshot:
                 screenshot(
                     browser, f"{networks['network'].endpoint}/_vpclab/console", args.screenshot
@@ -208,11 +221,51 @@ def main() -> None:
         f"{base_paint:.2f} s; the topology endpoint alone {topology * 1000:.0f} ms "
         f"({topology / paint:.0%} of first paint)"
     )
+    for label, delays in live.items() if args.live else ():
+        print(
+            f"live ({label}): {len(delays)} instances launched on the open page, each drawn "
+            f"{statistics.median(delays) * 1000:.0f} ms median after RunInstances returned "
+            f"({min(delays) * 1000:.0f}-{max(delays) * 1000:.0f} ms; the page polls every 300 ms)"
+        )
     if args.before:
         print(
             f"before ({args.before}): first paint {before_paint:.2f} s; this version / before: "
             f"{paint / before_paint:.2f}x (same run, loads alternated)"
         )
+
+
+def live_addition(browser: Any, endpoint: str) -> float:
+    """Open the console, launch one instance through boto3 into the network's first subnet, and
+    time RunInstances returning -> the console drawing it (a fresh page each time, so every
+    addition meets the same drawing)."""
+    import boto3
+
+    ec2 = boto3.session.Session().client(
+        "ec2",
+        region_name=REGION,
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+        endpoint_url=endpoint,
+    )
+    subnet = ec2.describe_subnets()["Subnets"][0]
+    in_vpc = [{"Name": "vpc-id", "Values": [subnet["VpcId"]]}]
+    group = ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"][0]["GroupId"]
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{endpoint}/_vpclab/console")
+    page.wait_for_function("performance.getEntriesByName('vpclab-first-paint').length > 0")
+    reservation = ec2.run_instances(
+        ImageId="ami-12345678",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet["SubnetId"],
+        SecurityGroupIds=[group],
+    )
+    started = time.perf_counter()
+    instance = reservation["Instances"][0]["InstanceId"]
+    page.wait_for_function(f"window.vpclabConsole.position('{instance}') !== null", timeout=30_000)
+    delay = time.perf_counter() - started
+    page.close()
+    return delay
 
 
 def screenshot(browser: Any, url: str, path: str) -> None:

@@ -101,13 +101,28 @@ function layOut(nodes, edges) {
     .then((laidOut) => leafCentres(arrangeRoots(laidOut, nodes, edges), grids));
 }
 
-// Move nodes to laid-out centres (shifted by `offset`), in one batch.
-function applyCentres(centres, offset = { x: 0, y: 0 }) {
+// Move nodes to laid-out centres, in one batch; a node already there is not touched (setting a
+// position, even the same one, re-measures the node and its ancestors).
+function applyCentres(centres) {
   state.cy.batch(() => {
     for (const [id, centre] of centres) {
-      state.cy.getElementById(id).position({ x: centre.x + offset.x, y: centre.y + offset.y });
+      const node = state.cy.getElementById(id);
+      const now = node.position();
+      if (now.x !== centre.x || now.y !== centre.y) node.position({ x: centre.x, y: centre.y });
     }
   });
+}
+
+// The data fields of `fresh` whose values differ from the element's (arrays and objects by
+// value), so an update restyles only what changed rather than every element of the map.
+function changedData(element, fresh) {
+  const changed = {};
+  for (const [key, value] of Object.entries(fresh)) {
+    const old = element.data(key);
+    const same = value !== null && typeof value === 'object' ? JSON.stringify(old) === JSON.stringify(value) : old === value;
+    if (!same) changed[key] = value;
+  }
+  return changed;
 }
 
 // Draw a whole topology on an empty map. The layout is posted to ELK's worker first; while it
@@ -196,7 +211,8 @@ async function applyTopology(topology) {
           existing.move({ parent: element.data.parent || null });
         }
         const { id, parent, source, target, ...mutable } = element.data;
-        existing.data(mutable);
+        const changed = changedData(existing, mutable);
+        if (Object.keys(changed).length) existing.data(changed);
       } else {
         const centre = centres && centres.get(element.data.id);
         added.push(centre ? { ...element, position: { ...centre } } : element);
