@@ -472,19 +472,11 @@ def _launch_interfaces(
     for spec in sorted(specs, key=lambda s: s.device_index):
         if spec.network_interface_id is not None:
             eni = require(tx, NetworkInterface, spec.network_interface_id)
-            if eni.availability_zone != subnet.availability_zone:
-                raise DomainError(
-                    "InvalidParameterCombination",
-                    "Network interfaces must all be in the same availability zone",
-                )
+            _check_launch_zone(eni.availability_zone, subnet)
             delete = bool(spec.delete_on_termination)
         else:
             target = require(tx, Subnet, spec.subnet_id) if spec.subnet_id else subnet
-            if target.availability_zone != subnet.availability_zone:
-                raise DomainError(
-                    "InvalidParameterCombination",
-                    "Network interfaces must all be in the same availability zone",
-                )
+            _check_launch_zone(target.availability_zone, subnet)
             eni = enis.new_interface(
                 tx,
                 target,
@@ -504,6 +496,15 @@ def _launch_interfaces(
             primary = eni
     assert primary is not None
     return primary
+
+
+def _check_launch_zone(zone: str, subnet: Subnet) -> None:
+    """Every ENI of one launch, taken or made, is in the launch subnet's availability zone."""
+    if zone != subnet.availability_zone:
+        raise DomainError(
+            "InvalidParameterCombination",
+            "Network interfaces must all be in the same availability zone",
+        )
 
 
 def _gets_public_ip(spec: InterfaceSpec, subnet: Subnet, interface_count: int) -> bool:
