@@ -296,6 +296,53 @@ def test_inst_instance_status_has_zone_id(ec2: Any) -> None:
     )
 
 
+def test_inst_root_volume_is_described_as_terraform_reads_it(ec2: Any) -> None:
+    """The volume id DescribeInstances lists is a DescribeVolumes answer: in use, attached to the
+    instance at its root device, 8 GiB gp3 from the image's snapshot; gone once terminated."""
+    _, subnet_id = network(ec2)
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]
+    instance_id = launch(ec2, subnet_id, ImageId=image["ImageId"])["InstanceId"]
+    (mapping,) = described(ec2, instance_id)["BlockDeviceMappings"]
+    volume_id = mapping["Ebs"]["VolumeId"]
+    (volume,) = ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"]
+    assert (volume["State"], volume["Size"], volume["VolumeType"]) == ("in-use", 8, "gp3")
+    assert volume["SnapshotId"] == image["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
+    assert volume["AvailabilityZone"] == "us-east-1b" and volume["Encrypted"] is False
+    (attachment,) = volume["Attachments"]
+    assert attachment["InstanceId"] == instance_id
+    assert attachment["Device"] == mapping["DeviceName"] == image["RootDeviceName"]
+    assert (attachment["State"], attachment["DeleteOnTermination"]) == ("attached", True)
+    filtered = ec2.describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}]
+    )["Volumes"]
+    assert [v["VolumeId"] for v in filtered] == [volume_id]
+    attribute = ec2.describe_instance_attribute(
+        InstanceId=instance_id, Attribute="blockDeviceMapping"
+    )["BlockDeviceMappings"]
+    assert attribute[0]["Ebs"]["VolumeId"] == volume_id
+    ec2.terminate_instances(InstanceIds=[instance_id])
+    code, _ = aws_error(ec2.describe_volumes, VolumeIds=[volume_id])
+    assert code == "InvalidVolume.NotFound"
+    code, _ = aws_error(ec2.describe_volumes, VolumeIds=["volume-1"])
+    assert code == "InvalidVolumeID.Malformed"
+
+
+def test_inst_credit_specifications_of_burstable_instances(ec2: Any) -> None:
+    """DescribeInstanceCreditSpecifications: T2 standard, later T families unlimited, other
+    families not listed."""
+    _, subnet_id = network(ec2)
+    by_type = {
+        t: ec2.run_instances(
+            ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet_id, InstanceType=t
+        )["Instances"][0]["InstanceId"]
+        for t in ("t2.micro", "t3.small", "m5.large")
+    }
+    answer = ec2.describe_instance_credit_specifications()["InstanceCreditSpecifications"]
+    assert sorted((c["InstanceId"], c["CpuCredits"]) for c in answer) == sorted(
+        [(by_type["t2.micro"], "standard"), (by_type["t3.small"], "unlimited")]
+    )
+
+
 # -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------
 def test_vpc_ipv6_associations_say_where_the_block_comes_from(ec2: Any) -> None:
     """An Amazon-provided IPv6 block reads IpSource amazon, Ipv6AddressAttribute public, on the
@@ -476,6 +523,17 @@ ALWAYS_RETURNED: dict[str, tuple[str, tuple[str, ...]]] = {
         "CreationTime", "DeliverLogsStatus", "FlowLogId", "FlowLogStatus", "ResourceId",
         "TrafficType", "LogDestinationType", "LogFormat", "MaxAggregationInterval",
     )),
+    # describe-volumes.rst
+    "DescribeVolumes": ("Volumes", (
+        "AvailabilityZone", "Attachments[].AttachTime", "Attachments[].InstanceId",
+        "Attachments[].VolumeId", "Attachments[].State", "Attachments[].DeleteOnTermination",
+        "Attachments[].Device", "Encrypted", "VolumeType", "VolumeId", "State", "Iops",
+        "SnapshotId", "CreateTime", "Size",
+    )),
+    # describe-instance-credit-specifications.rst
+    "DescribeInstanceCreditSpecifications": (
+        "InstanceCreditSpecifications", ("InstanceId", "CpuCredits"),
+    ),
     # describe-regions.rst
     "DescribeRegions": ("Regions", (
         "Endpoint", "RegionName", "OptInStatus",

@@ -13,6 +13,8 @@ from vpclab.model.errors import DomainError
 from vpclab.model.ids import has_prefix
 
 AMAZON_OWNER = "137112412989"
+ROOT_VOLUME_GIB = 8  # every built-in image's root device: 8 GiB of gp3
+ROOT_VOLUME_TYPE = "gp3"
 CANONICAL_OWNER = "099720109477"
 
 
@@ -29,6 +31,10 @@ class Image:
     root_device_name: str = "/dev/xvda"
     # ImdsSupport "v2.0": instances launched from it require IMDSv2 with a hop limit of 2.
     imds_v2: bool = False
+
+    def snapshot_id(self, region: str) -> str:
+        """The EBS snapshot behind the image's root device (a new root volume is made from it)."""
+        return "snap-0" + self.image_id(region)[5:]
 
     @property
     def boot_mode(self) -> str:
@@ -121,9 +127,9 @@ def present_image(region: str, image: Image) -> dict[str, Any]:
                 "DeviceName": image.root_device_name,
                 "Ebs": {
                     "DeleteOnTermination": True,
-                    "SnapshotId": "snap-0" + image.image_id(region)[5:],
-                    "VolumeSize": 8,
-                    "VolumeType": "gp3",
+                    "SnapshotId": image.snapshot_id(region),
+                    "VolumeSize": ROOT_VOLUME_GIB,
+                    "VolumeType": ROOT_VOLUME_TYPE,
                     "Encrypted": False,
                 },
             }

@@ -86,7 +86,7 @@ _STATE_REASON_MESSAGES = {
     ),
 }
 # Instance states in which the root EBS volume is attached and listed.
-_VOLUME_ATTACHED_STATES = ("running", "stopping", "stopped", "shutting-down")
+VOLUME_ATTACHED_STATES = ("running", "stopping", "stopped", "shutting-down")
 
 
 def present_state_reason(instance: Instance, state: str) -> dict[str, Any] | None:
@@ -105,9 +105,15 @@ def root_volume_id(instance: Instance) -> str:
     return f"vol-0{digest[:16]}"
 
 
+def root_device_name(ctx: RequestContext, instance: Instance) -> str:
+    """The device name of the instance's root volume: its image's, /dev/xvda for unknown ones."""
+    image = images.find(ctx.region, instance.image_id)
+    return image.root_device_name if image else "/dev/xvda"
+
+
 def present_block_devices(instance: Instance, state: str, root_device: str) -> list[dict[str, Any]]:
     """BlockDeviceMappings: the root volume once attached (none while pending or terminated)."""
-    if state not in _VOLUME_ATTACHED_STATES:
+    if state not in VOLUME_ATTACHED_STATES:
         return []
     return [
         {
@@ -155,7 +161,7 @@ def present_instance(
     state = state or instances.state_of(ctx.tx, instance)
     primary = next((e for e in attached if e.id == instance.primary_eni_id), None)
     image = images.find(ctx.region, instance.image_id)
-    root_device = image.root_device_name if image else "/dev/xvda"
+    root_device = root_device_name(ctx, instance)
     cores, threads = instances.cpu_options(instance.instance_type)
     dns = instance.private_dns_name_options
     out: dict[str, Any] = {
@@ -526,7 +532,7 @@ def instance_filters(
     }
 
 
-def _chosen_instances(ctx: RequestContext, params: dict[str, Any]) -> list[Instance]:
+def chosen_instances(ctx: RequestContext, params: dict[str, Any]) -> list[Instance]:
     """The visible instances, or exactly those named (an unknown id is an error)."""
     ids = params.get("InstanceIds")
     if ids:
@@ -544,7 +550,7 @@ def describe_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str,
         )
     attached = interfaces_by_instance(ctx)
     chosen = flt.apply(
-        _chosen_instances(ctx, params), params.get("Filters"), instance_filters(ctx, attached)
+        chosen_instances(ctx, params), params.get("Filters"), instance_filters(ctx, attached)
     )
     page, token = paginate(chosen, params, key=lambda i: i.id)
     out: dict[str, Any] = {"Reservations": present_reservations(ctx, page, attached)}
@@ -689,14 +695,15 @@ def describe_instance_attribute(ctx: RequestContext, params: dict[str, Any]) -> 
     elif attribute == "userData":
         out["UserData"] = {"Value": instance.user_data} if instance.user_data else {}
     elif attribute == "rootDeviceName":
-        image = images.find(ctx.region, instance.image_id)
-        out["RootDeviceName"] = {"Value": image.root_device_name if image else "/dev/xvda"}
+        out["RootDeviceName"] = {"Value": root_device_name(ctx, instance)}
     elif attribute == "enaSupport":
         out["EnaSupport"] = {"Value": True}
     elif attribute == "productCodes":
         out["ProductCodes"] = []
     elif attribute == "blockDeviceMapping":
-        out["BlockDeviceMappings"] = []
+        out["BlockDeviceMappings"] = present_block_devices(
+            instance, instances.state_of(ctx.tx, instance), root_device_name(ctx, instance)
+        )
     else:
         raise DomainError(
             "InvalidParameterValue", f"Value ({attribute}) for parameter attribute is invalid."
@@ -790,7 +797,7 @@ def status_filters(ctx: RequestContext) -> dict[str, Any]:
 @operation("DescribeInstanceStatus")
 def describe_instance_status(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeInstanceStatus: running instances unless IncludeAllInstances is set."""
-    chosen = _chosen_instances(ctx, params)
+    chosen = chosen_instances(ctx, params)
     if not params.get("IncludeAllInstances"):
         chosen = [i for i in chosen if instances.state_of(ctx.tx, i) == "running"]
     return describe(
