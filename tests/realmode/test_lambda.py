@@ -16,6 +16,7 @@ import pytest
 from tests.realmode.support import ACCOUNT, Realm, http_client, instance, web_group
 from tests.services.world import build_vpc, make_db, make_function, open_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
+from vpclab.realmode.kernel import list_namespaces
 
 WEB = f"http://{INTERNET_HOSTS[0]}/"
 
@@ -138,3 +139,15 @@ def test_lam_4_the_enis_security_group_egress_applies(
     sealed = network["sealed"][0]
     assert realm.curl(sealed, f"http://{network['db']}:5432/") is None
     assert realm.curl(sealed, WEB) is None
+
+
+def test_lam_1_the_last_function_of_an_eni_going_takes_its_namespace_along(
+    endpoint: str, realm: Realm, network: dict[str, Any]
+) -> None:
+    """`sealed` is the only function on its (subnet, group set) ENI: once it is deleted, Lambda
+    releases the ENI and the next apply removes its namespace; `orders` keeps its own."""
+    http_client(endpoint, "lambda").delete_function(FunctionName="sealed")
+    realm.apply()
+    present = set(list_namespaces(realm.target.run))
+    assert realm.namespace(network["sealed"][0]) not in present
+    assert realm.namespace(network["orders"][0]) in present
