@@ -171,3 +171,21 @@ def test_rt_4_reply_routed_to_the_tgw_makes_an_internet_trace_unknown(
     assert result.reverse[-1].component.id == TGW
     elsewhere = Flow(protocol="tcp", destination_port=443, source_ip="192.0.2.7")
     assert trace(view, "internet", joined["web"], elsewhere).reachable
+
+
+def test_rt_11_diff_reports_pairs_that_become_not_analysed(
+    joined: dict[str, str], store: Store, tmp_path: Path, capsys: Any
+) -> None:
+    """The same account before the TGW routes were added, diffed against the export with them:
+    web <-> db go from dropped to not analysed, and the diff says so (exit 1), never "closed"
+    nor "no reachability changes"; the internet sources routed to the TGW are named too."""
+    export_partitions(store, [(ACCOUNT, REGION)], tmp_path / "plain")
+    assert main(["diff", str(tmp_path / "plain"), joined["dir"]]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    pairs = [(joined["web"], joined["db"]), (joined["db"], joined["web"])]
+    for source, destination in [*pairs, ("internet", joined["web"])]:
+        assert (
+            f"not analysed: {source} -> {destination} (its path leaves the modelled network "
+            "after: opened or closed cannot be told)"
+        ) in lines
+    assert not [line for line in lines if line.startswith("closed")]

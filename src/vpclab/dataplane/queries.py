@@ -599,15 +599,22 @@ MISSING: Leaving = ((), "missing", -2)  # not yet in a row's cache
 class Change:
     """Packets that became reachable (opened) or unreachable (closed) between two states."""
 
-    change: str  # opened | closed
+    change: str  # opened | closed | not analysed
     source: str  # "internet" or an ENI owner id
     destination: str
     protocol: str
     ports: PortSet
     rules: tuple[str, ...]  # the rules that now admit (opened) or that used to admit (closed)
+    # For "not analysed": the state ("before" or "after") whose path leaves the modelled network.
+    unanalysed_in: str = ""
 
     def describe(self) -> str:
         """One readable line for the CLI."""
+        if self.unanalysed_in:
+            return (
+                f"{self.change}: {self.source} -> {self.destination} (its path leaves the "
+                f"modelled network {self.unanalysed_in}: opened or closed cannot be told)"
+            )
         shown = "echo" if self.protocol == "icmp" else self.ports.describe()
         why = f" by {', '.join(self.rules)}" if self.rules else ""
         return f"{self.change}: {self.source} -> {self.destination} {self.protocol} {shown}{why}"
@@ -623,9 +630,11 @@ def _rule_names(finding: Exposure) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _flows(part: Compiled) -> _Flows:
-    """Every (source, destination, protocol) with its open destination ports and rules."""
+def _flows(part: Compiled) -> tuple[_Flows, set[tuple[str, str]]]:
+    """Every (source, destination, protocol) with its open destination ports and rules, and
+    the (source, destination) pairs not analysed (their paths leave the modelled network)."""
     flows: _Flows = {}
+    unanalysed = {("internet", u.owner_id) for u in unanalysed_exposure(part)}
     for finding in internet_exposure(part):
         key = ("internet", finding.owner_id, finding.protocol)
         ports, rules = flows.get(key, (PortSet(()), ()))
@@ -633,6 +642,12 @@ def _flows(part: Compiled) -> _Flows:
     enis = sorted(part.enis)
     for cell in reachability_matrix(part, enis):
         if cell.space is None:
+            unanalysed.update(
+                (part.enis[s].owner.id, part.enis[d].owner.id)
+                for s in cell.sources
+                for d in cell.destinations
+                if s != d
+            )
             continue
         for source in cell.sources:
             for destination in cell.destinations:
@@ -642,14 +657,32 @@ def _flows(part: Compiled) -> _Flows:
                 for protocol in cell.space.protocols():
                     ports = cell.space.destination_ports(protocol)
                     flows[(src, dst, protocol)] = (ports, ())
-    return flows
+    return flows, unanalysed
 
 
 def reachability_diff(before: Compiled, after: Compiled) -> list[Change]:
-    """What became reachable or unreachable from `before` to `after`, and the rules behind it."""
-    old, new = _flows(before), _flows(after)
-    changes = []
+    """What became reachable or unreachable from `before` to `after`, and the rules behind it.
+
+    A pair whose path leaves the modelled network in one state only is reported "not
+    analysed" (never opened or closed); between two instances nothing else is said of it,
+    while internet sources its exposure does analyse still count.
+    """
+    (old, old_unknown), (new, new_unknown) = _flows(before), _flows(after)
+    changes = [
+        Change(
+            "not analysed",
+            *pair,
+            "any",
+            PortSet(()),
+            (),
+            "before" if pair in old_unknown else "after",
+        )
+        for pair in sorted(old_unknown ^ new_unknown)
+    ]
+    unknown = {pair for pair in old_unknown | new_unknown if pair[0] != "internet"}
     for key in sorted(set(old) | set(new)):
+        if key[:2] in unknown:
+            continue
         old_ports, old_rules = old.get(key, (PortSet(()), ()))
         new_ports, new_rules = new.get(key, (PortSet(()), ()))
         opened, closed = new_ports.minus(old_ports), old_ports.minus(new_ports)
