@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from vpclab.api.context import RequestContext
 from vpclab.api.describe import describe
@@ -173,25 +174,43 @@ def image_filters(region: str) -> dict[str, Any]:
     }
 
 
+T = TypeVar("T")
+
+
+def pick_listed(
+    ids: list[str],
+    find_one: Callable[[str], T | None],
+    *,
+    prefix: str,
+    malformed: str,
+    not_found: tuple[str, str],
+) -> list[T]:
+    """The items a Describe names by id, in request order without repeats, for the derived
+    (not stored) items images and volumes are: a malformed or unknown id is an error."""
+    chosen = []
+    for item_id in dict.fromkeys(ids):
+        if not has_prefix(item_id, prefix):
+            raise DomainError(malformed, f'Invalid id: "{item_id}" (expecting "{prefix}-...")')
+        item = find_one(item_id)
+        if item is None:
+            raise DomainError(not_found[0], not_found[1].format(id=item_id))
+        chosen.append(item)
+    return chosen
+
+
 @operation("DescribeImages")
 def describe_images(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """DescribeImages: the built-in catalogue, by id, owner and filters."""
     images = list(CATALOG)
     ids = params.get("ImageIds")
     if ids:
-        chosen = []
-        for image_id in dict.fromkeys(ids):
-            if not has_prefix(image_id, "ami"):
-                raise DomainError(
-                    "InvalidAMIID.Malformed", f'Invalid id: "{image_id}" (expecting "ami-...")'
-                )
-            image = find(ctx.region, image_id)
-            if image is None:
-                raise DomainError(
-                    "InvalidAMIID.NotFound", f"The image id '[{image_id}]' does not exist"
-                )
-            chosen.append(image)
-        images = chosen
+        images = pick_listed(
+            ids,
+            lambda image_id: find(ctx.region, image_id),
+            prefix="ami",
+            malformed="InvalidAMIID.Malformed",
+            not_found=("InvalidAMIID.NotFound", "The image id '[{id}]' does not exist"),
+        )
     owners = params.get("Owners")
     if owners:
         images = [i for i in images if _owned_by(i, owners, ctx.account)]

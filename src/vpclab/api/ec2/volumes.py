@@ -19,8 +19,6 @@ from vpclab.api.ec2.instances import (
 )
 from vpclab.api.registry import operation
 from vpclab.control import instances
-from vpclab.model.errors import DomainError
-from vpclab.model.ids import has_prefix
 from vpclab.model.interface import Instance
 
 GP3_BASELINE_IOPS = 3000  # what a gp3 volume provides unless more is bought
@@ -107,16 +105,13 @@ def describe_volumes(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
     ids = params.get("VolumeIds")
     if ids:
         by_id = {v.volume_id: v for v in volumes}
-        for volume_id in ids:
-            if not has_prefix(volume_id, "vol"):
-                raise DomainError(
-                    "InvalidVolumeID.Malformed", f'Invalid id: "{volume_id}" (expecting "vol-...")'
-                )
-            if volume_id not in by_id:
-                raise DomainError(
-                    "InvalidVolume.NotFound", f"The volume '{volume_id}' does not exist."
-                )
-        volumes = [by_id[v] for v in dict.fromkeys(ids)]
+        volumes = images.pick_listed(
+            ids,
+            by_id.get,
+            prefix="vol",
+            malformed="InvalidVolumeID.Malformed",
+            not_found=("InvalidVolume.NotFound", "The volume '{id}' does not exist."),
+        )
     return describe(
         volumes,
         params,
