@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +17,26 @@ from vpclab.realmode.plan import build_plan, internet_namespace, namespace_name
 from vpclab.realmode.source import Target, fetch_world
 
 ACCOUNT = "123456789012"
+MAIN = ["-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
+
+
+def run_vpclab(
+    endpoint: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the vpclab command as a user would, against the test server: by default with the
+    usual AWS settings naming this account (a bare key: requests go unsigned), else `env`."""
+    settings = env or {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ACCOUNT,
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    return subprocess.run(
+        [sys.executable, *MAIN, *args],
+        capture_output=True,
+        text=True,
+        env={**settings, "AWS_ENDPOINT_URL": endpoint},
+        timeout=30,
+    )
 
 
 def http_client(

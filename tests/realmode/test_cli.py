@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from typing import Any
 
 import pytest
 
-from tests.realmode.support import instance, web_group
+from tests.realmode.support import instance, run_vpclab, web_group
 
 # The realm fixture removes this server's namespaces after the module, even if a test fails.
 pytestmark = pytest.mark.usefixtures("realm")
-
-MAIN = ["-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
-
-
-def _vpclab(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the vpclab command with the usual AWS settings pointing at the test server."""
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "123456789012",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    return subprocess.run(
-        [sys.executable, *MAIN, *args], capture_output=True, text=True, env=env, timeout=30
-    )
 
 
 def test_up_once_exec_by_name_status_and_down_all(ec2: Any, endpoint: str) -> None:
@@ -40,16 +23,16 @@ def test_up_once_exec_by_name_status_and_down_all(ec2: Any, endpoint: str) -> No
     second, second_ip = instance(ec2, subnet, group)
     ec2.create_tags(Resources=[first], Tags=[{"Key": "Name", "Value": "alpha"}])
     time.sleep(0.1)
-    up = _vpclab(endpoint, "up", "--once")
+    up = run_vpclab(endpoint, "up", "--once")
     assert up.returncode == 0, up.stderr
     assert "2 namespaces" in up.stdout
-    ping = _vpclab(endpoint, "exec", "alpha", "--", "ping", "-c1", "-W1", second_ip)
+    ping = run_vpclab(endpoint, "exec", "alpha", "--", "ping", "-c1", "-W1", second_ip)
     assert ping.returncode == 0, ping.stdout + ping.stderr
-    status = _vpclab(endpoint, "status")
+    status = run_vpclab(endpoint, "status")
     assert f"-{first}\n" in status.stdout and f"-{second}\n" in status.stdout
-    down = _vpclab(endpoint, "down", "--all")
+    down = run_vpclab(endpoint, "down", "--all")
     assert down.returncode == 0
-    assert first not in _vpclab(endpoint, "status").stdout
+    assert first not in run_vpclab(endpoint, "status").stdout
 
 
 def test_down_all_leaves_another_runs_namespaces_alone(ec2: Any, endpoint: str) -> None:
@@ -58,11 +41,11 @@ def test_down_all_leaves_another_runs_namespaces_alone(ec2: Any, endpoint: str) 
     subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     mine, _ = instance(ec2, subnet, web_group(ec2, vpc_id, "solo"))
     time.sleep(0.1)
-    assert _vpclab(endpoint, "up", "--once").returncode == 0
+    assert run_vpclab(endpoint, "up", "--once").returncode == 0
     foreign = "vpclab-0f0f0f-i-0123456789abcdef0"  # as another `vpclab up` would name it
     subprocess.run(["ip", "netns", "add", foreign], check=True)
     try:
-        down = _vpclab(endpoint, "down", "--all")
+        down = run_vpclab(endpoint, "down", "--all")
         assert down.returncode == 0 and mine in down.stdout
         listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         assert foreign in listed
@@ -73,7 +56,7 @@ def test_down_all_leaves_another_runs_namespaces_alone(ec2: Any, endpoint: str) 
 
 def test_up_once_says_clearly_when_the_server_cannot_be_read() -> None:
     """No server on the endpoint: `up --once` names it and fails instead of a traceback."""
-    done = _vpclab("http://127.0.0.1:9", "up", "--once")
+    done = run_vpclab("http://127.0.0.1:9", "up", "--once")
     assert done.returncode == 1
     assert "cannot read http://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr

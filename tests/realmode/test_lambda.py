@@ -4,16 +4,13 @@ connection to it (LAM-2), it has no public address (LAM-3) and sends only TCP/UD
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.realmode.support import ACCOUNT, Realm, http_client, instance, web_group
+from tests.realmode.support import Realm, http_client, instance, run_vpclab, web_group
 from tests.services.world import build_vpc, make_db, make_function, open_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 from vpclab.realmode.kernel import list_namespaces
@@ -79,16 +76,8 @@ def test_pkt_10_exec_by_function_name_reaches_the_database_from_the_enis_address
 ) -> None:
     """`vpclab exec orders -- curl http://<db endpoint>:5432/`: the database answers, and the
     address it saw is the function's Hyperplane ENI's."""
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": ACCOUNT}
     command = ["curl", "-s", "--max-time", "2", f"http://{network['db']}:5432/"]
-    main = "import sys; from vpclab.cli.main import main; sys.exit(main())"
-    done = subprocess.run(
-        [sys.executable, "-c", main, "exec", "orders", "--", *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-    )
+    done = run_vpclab(endpoint, "exec", "orders", "--", *command)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == network["orders"][1]
 

@@ -16,8 +16,10 @@ from tests.realmode.support import (
     http_client,
     instance,
     main_route_table,
+    run_vpclab,
     web_group,
 )
+from vpclab.realmode.kernel import list_namespaces
 from vpclab.realmode.plan import build_plan
 from vpclab.realmode.source import Target, fetch_world
 
@@ -77,7 +79,7 @@ def network(ec2: Any, endpoint: str, realm: Realm) -> Iterator[dict[str, Any]]:
         ],
     )
     realm.apply()
-    yield {"a": a, "b": b, "c": c, "vpc_a": vpc_a, "ac": ac_id, "endpoint": endpoint}
+    yield {"a": a, "b": b, "c": c, "vpc_a": vpc_a, "ab": ab_id, "ac": ac_id}
 
 
 def test_pcx_14_cross_account_peering_carries_traffic_both_ways(
@@ -110,11 +112,11 @@ def test_pcx_10_peerings_across_partitions_are_not_transitive(
 
 
 def test_pcx_14_up_narrowed_to_one_account_builds_no_link_to_the_other(
-    network: dict[str, Any],
+    endpoint: str, network: dict[str, Any]
 ) -> None:
     """`vpclab up --account A` sees neither B's VPC nor its router: no A-B link is planned and
     A's route to B's range is a blackhole; the A-C link (same account) is still planned."""
-    target = Target(network["endpoint"], ACCOUNT)
+    target = Target(endpoint, ACCOUNT)
     plan = build_plan(fetch_world(target)[1], target.run)
     assert [link.peering_id for link in plan.peerings] == [network["ac"]]
     (router_a,) = [router for router in plan.routers if router.vpc_id == network["vpc_a"]]
@@ -129,3 +131,21 @@ def test_pcx_13_group_of_the_peer_account_admits_its_members(
     a, b = network["a"], network["b"]
     tcp_listener(b[0], 8080)
     assert realm.tcp_connects(a[0], b[1], 8080)
+
+
+def test_pcx_14_up_says_which_partitions_it_shows_and_which_peerings_stay_unlinked(
+    endpoint: str, network: dict[str, Any]
+) -> None:
+    """`vpclab up --once --account A` names A's two regions and the A-B peering it cannot link
+    (B's account is not shown); `vpclab down --account A` removes exactly that run."""
+    up = run_vpclab(endpoint, "up", "--once", "--account", ACCOUNT)
+    try:
+        assert up.returncode == 0, up.stderr
+        assert f"shows account {ACCOUNT} (us-east-1, us-west-2)\n" in up.stdout
+        unlinked = [line for line in up.stdout.splitlines() if "stay unlinked" in line]
+        assert len(unlinked) == 1 and network["ab"] in unlinked[0]
+        assert OTHER_ACCOUNT in unlinked[0] and network["ac"] not in unlinked[0]
+    finally:
+        down = run_vpclab(endpoint, "down", "--account", ACCOUNT)
+    assert down.returncode == 0
+    assert not list_namespaces(Target(endpoint, ACCOUNT).run)

@@ -4,8 +4,6 @@ AWS keys, and the server confines the signer to its own account, whose network i
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,14 +11,13 @@ from typing import Any
 import pytest
 
 from tests.hardening.server import http_client, start_server, stop_server
-from tests.realmode.support import web_group
+from tests.realmode.support import run_vpclab, web_group
 from tests.scenarios import world as w
 from vpclab.realmode.kernel import list_namespaces, teardown_all
 from vpclab.realmode.source import Target
 
 ALICE = ("AKIAREALMODEALICE", "alice-secret", "111111111111")
 BOB = ("AKIAREALMODEBOB", "bob-secret", "222222222222")
-MAIN = ["-c", "import sys; from vpclab.cli.main import main; sys.exit(main())"]
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +63,12 @@ def _vpclab(endpoint: str, tmp_path: Path, key: tuple[str, str] | None, *args: s
         if not name.startswith("AWS_") or name == "AWS_DEFAULT_REGION"
     }
     env |= {
-        "AWS_ENDPOINT_URL": endpoint,
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
         "AWS_CONFIG_FILE": str(tmp_path / "none"),
     }
     if key is not None:
         env |= {"AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]}
-    return subprocess.run(
-        [sys.executable, *MAIN, *args], capture_output=True, text=True, env=env, timeout=30
-    )
+    return run_vpclab(endpoint, *args, env=env)
 
 
 def test_up_signs_and_brings_up_only_the_signers_account(

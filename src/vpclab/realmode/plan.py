@@ -358,6 +358,22 @@ def _peering_links(views: list[View], run: str, vpcs: set[str]) -> list[PeeringL
     return [links[pcx_id] for pcx_id in sorted(links)]
 
 
+def unshown_peerings(world: World) -> tuple[str, ...]:
+    """Active peerings whose far side lives in a partition the run is not shown (narrowed by
+    --account/--region, or confined by a strict server): no link can be built for them, so
+    their routes are blackholes in the kernel. One line each, for `vpclab up` to say so."""
+    found = set()
+    for account, region in list(world.partitions):
+        for pcx in world.view(account, region).iter(VpcPeeringConnection):
+            if pcx.status != "active":
+                continue
+            for side in (pcx.requester, pcx.accepter):
+                if side.partition() not in world.partitions:
+                    where = f"account {side.owner_id}, {side.region}"
+                    found.add(f"{pcx.id} (to {side.vpc_id} in {where})")
+    return tuple(sorted(found))
+
+
 def _side_cidrs(view: View, side: PeeringSide) -> tuple[str, ...]:
     """A peering side's VPC's IPv4 blocks, read in its own partition."""
     here = side.partition() == (view.account, view.region) or view.world is None

@@ -90,13 +90,13 @@ def run_up(args: argparse.Namespace) -> int:
     teardown_all(target.run)  # what a crashed run against this target left behind
     applier = Applier()
     follower = Follower(target)
-    shown: list[tuple[str, str]] | None = None
+    said: object = None
     try:
         while True:
             try:
                 world = follower.poll()
                 if world is not None:
-                    shown = _say_partitions(target.endpoint, world, shown)
+                    said = _say_partitions(target.endpoint, world, said)
                     applier.apply(build_plan(world, target.run, vpcs))
             except OSError as exc:  # the server is down, restarting or refusing: keep what is built
                 print(f"vpclab up: cannot read {target.endpoint}: {exc}", file=sys.stderr)
@@ -117,13 +117,15 @@ def run_up(args: argparse.Namespace) -> int:
         return 0
 
 
-def _say_partitions(
-    endpoint: str, world: Any, shown: list[tuple[str, str]] | None
-) -> list[tuple[str, str]]:
+def _say_partitions(endpoint: str, world: Any, said: object) -> object:
     """Tell the user which accounts and regions are brought up (a strict server shows signed
-    callers their own account only), whenever that set changes."""
+    callers their own account only), and which active peerings lead to a partition not shown
+    (left unlinked), whenever that changes; returns what was said."""
+    from vpclab.realmode.plan import unshown_peerings
+
     partitions = sorted(world.partitions)
-    if partitions != shown:
+    unshown = unshown_peerings(world)
+    if (partitions, unshown) != said:
         regions: dict[str, list[str]] = {}
         for account, region in partitions:
             regions.setdefault(account, []).append(region)
@@ -131,7 +133,13 @@ def _say_partitions(
             f"account {account} ({', '.join(names)})" for account, names in regions.items()
         )
         print(f"vpclab up: {endpoint} shows {listed or 'no partitions'}", flush=True)
-    return partitions
+        if unshown:
+            print(
+                "vpclab up: peerings to partitions not shown stay unlinked (their routes are "
+                f"blackholes here): {', '.join(unshown)}",
+                flush=True,
+            )
+    return (partitions, unshown)
 
 
 def run_down(args: argparse.Namespace) -> int:
