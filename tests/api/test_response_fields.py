@@ -343,6 +343,57 @@ def test_inst_credit_specifications_of_burstable_instances(ec2: Any) -> None:
     )
 
 
+PROFILE_ID = re.compile(r"^AIPA[A-Z2-7]{17}$")
+
+
+def test_inst_iam_instance_profile_at_launch_and_later(ec2: Any) -> None:
+    """RunInstances IamInstanceProfile (by name) shows as {Arn, Id} on the instance and as an
+    association; Replace gives a new association, Disassociate ends it."""
+    _, subnet_id = network(ec2)
+    made = launch(ec2, subnet_id, IamInstanceProfile={"Name": "web-role"})
+    arn = "arn:aws:iam::123456789012:instance-profile/web-role"
+    shown = described(ec2, made["InstanceId"])["IamInstanceProfile"]
+    assert shown["Arn"] == arn and PROFILE_ID.match(shown["Id"])
+    (association,) = ec2.describe_iam_instance_profile_associations()[
+        "IamInstanceProfileAssociations"
+    ]
+    assert association["InstanceId"] == made["InstanceId"]
+    assert (association["State"], association["IamInstanceProfile"]) == ("associated", shown)
+    other = "arn:aws:iam::123456789012:instance-profile/admin"
+    replaced = ec2.replace_iam_instance_profile_association(
+        AssociationId=association["AssociationId"], IamInstanceProfile={"Arn": other}
+    )["IamInstanceProfileAssociation"]
+    assert replaced["State"] == "associating"
+    assert replaced["AssociationId"] != association["AssociationId"]
+    assert described(ec2, made["InstanceId"])["IamInstanceProfile"]["Arn"] == other
+    ended = ec2.disassociate_iam_instance_profile(AssociationId=replaced["AssociationId"])
+    assert ended["IamInstanceProfileAssociation"]["State"] == "disassociating"
+    assert "IamInstanceProfile" not in described(ec2, made["InstanceId"])
+    code, _ = aws_error(
+        ec2.disassociate_iam_instance_profile, AssociationId=replaced["AssociationId"]
+    )
+    assert code == "InvalidAssociationID.NotFound"
+
+
+def test_inst_one_iam_instance_profile_per_instance(ec2: Any) -> None:
+    """AssociateIamInstanceProfile on an instance that has one answers IncorrectState; a bad ARN
+    is InvalidParameterValue."""
+    _, subnet_id = network(ec2)
+    instance_id = launch(ec2, subnet_id)["InstanceId"]
+    answer = ec2.associate_iam_instance_profile(
+        InstanceId=instance_id, IamInstanceProfile={"Name": "web-role"}
+    )["IamInstanceProfileAssociation"]
+    assert (answer["InstanceId"], answer["State"]) == (instance_id, "associating")
+    code, _ = aws_error(
+        ec2.associate_iam_instance_profile,
+        InstanceId=instance_id,
+        IamInstanceProfile={"Name": "other"},
+    )
+    assert code == "IncorrectState"
+    code, _ = aws_error(launch, ec2, subnet_id, IamInstanceProfile={"Arn": "not-an-arn"})
+    assert code == "InvalidParameterValue"
+
+
 # -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------
 def test_vpc_ipv6_associations_say_where_the_block_comes_from(ec2: Any) -> None:
     """An Amazon-provided IPv6 block reads IpSource amazon, Ipv6AddressAttribute public, on the

@@ -20,6 +20,7 @@ from vpclab.model.base import Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.ids import has_prefix, new_id
 from vpclab.model.interface import (
+    IamProfileAssociation,
     Instance,
     MetadataOptions,
     NetworkInterface,
@@ -177,6 +178,7 @@ class LaunchRequest:
     enclave_enabled: bool = False
     capacity_reservation_preference: str = "open"
     auto_recovery: str = "default"
+    iam_instance_profile_arn: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -428,6 +430,11 @@ def run_instances(tx: Tx, request: LaunchRequest) -> list[Instance]:
             enclave_enabled=request.enclave_enabled,
             capacity_reservation_preference=request.capacity_reservation_preference,
             auto_recovery=request.auto_recovery,
+            iam_instance_profile=(
+                new_profile_association(tx, request.iam_instance_profile_arn)
+                if request.iam_instance_profile_arn
+                else None
+            ),
             tags=request.instance_tags,
         )
         tx.put(instance)
@@ -718,6 +725,76 @@ def set_monitoring(tx: Tx, instance_ids: Sequence[str], enabled: bool) -> list[I
         tx.put(changed)
         out.append(changed)
     return out
+
+
+# -- IAM instance profiles -------------------------------------------------------------------------
+INSTANCE_PROFILE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,128}$"
+)
+
+
+def profile_arn(account: str, arn: str | None, name: str | None) -> str | None:
+    """The ARN an IamInstanceProfile specification names (by ARN, or by name in the account)."""
+    if arn:
+        if not INSTANCE_PROFILE_ARN.match(arn):
+            raise DomainError(
+                "InvalidParameterValue",
+                f"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid ARN",
+            )
+        return arn
+    if name:
+        return f"arn:aws:iam::{account}:instance-profile/{name}"
+    return None
+
+
+def new_profile_association(view: View, arn: str) -> IamProfileAssociation:
+    """A fresh association of an instance profile, made now."""
+    return IamProfileAssociation(
+        association_id=new_id("iip-assoc"), arn=arn, associated_at=view.now()
+    )
+
+
+def associate_profile(tx: Tx, instance_id: str, arn: str) -> Instance:
+    """AssociateIamInstanceProfile: one profile per instance, running or stopped."""
+    instance = require_visible(tx, instance_id)
+    if state_of(tx, instance) not in ("pending", "running", "stopping", "stopped"):
+        raise DomainError(
+            "IncorrectState", f"The instance '{instance.id}' is not in a valid state."
+        )
+    if instance.iam_instance_profile is not None:
+        raise DomainError(
+            "IncorrectState", f"There is an existing association for instance {instance.id}"
+        )
+    changed = evolve(instance, iam_instance_profile=new_profile_association(tx, arn))
+    tx.put(changed)
+    return changed
+
+
+def profile_holder(view: View, association_id: str) -> Instance:
+    """The instance an IAM instance profile association belongs to (NotFound otherwise)."""
+    for instance in view.all(Instance):
+        held = instance.iam_instance_profile
+        if held is not None and held.association_id == association_id and visible(view, instance):
+            return instance
+    raise DomainError(
+        "InvalidAssociationID.NotFound", f"An association ID '{association_id}' does not exist."
+    )
+
+
+def disassociate_profile(tx: Tx, association_id: str) -> tuple[Instance, IamProfileAssociation]:
+    """DisassociateIamInstanceProfile: the instance and the association it no longer has."""
+    instance = profile_holder(tx, association_id)
+    assert instance.iam_instance_profile is not None
+    tx.put(evolve(instance, iam_instance_profile=None))
+    return instance, instance.iam_instance_profile
+
+
+def replace_profile(tx: Tx, association_id: str, arn: str) -> Instance:
+    """ReplaceIamInstanceProfileAssociation: a new association (new id) with another profile."""
+    instance = profile_holder(tx, association_id)
+    changed = evolve(instance, iam_instance_profile=new_profile_association(tx, arn))
+    tx.put(changed)
+    return changed
 
 
 def _live_primary(tx: Tx, instance: Instance) -> NetworkInterface:

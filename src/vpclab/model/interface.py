@@ -82,6 +82,15 @@ class PrivateDnsNameOptions:
     enable_resource_name_dns_aaaa_record: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IamProfileAssociation:
+    """An IAM instance profile associated with an instance (iip-assoc-...)."""
+
+    association_id: str
+    arn: str
+    associated_at: float = 0.0
+
+
 @register
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Instance(Resource):
@@ -124,3 +133,4 @@ class Instance(Resource):
     enclave_enabled: bool = False
     capacity_reservation_preference: str = "open"
     auto_recovery: str = "default"
+    iam_instance_profile: IamProfileAssociation | None = None

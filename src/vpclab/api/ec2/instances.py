@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from vpclab.control import tags as tagging
 from vpclab.model import regions
 from vpclab.model.errors import DomainError
 from vpclab.model.interface import (
+    IamProfileAssociation,
     Instance,
     MetadataOptions,
     NetworkInterface,
@@ -143,6 +145,12 @@ def present_metadata_options(
     }
 
 
+def present_profile(arn: str) -> dict[str, Any]:
+    """An IamInstanceProfile: its ARN and a stable AIPA... id (vpclab keeps no IAM)."""
+    digest = base64.b32encode(hashlib.sha256(arn.encode()).digest()).decode()
+    return {"Arn": arn, "Id": f"AIPA{digest[:17]}"}
+
+
 def _zone_id(ctx: RequestContext, zone: str) -> str | None:
     """The zone id of an availability zone of the request's region."""
     return next((z.zone_id for z in regions.zones(ctx.region) if z.name == zone), None)
@@ -222,6 +230,8 @@ def present_instance(
     }
     if image is not None:
         out["BootMode"] = image.boot_mode
+    if instance.iam_instance_profile is not None:
+        out["IamInstanceProfile"] = present_profile(instance.iam_instance_profile.arn)
     if instance.key_name:
         out["KeyName"] = instance.key_name
     reason = present_state_reason(instance, state)
@@ -415,6 +425,7 @@ def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         )
         or "open",
         auto_recovery=_nested(params, "MaintenanceOptions", "AutoRecovery") or "default",
+        iam_instance_profile_arn=requested_profile(ctx, params),
         raw=params,
     )
     launched = instances.run_instances(ctx.tx, request)
@@ -746,6 +757,110 @@ def unmonitor_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str
     """UnmonitorInstances: detailed monitoring off (`disabling` in the answer)."""
     changed = instances.set_monitoring(ctx.tx, params["InstanceIds"], False)
     return _monitoring_answer(changed, "disabling")
+
+
+# -- IAM instance profiles ------------------------------------------------------------------------
+def requested_profile(ctx: RequestContext, params: dict[str, Any]) -> str | None:
+    """The instance profile ARN a request's IamInstanceProfile names (by Arn or Name)."""
+    given = params.get("IamInstanceProfile") or {}
+    return instances.profile_arn(ctx.account, given.get("Arn"), given.get("Name"))
+
+
+def _required_profile(ctx: RequestContext, params: dict[str, Any]) -> str:
+    """The instance profile ARN a request must name."""
+    arn = requested_profile(ctx, params)
+    if arn is None:
+        raise DomainError(
+            "MissingParameter", "The request must contain the parameter IamInstanceProfile"
+        )
+    return arn
+
+
+def present_profile_association(
+    instance_id: str, association: IamProfileAssociation, state: str = "associated"
+) -> dict[str, Any]:
+    """An IamInstanceProfileAssociation (answers of changes say associating/disassociating)."""
+    return {
+        "AssociationId": association.association_id,
+        "InstanceId": instance_id,
+        "IamInstanceProfile": present_profile(association.arn),
+        "State": state,
+        "Timestamp": timestamp(association.associated_at),
+    }
+
+
+def _association_answer(instance: Instance, state: str) -> dict[str, Any]:
+    """The IamInstanceProfileAssociation answer of Associate/Replace."""
+    assert instance.iam_instance_profile is not None
+    return {
+        "IamInstanceProfileAssociation": present_profile_association(
+            instance.id, instance.iam_instance_profile, state
+        )
+    }
+
+
+@operation("AssociateIamInstanceProfile")
+def associate_iam_instance_profile(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """AssociateIamInstanceProfile: one profile per instance."""
+    arn = _required_profile(ctx, params)
+    return _association_answer(
+        instances.associate_profile(ctx.tx, params["InstanceId"], arn), "associating"
+    )
+
+
+@operation("ReplaceIamInstanceProfileAssociation")
+def replace_iam_instance_profile_association(
+    ctx: RequestContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    """ReplaceIamInstanceProfileAssociation: the new association, associating."""
+    arn = _required_profile(ctx, params)
+    return _association_answer(
+        instances.replace_profile(ctx.tx, params["AssociationId"], arn), "associating"
+    )
+
+
+@operation("DisassociateIamInstanceProfile")
+def disassociate_iam_instance_profile(
+    ctx: RequestContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    """DisassociateIamInstanceProfile: the association that ends, disassociating."""
+    instance, association = instances.disassociate_profile(ctx.tx, params["AssociationId"])
+    return {
+        "IamInstanceProfileAssociation": present_profile_association(
+            instance.id, association, "disassociating"
+        )
+    }
+
+
+@operation("DescribeIamInstanceProfileAssociations")
+def describe_iam_instance_profile_associations(
+    ctx: RequestContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    """DescribeIamInstanceProfileAssociations of the instances not terminated."""
+    ids = params.get("AssociationIds")
+    if ids:
+        held = [instances.profile_holder(ctx.tx, a) for a in dict.fromkeys(ids)]
+    else:
+        held = [
+            i
+            for i in ctx.tx.all(Instance)
+            if i.iam_instance_profile is not None and instances.visible(ctx.tx, i)
+        ]
+    live = [
+        (i.id, i.iam_instance_profile)
+        for i in held
+        if i.iam_instance_profile is not None
+        and instances.state_of(ctx.tx, i) not in ("shutting-down", "terminated")
+    ]
+    return describe(
+        live,
+        params,
+        fields={"instance-id": lambda pair: pair[0], "state": lambda pair: "associated"},
+        present=lambda pair: present_profile_association(pair[0], pair[1]),
+        list_key="IamInstanceProfileAssociations",
+        key=lambda pair: pair[1].association_id,
+        ids_given=bool(ids),
+    )
 
 
 # -- DescribeInstanceStatus -----------------------------------------------------------------------
