@@ -174,3 +174,27 @@ def test_eni_8_db_eni_blocks_subnet_and_group_deletion(ec2: Any, rds: Any) -> No
     ec2.delete_subnet(SubnetId=eni["SubnetId"])
     ec2.delete_security_group(GroupId=group)
     assert rds.describe_db_instances()["DBInstances"] == []
+
+
+@pytest.mark.parametrize("identifier", ["dé", "1db", "db--a", "db-", "d" * 64])
+def test_db_identifier_refused_unless_ascii_letter_first_no_double_or_trailing_hyphen(
+    ec2: Any, rds: Any, identifier: str
+) -> None:
+    """RDS identifiers: 1-63 ASCII letters, digits or hyphens, a letter first, no '--', no hyphen
+    at the end (a non-ASCII letter such as 'é' is refused like any other character)."""
+    net = build_vpc(ec2)
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
+    )
+    code, message = aws_error(
+        rds.create_db_instance,
+        DBInstanceIdentifier=identifier,
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="admin",
+        MasterUserPassword="password123",
+        AllocatedStorage=20,
+        DBSubnetGroupName="dbs",
+    )
+    assert code == "InvalidParameterValue"
+    assert "ASCII letters" in message

@@ -98,6 +98,7 @@ def check_identifier(identifier: str, *, max_length: int, parameter: str) -> Non
     letter first, no '--' and no hyphen at the end."""
     ok = (
         0 < len(identifier) <= max_length
+        and identifier.isascii()
         and identifier[0].isalpha()
         and all(c.isalnum() or c == "-" for c in identifier)
         and "--" not in identifier
