@@ -194,12 +194,14 @@ function sameStructure(elements) {
 // place and moves nothing. A structural one (an element added or removed, a node moved to
 // another parent) lays the whole graph out again in ELK's worker first, then, in one batch (one
 // frame, no flicker), removes what went, adds what is new at its place and moves the rest to
-// theirs; the viewport stays where the user left it.
+// theirs; the viewport stays where the user left it. False when the user switched to another
+// partition while the layout was computed (nothing is changed then).
 async function applyTopology(topology) {
   const cy = state.cy;
   const elements = topologyElements(topology).map(withDisplay);
   const data = (group) => elements.filter((element) => element.group === group).map((element) => element.data);
   const centres = sameStructure(elements) ? null : await layOut(data('nodes'), data('edges'));
+  if (!isShown(topology)) return false;
   const wanted = new Set(elements.map((element) => element.data.id));
   const added = [];
   cy.batch(() => {
@@ -222,6 +224,13 @@ async function applyTopology(topology) {
     if (centres) applyCentres(centres);
   });
   if (centres) state.layouts += 1;
+  return true;
+}
+
+// Whether a topology is of the partition the page shows now (the user may have switched to
+// another while it was fetched or laid out).
+function isShown(topology) {
+  return topology.account === api.account && topology.region === api.region;
 }
 
 // Keep the topology and what is looked up from it (ENI owners, resources by id).
@@ -235,6 +244,7 @@ function indexTopology(topology) {
 // Fetch the topology and draw it: from scratch the first time, in place afterwards.
 async function loadTopology() {
   const topology = await api.topology();
+  if (!isShown(topology)) return;
   indexTopology(topology);
   if (!state.cy) {
     await drawFresh(topology);
@@ -242,7 +252,7 @@ async function loadTopology() {
     // First paint: the frame after cytoscape's first render of the placed graph has drawn it.
     state.cy.one('render', () => requestAnimationFrame(() => performance.mark('vpclab-first-paint')));
   } else {
-    await applyTopology(topology);
+    if (!(await applyTopology(topology))) return;
     await redrawOverlays();
   }
   state.renderedVersion = topology.version;
