@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 
 from vpclab import __version__
 from vpclab.api.dispatch import MAX_BODY, REST_JSON_SERVICES, Api, HttpResponse, caller_from_headers
-from vpclab.server import console_api
 from vpclab.server.auth import SIGNED_ACCOUNT, Verifier, authenticate
 
 Scope = MutableMapping[str, Any]
@@ -19,6 +18,13 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 Route = Callable[["App", Scope, bytes], HttpResponse]
+HEALTH_PATH = "/_vpclab/health"
+# Every route of vpclab's own (console, state export, snapshot import) lives under this prefix.
+OWN_PREFIX = "/_vpclab/"
+# The console's page, and the query parameter bringing its token under --auth strict (here, not
+# in console_api, so that a starting server prints the console's URL without importing it).
+CONSOLE_PATH = "/_vpclab/console"
+TOKEN_PARAMETER = "token"
 
 
 class App:
@@ -34,6 +40,9 @@ class App:
         self.extra_routes: dict[str, Route] = {}  # exact paths
         # Path prefixes (e.g. "/_vpclab/console/assets/"): the longest matching prefix answers.
         self.prefix_routes: dict[str, Route] = {}
+        # Installers of routes under OWN_PREFIX, run before the first request for such a path
+        # is routed: a starting server answers EC2 calls without importing the console's code.
+        self.deferred_routes: list[Callable[[App], None]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point."""
@@ -47,13 +56,15 @@ class App:
         path: str = scope["path"]
         account: str | None = None
         refusal: HttpResponse | None = None
-        if path != "/_vpclab/health":
+        if self.deferred_routes and path.startswith(OWN_PREFIX):
+            self.install_deferred_routes()
+        if path != HEALTH_PATH:
             account, refusal = self._authenticate(scope, headers, body)
             if account is not None:
                 scope[SIGNED_ACCOUNT] = account
         if too_big:
             response = self.api.handle(b"x" * (MAX_BODY + 1), headers)
-        elif path == "/_vpclab/health":
+        elif path == HEALTH_PATH:
             response = self.health()
         elif refusal is not None:
             response = refusal
@@ -76,6 +87,8 @@ class App:
                 {"Content-Type": "application/json"},
             )
         if self._token_in_query(scope, headers):
+            from vpclab.server import console_api
+
             response.headers["Set-Cookie"] = console_api.token_cookie(str(self.console_token))
         await send(
             {
@@ -94,8 +107,11 @@ class App:
         self, scope: Scope, headers: dict[str, str], body: bytes
     ) -> tuple[str | None, HttpResponse | None]:
         """(verified account, refusal): SigV4 under --auth strict, or the console token."""
-        console = scope["path"].startswith(console_api.CONSOLE_PATHS)
-        if self.console_token is None or not console or "authorization" in headers:
+        if self.console_token is None or "authorization" in headers:
+            return authenticate(self.verifier, scope, headers, body)
+        from vpclab.server import console_api  # only --auth strict has a console token
+
+        if not scope["path"].startswith(console_api.CONSOLE_PATHS):
             return authenticate(self.verifier, scope, headers, body)
         if console_api.token_matches(self.console_token, scope, headers):
             return None, None
@@ -103,12 +119,20 @@ class App:
 
     def _token_in_query(self, scope: Scope, headers: dict[str, str]) -> bool:
         """Whether a console request brought a valid ?token= (answered with the token cookie)."""
+        if self.console_token is None:
+            return False
+        from vpclab.server import console_api
+
         return (
-            self.console_token is not None
-            and scope["path"].startswith(console_api.CONSOLE_PATHS)
-            and console_api.TOKEN_PARAMETER in console_api.query_parameters(scope)
+            scope["path"].startswith(console_api.CONSOLE_PATHS)
+            and TOKEN_PARAMETER in console_api.query_parameters(scope)
             and console_api.token_matches(self.console_token, scope, headers)
         )
+
+    def install_deferred_routes(self) -> None:
+        """Run the deferred route installers (once each, in the order they were deferred)."""
+        while self.deferred_routes:
+            self.deferred_routes.pop(0)(self)
 
     def _prefix_route(self, path: str) -> Route | None:
         """The handler registered for the longest prefix of this path, if any."""

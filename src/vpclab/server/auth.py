@@ -13,11 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
-from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
-from botocore.credentials import Credentials  # type: ignore[import-untyped]
-
 from vpclab.api.dispatch import HttpResponse
 from vpclab.wire import serialize_error
 
@@ -79,6 +74,8 @@ def load_credentials(path: str | Path) -> dict[str, Identity]:
             raise CredentialsFileError(f"{path}: {exc}") from exc
         entries = [(parser[name], f"{path} [{name}]") for name in parser.sections()]
     else:
+        import yaml  # only --auth strict reads a credentials file: kept off the start-up path
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -169,6 +166,11 @@ def _signature(
     stamp: datetime,
 ) -> str:
     """The signature botocore computes for exactly the headers the client said it signed."""
+    # Imported on first use (--auth strict only), off the start-up path.
+    from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
+    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
+    from botocore.credentials import Credentials  # type: ignore[import-untyped]
+
     signed = match["headers"].split(";")
     if "host" not in signed or any(name not in headers for name in signed):
         raise AuthError(

@@ -31,6 +31,8 @@ from vpclab.model.errors import DomainError
 from vpclab.model.regions import DEFAULT_ACCOUNT, DEFAULT_REGION, is_region
 from vpclab.network import CompiledWorlds, UsageError, trace_view
 from vpclab.network import endpoint_spec as endpoint_spec  # the CLI's SRC/DST reading
+from vpclab.server.app import CONSOLE_PATH as CONSOLE_PATH  # re-exported
+from vpclab.server.app import TOKEN_PARAMETER as TOKEN_PARAMETER  # re-exported
 from vpclab.server.auth import ForeignAccount, confined_account, signed_account
 
 if TYPE_CHECKING:
@@ -40,10 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("vpclab")
 
 API_PREFIX = "/_vpclab/api/"
-CONSOLE_PATH = "/_vpclab/console"
 # Paths a browser reaches: under --auth strict they need the console token instead of SigV4.
 CONSOLE_PATHS = (API_PREFIX, CONSOLE_PATH)
-TOKEN_PARAMETER = "token"
 TOKEN_HEADER = "x-vpclab-token"
 TOKEN_COOKIE = "vpclab_console_token"
 PROTOCOLS = ("tcp", "udp", "icmp")

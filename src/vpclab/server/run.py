@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import logging
 import socket
 import sys
@@ -20,8 +21,7 @@ from vpclab.api.registry import load_handlers
 from vpclab.control.store import Store
 from vpclab.model import load_all_kinds
 from vpclab.model.state import Clock
-from vpclab.server import console_api, console_static, state_export
-from vpclab.server.app import App
+from vpclab.server.app import CONSOLE_PATH, TOKEN_PARAMETER, App
 from vpclab.server.auth import CredentialsFileError, Verifier, load_credentials
 from vpclab.wire import service_model
 
@@ -60,16 +60,30 @@ def build_app(options: ServeOptions, *, load_all: bool = True) -> App:
         store, location = Store(path, clock=clock), str(path)
     api = Api(store, Settings(quotas=options.quotas), load_all=load_all)
     app = App(api, location, strict_verifier(options))
-    state_export.install(app)
-    console_api.install(app)
-    console_static.install(app)
+    app.deferred_routes.append(install_own_routes)
     return app
+
+
+# vpclab's own routes under /_vpclab/ (state export and snapshot import, console API, console
+# pages), each module with an `install(app)`; in this order.
+OWN_ROUTE_MODULES = (
+    "vpclab.server.state_export",
+    "vpclab.server.console_api",
+    "vpclab.server.console_static",
+)
+
+
+def install_own_routes(app: App) -> None:
+    """Register vpclab's own routes on the app (deferred by `build_app` to the first request
+    under /_vpclab/: the console's modules are a third of what a server would import at start)."""
+    for name in OWN_ROUTE_MODULES:
+        importlib.import_module(name).install(app)
 
 
 def console_url(app: App, endpoint: str) -> str:
     """Where the web console is (with the console token under --auth strict)."""
-    token = f"?{console_api.TOKEN_PARAMETER}={app.console_token}" if app.console_token else ""
-    return f"{endpoint}{console_api.CONSOLE_PATH}{token}"
+    token = f"?{TOKEN_PARAMETER}={app.console_token}" if app.console_token else ""
+    return f"{endpoint}{CONSOLE_PATH}{token}"
 
 
 def strict_verifier(options: ServeOptions) -> Verifier | None:
@@ -107,7 +121,8 @@ def freeze_long_lived_objects() -> None:
 
 
 def warm_up(api: Api) -> None:
-    """Parse the EC2 model, then import every handler module, off the event loop's thread.
+    """Parse the EC2 model, then import every handler module and the modules of vpclab's own
+    routes, off the event loop's thread.
 
     Started once the socket is bound: the first call (which imports only its own handler
     module) gets the machine to itself, and the other modules load once it has been handled
@@ -116,6 +131,8 @@ def warm_up(api: Api) -> None:
     service_model("ec2")
     api.handled_one.wait(WARM_UP_DELAY_SECONDS)
     load_handlers()
+    for name in OWN_ROUTE_MODULES:  # imported only: the event loop's thread installs them
+        importlib.import_module(name)
     freeze_long_lived_objects()
 
 

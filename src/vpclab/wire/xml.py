@@ -92,6 +92,7 @@ class _Out:
         "key_tags",
         "kind",
         "members",
+        "met_once",
         "name",
     )
 
@@ -109,6 +110,7 @@ class _Out:
         self.flat = False
         # structure: member names in a dict's order -> its specialized encoder (None: generic)
         self.by_keys: dict[tuple[str, ...], _MembersEncoder | None] = {}
+        self.met_once: set[tuple[str, ...]] = set()  # key orders encoded once, generically
 
 
 def _tags(name: str) -> tuple[str, str]:
@@ -187,8 +189,12 @@ def _emit_members(out: list[str], plan: _Out, value: dict[str, Any]) -> None:
     by_keys = plan.by_keys
     encoder = by_keys.get(keys, _UNSEEN)
     if encoder is _UNSEEN:
-        encoder = _specialize(plan, keys) if len(by_keys) < _MAX_ORDERS_PER_SHAPE else None
-        by_keys[keys] = encoder
+        if keys in plan.met_once:  # met again: worth its code
+            encoder = _specialize(plan, keys) if len(by_keys) < _MAX_ORDERS_PER_SHAPE else None
+            by_keys[keys] = encoder
+        else:  # met once: the generic loop (a server's first answer skips the code generation)
+            plan.met_once.add(keys)
+            encoder = None
     if encoder is None:
         _emit_members_any(out, plan, value)
     else:
