@@ -58,9 +58,12 @@ function subnetMembers(subnet, vpcId) {
 
 // Everything inside and attached to one VPC.
 function vpcElements(vpc) {
+  // A VPC or subnet a flow log records says so under its name (ENIs' show in their panel).
+  const logged = new Set(vpc.flow_logs.map((flowLog) => flowLog.resource_id));
+  const flowLogNote = (id) => (logged.has(id) ? ' · flow log' : '');
   const elements = [
     node(vpc.id, 'vpc', named(vpc), {
-      subtitle: vpc.cidrs.join(', ') + (vpc.is_default ? ' · default' : ''),
+      subtitle: vpc.cidrs.join(', ') + (vpc.is_default ? ' · default' : '') + flowLogNote(vpc.id),
       name: vpc.name,
       cidrs: vpc.cidrs,
       container: vpc.azs.length > 0 || vpc.nat_gateways.length > 0 || vpc.services.length > 0,
@@ -75,7 +78,7 @@ function vpcElements(vpc) {
         node(subnet.id, 'subnet', named(subnet), {
           parent: azId,
           vpc: vpc.id,
-          subtitle: `${subnet.cidr} · ${subnet.public ? 'public' : 'private'}`,
+          subtitle: `${subnet.cidr} · ${subnet.public ? 'public' : 'private'}${flowLogNote(subnet.id)}`,
           public: subnet.public,
           cidr: subnet.cidr,
           name: subnet.name,

@@ -393,6 +393,35 @@ def test_managed_services_are_drawn_with_their_enis_and_panels(page: Any, world:
     assert "FunctionName\tworker" in shown.locator("[data-testid=describe-fields]").inner_text()
 
 
+def test_flow_log_of_a_subnet_shows_on_its_node_and_opens_from_its_panel(
+    page: Any, world: Network
+) -> None:
+    """CreateFlowLogs on the private subnet: the subnet says so on the map, and its panel links
+    to the flow log, shown as DescribeFlowLogs lists it."""
+    (flow_log,) = world.ec2.create_flow_logs(
+        ResourceIds=[world.private],
+        ResourceType="Subnet",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::console-flow-logs",
+    )["FlowLogIds"]
+    page.wait_for_function(
+        f"window.vpclabConsole.nodes().some(n => n.id === '{world.private}' "
+        "&& n.display.includes('flow log'))",
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    assert "flow log" not in drawn(page)[world.public]["display"]
+    page.fill("[data-testid=search]", world.private)
+    page.click("[data-testid=search-go]")
+    page.locator(f"[data-testid=resource][data-id={world.private}]").wait_for()
+    page.click(f"[data-testid=link-{flow_log}]")
+    shown = page.locator(f"[data-testid=resource][data-id={flow_log}]")
+    shown.wait_for()
+    assert shown.get_attribute("data-kind") == "vpc-flow-log"
+    fields = shown.locator("[data-testid=describe-fields]").inner_text()
+    assert "LogDestination\tarn:aws:s3:::console-flow-logs" in fields
+
+
 def test_sg_3_revoking_the_only_admitting_rule_flips_the_shown_trace_live(
     page: Any, world: Network, artifacts: Path
 ) -> None:
