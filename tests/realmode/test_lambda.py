@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.realmode.support import Realm, http_client, instance, run_vpclab, web_group
-from tests.services.world import build_vpc, make_db, make_function, open_group
+from tests.services.world import CODE, ROLE, build_vpc, make_db, make_function, open_group
 from vpclab.realmode.internet_hosts import INTERNET_HOSTS
 from vpclab.realmode.kernel import list_namespaces
 
@@ -80,6 +80,25 @@ def test_pkt_10_exec_by_function_name_reaches_the_database_from_the_enis_address
     done = run_vpclab(endpoint, "exec", "orders", "--", *command)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == network["orders"][1]
+
+
+def test_exec_names_a_function_outside_any_vpc_and_an_unknown_name(
+    endpoint: str, network: dict[str, Any]
+) -> None:
+    """A function without a VPC config has no ENI to run in, and a name nothing carries is
+    not found: `vpclab exec` says which, exit 2, no traceback."""
+    http_client(endpoint, "lambda").create_function(
+        FunctionName="outside",
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": CODE},
+    )
+    outside = run_vpclab(endpoint, "exec", "outside", "--", "true")
+    assert outside.returncode == 2 and "'outside' is not in a VPC" in outside.stderr
+    unknown = run_vpclab(endpoint, "exec", "nobody", "--", "true")
+    assert unknown.returncode == 2
+    assert "no instance or Lambda function named 'nobody'" in unknown.stderr
 
 
 def test_lam_3_function_in_a_private_subnet_reaches_the_internet_through_the_nat_gateway(
