@@ -5,8 +5,10 @@ describe-instances.rst, run-instances.rst, describe-network-interfaces.rst, ...)
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import botocore
@@ -14,6 +16,7 @@ import botocore
 from tests.support import aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
+from vpclab.cli.main import main
 from vpclab.control.store import Store
 from vpclab.model.regions import zones
 from vpclab.model.state import Clock
@@ -392,6 +395,40 @@ def test_inst_one_iam_instance_profile_per_instance(ec2: Any) -> None:
     assert code == "IncorrectState"
     code, _ = aws_error(launch, ec2, subnet_id, IamInstanceProfile={"Arn": "not-an-arn"})
     assert code == "InvalidParameterValue"
+
+
+def test_inst_launch_options_survive_export_and_import(tmp_path: Path) -> None:
+    """`vpclab export` then `vpclab import` keeps an instance's launch options: the second
+    export lists the instance exactly as the first did."""
+    store = Store(tmp_path / "orig.db", clock=Clock(settle_seconds=0.0))
+    ec2 = client(Api(store, Settings()))
+    _, subnet_id = network(ec2)
+    launch(
+        ec2,
+        subnet_id,
+        MetadataOptions={"HttpTokens": "required", "HttpPutResponseHopLimit": 4},
+        Monitoring={"Enabled": True},
+        Placement={"Tenancy": "dedicated"},
+        HibernationOptions={"Configured": True},
+        MaintenanceOptions={"AutoRecovery": "disabled"},
+        IamInstanceProfile={"Name": "web-role"},
+    )
+    store.close()
+    state = ("--settle-seconds", "0")
+    assert (
+        main(["export", str(tmp_path / "one"), "--state", str(tmp_path / "orig.db"), *state]) == 0
+    )
+    assert main(["import", str(tmp_path / "one"), "--state", str(tmp_path / "copy.db")]) == 0
+    assert (
+        main(["export", str(tmp_path / "two"), "--state", str(tmp_path / "copy.db"), *state]) == 0
+    )
+    folder = Path("accounts", "123456789012", "us-east-1", "Reservations.json")
+    first = json.loads((tmp_path / "one" / folder).read_text())
+    second = json.loads((tmp_path / "two" / folder).read_text())
+    assert second == first
+    (shown,) = first["Reservations"][0]["Instances"]
+    assert shown["MetadataOptions"]["HttpPutResponseHopLimit"] == 4
+    assert shown["Placement"]["Tenancy"] == "dedicated"
 
 
 # -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------

@@ -727,6 +727,55 @@ def set_monitoring(tx: Tx, instance_ids: Sequence[str], enabled: bool) -> list[I
     return out
 
 
+# -- import ---------------------------------------------------------------------------------------
+def nested(params: Mapping[str, Any], outer: str, inner: str) -> Any:
+    """params[outer][inner] of a request or Describe item, or None when either is absent."""
+    return (params.get(outer) or {}).get(inner)
+
+
+def options_from_describe(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The launch options of an exported Describe item, as Instance fields (snapshot import):
+    tenancy, monitoring, IMDS, DNS name, hibernation, enclave, capacity, maintenance, profile."""
+    out: dict[str, Any] = {
+        "monitoring": nested(item, "Monitoring", "State") in ("enabled", "pending"),
+        "tenancy": nested(item, "Placement", "Tenancy") or "default",
+        "hibernation_configured": bool(nested(item, "HibernationOptions", "Configured")),
+        "enclave_enabled": bool(nested(item, "EnclaveOptions", "Enabled")),
+        "capacity_reservation_preference": nested(
+            item, "CapacityReservationSpecification", "CapacityReservationPreference"
+        )
+        or "open",
+        "auto_recovery": nested(item, "MaintenanceOptions", "AutoRecovery") or "default",
+    }
+    imds = item.get("MetadataOptions")
+    if imds:
+        defaults = MetadataOptions()
+        out["metadata_options"] = MetadataOptions(
+            http_tokens=imds.get("HttpTokens", defaults.http_tokens),
+            http_put_response_hop_limit=int(
+                imds.get("HttpPutResponseHopLimit", defaults.http_put_response_hop_limit)
+            ),
+            http_endpoint=imds.get("HttpEndpoint", defaults.http_endpoint),
+            http_protocol_ipv6=imds.get("HttpProtocolIpv6", defaults.http_protocol_ipv6),
+            instance_metadata_tags=imds.get(
+                "InstanceMetadataTags", defaults.instance_metadata_tags
+            ),
+        )
+    dns = item.get("PrivateDnsNameOptions")
+    if dns:
+        out["private_dns_name_options"] = PrivateDnsNameOptions(
+            hostname_type=dns.get("HostnameType", "ip-name"),
+            enable_resource_name_dns_a_record=bool(dns.get("EnableResourceNameDnsARecord")),
+            enable_resource_name_dns_aaaa_record=bool(dns.get("EnableResourceNameDnsAAAARecord")),
+        )
+    profile = nested(item, "IamInstanceProfile", "Arn")
+    if profile:
+        out["iam_instance_profile"] = IamProfileAssociation(
+            association_id=new_id("iip-assoc"), arn=profile
+        )
+    return out
+
+
 # -- IAM instance profiles -------------------------------------------------------------------------
 INSTANCE_PROFILE_ARN = re.compile(
     r"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,128}$"

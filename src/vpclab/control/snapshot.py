@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vpclab.control import instances as instance_options
 from vpclab.control import network_acls as nacl_rules
 from vpclab.control import security_groups as sg_rules
 from vpclab.control.store import Store
@@ -990,6 +991,7 @@ class _PartitionReader:
                 auto_public_ip=bool(primary and self._auto_public(primary["NetworkInterfaceId"])),
                 transition_reason=item.get("StateTransitionReason", ""),
                 ebs_optimized=bool(item.get("EbsOptimized", False)),
+                **instance_options.options_from_describe(item),
             )
         )
         if state in _TRANSITIONAL_INSTANCE:

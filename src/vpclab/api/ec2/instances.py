@@ -382,11 +382,6 @@ def launch_dns_options(params: dict[str, Any]) -> PrivateDnsNameOptions | None:
     )
 
 
-def _nested(params: dict[str, Any], outer: str, inner: str) -> Any:
-    """params[outer][inner], or None when either is absent."""
-    return (params.get(outer) or {}).get(inner)
-
-
 @operation("RunInstances")
 def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """RunInstances: a reservation of new instances (ENI-1, ENI-3, SUB-9)."""
@@ -414,17 +409,17 @@ def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior"),
         ebs_optimized=_bool_value(params, "EbsOptimized"),
         user_data=params.get("UserData"),
-        monitoring=bool(_nested(params, "Monitoring", "Enabled")),
-        tenancy=_nested(params, "Placement", "Tenancy"),
+        monitoring=bool(instances.nested(params, "Monitoring", "Enabled")),
+        tenancy=instances.nested(params, "Placement", "Tenancy"),
         metadata_options=launch_metadata_options(ctx, params),
         private_dns_name_options=launch_dns_options(params),
-        hibernation_configured=bool(_nested(params, "HibernationOptions", "Configured")),
-        enclave_enabled=bool(_nested(params, "EnclaveOptions", "Enabled")),
-        capacity_reservation_preference=_nested(
+        hibernation_configured=bool(instances.nested(params, "HibernationOptions", "Configured")),
+        enclave_enabled=bool(instances.nested(params, "EnclaveOptions", "Enabled")),
+        capacity_reservation_preference=instances.nested(
             params, "CapacityReservationSpecification", "CapacityReservationPreference"
         )
         or "open",
-        auto_recovery=_nested(params, "MaintenanceOptions", "AutoRecovery") or "default",
+        auto_recovery=instances.nested(params, "MaintenanceOptions", "AutoRecovery") or "default",
         iam_instance_profile_arn=requested_profile(ctx, params),
         raw=params,
     )
