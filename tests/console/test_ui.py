@@ -373,6 +373,17 @@ def test_sg_rule_change_redraws_without_moving_any_node(page: Any, world: Networ
     assert positions(page) == before
 
 
+def follow_link(page: Any, start: str, linked: str) -> Any:
+    """Search for `start`, then follow its panel's link to `linked`: the panel shown for it."""
+    page.fill("[data-testid=search]", start)
+    page.click("[data-testid=search-go]")
+    page.locator(f"[data-testid=resource][data-id='{start}']").wait_for()
+    page.click(f"[data-testid='link-{linked}']")
+    shown = page.locator(f"[data-testid=resource][data-id='{linked}']")
+    shown.wait_for()
+    return shown
+
+
 def test_managed_services_are_drawn_with_their_enis_and_panels(page: Any, world: Network) -> None:
     """The VPC Lambda function is a node in its VPC linked to its Hyperplane ENI; selecting it
     shows GetFunctionConfiguration, and the ENI's panel links back to it."""
@@ -381,12 +392,7 @@ def test_managed_services_are_drawn_with_their_enis_and_panels(page: Any, world:
     assert (node["type"], node["parent"], node["label"]) == ("service", world.vpc, "worker")
     links = {(e["source"], e["target"], e["type"]) for e in drawn_edges(page)}
     assert (arn, world.lambda_eni, "service") in links
-    page.fill("[data-testid=search]", world.lambda_eni)
-    page.click("[data-testid=search-go]")
-    page.locator(f"[data-testid=resource][data-id={world.lambda_eni}]").wait_for()
-    page.click(f"[data-testid='link-{arn}']")
-    shown = page.locator(f"[data-testid=resource][data-id='{arn}']")
-    shown.wait_for()
+    shown = follow_link(page, world.lambda_eni, arn)
     assert shown.get_attribute("data-kind") == "lambda-function"
     related = shown.locator("[data-testid=related]").inner_text()
     assert world.lambda_eni in related and "Security group" in related
@@ -411,12 +417,7 @@ def test_flow_log_of_a_subnet_shows_on_its_node_and_opens_from_its_panel(
         timeout=LIVE_TIMEOUT_MS,
     )
     assert "flow log" not in drawn(page)[world.public]["display"]
-    page.fill("[data-testid=search]", world.private)
-    page.click("[data-testid=search-go]")
-    page.locator(f"[data-testid=resource][data-id={world.private}]").wait_for()
-    page.click(f"[data-testid=link-{flow_log}]")
-    shown = page.locator(f"[data-testid=resource][data-id={flow_log}]")
-    shown.wait_for()
+    shown = follow_link(page, world.private, flow_log)
     assert shown.get_attribute("data-kind") == "vpc-flow-log"
     fields = shown.locator("[data-testid=describe-fields]").inner_text()
     assert "LogDestination\tarn:aws:s3:::console-flow-logs" in fields
