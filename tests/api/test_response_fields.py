@@ -431,6 +431,39 @@ def test_inst_launch_options_survive_export_and_import(tmp_path: Path) -> None:
     assert shown["Placement"]["Tenancy"] == "dedicated"
 
 
+def test_inst_instance_type_of_a_running_instance_is_described(ec2: Any) -> None:
+    """What Terraform reads for an instance's type: DescribeInstanceTypes answers with vCPUs that
+    agree with the instance's CpuOptions, memory, burstable support and ENI limits."""
+    _, subnet_id = network(ec2)
+    made = launch(ec2, subnet_id)
+    (info,) = ec2.describe_instance_types(InstanceTypes=[made["InstanceType"]])["InstanceTypes"]
+    cpu = made["CpuOptions"]
+    assert info["VCpuInfo"]["DefaultVCpus"] == cpu["CoreCount"] * cpu["ThreadsPerCore"] == 2
+    assert (info["VCpuInfo"]["DefaultCores"], info["VCpuInfo"]["DefaultThreadsPerCore"]) == (
+        cpu["CoreCount"],
+        cpu["ThreadsPerCore"],
+    )
+    assert info["MemoryInfo"] == {"SizeInMiB": 1024}
+    assert info["BurstablePerformanceSupported"] is True and info["FreeTierEligible"] is True
+    assert info["NetworkInfo"]["MaximumNetworkInterfaces"] == 2
+    assert info["ProcessorInfo"]["SupportedArchitectures"] == ["x86_64"]
+    (default,) = ec2.describe_instance_types(InstanceTypes=["m1.small"])["InstanceTypes"]
+    assert (default["CurrentGeneration"], default["Hypervisor"]) == (False, "xen")
+
+
+def test_inst_instance_types_filters_and_unknown_types(ec2: Any) -> None:
+    """Filters select from the catalogue; a type EC2 does not have is InvalidInstanceType."""
+    arm = ec2.describe_instance_types(
+        Filters=[
+            {"Name": "processor-info.supported-architecture", "Values": ["arm64"]},
+            {"Name": "burstable-performance-supported", "Values": ["true"]},
+        ]
+    )["InstanceTypes"]
+    assert arm and all(t["InstanceType"].startswith("t4g.") for t in arm)
+    code, message = aws_error(ec2.describe_instance_types, InstanceTypes=["t3.huge"])
+    assert code == "InvalidInstanceType" and "t3.huge" in message
+
+
 # -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------
 def test_vpc_ipv6_associations_say_where_the_block_comes_from(ec2: Any) -> None:
     """An Amazon-provided IPv6 block reads IpSource amazon, Ipv6AddressAttribute public, on the
@@ -622,6 +655,20 @@ ALWAYS_RETURNED: dict[str, tuple[str, tuple[str, ...]]] = {
     "DescribeInstanceCreditSpecifications": (
         "InstanceCreditSpecifications", ("InstanceId", "CpuCredits"),
     ),
+    # describe-instance-types.rst
+    "DescribeInstanceTypes": ("InstanceTypes", (
+        "InstanceType", "CurrentGeneration", "FreeTierEligible", "SupportedUsageClasses",
+        "SupportedRootDeviceTypes", "BareMetal", "Hypervisor",
+        "ProcessorInfo.SupportedArchitectures", "VCpuInfo.DefaultVCpus", "VCpuInfo.DefaultCores",
+        "VCpuInfo.DefaultThreadsPerCore", "VCpuInfo.ValidCores", "VCpuInfo.ValidThreadsPerCore",
+        "MemoryInfo.SizeInMiB", "InstanceStorageSupported", "EbsInfo.EbsOptimizedSupport",
+        "EbsInfo.EncryptionSupport", "NetworkInfo.NetworkPerformance",
+        "NetworkInfo.MaximumNetworkInterfaces", "NetworkInfo.Ipv4AddressesPerInterface",
+        "NetworkInfo.Ipv6AddressesPerInterface", "NetworkInfo.Ipv6Supported",
+        "NetworkInfo.EnaSupport", "PlacementGroupInfo.SupportedStrategies",
+        "HibernationSupported", "BurstablePerformanceSupported", "DedicatedHostsSupported",
+        "AutoRecoverySupported",
+    )),
     # describe-regions.rst
     "DescribeRegions": ("Regions", (
         "Endpoint", "RegionName", "OptInStatus",
