@@ -330,6 +330,46 @@ def test_inst_root_volume_is_described_as_terraform_reads_it(ec2: Any) -> None:
     assert code == "InvalidVolumeID.Malformed"
 
 
+def test_inst_terraform_refresh_of_an_instance_reads_every_part(ec2: Any) -> None:
+    """The calls Terraform's aws_instance makes on refresh all answer: the instance, its type,
+    its root volume (with the tags given at launch), four attributes and its CPU credits."""
+    _, subnet_id = network(ec2)
+    made = launch(
+        ec2,
+        subnet_id,
+        TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "backup", "Value": "daily"}]},
+            {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]},
+        ],
+    )
+    instance_id = made["InstanceId"]
+    shown = described(ec2, instance_id)
+    (info,) = ec2.describe_instance_types(InstanceTypes=[shown["InstanceType"]])["InstanceTypes"]
+    volume_ids = [m["Ebs"]["VolumeId"] for m in shown["BlockDeviceMappings"]]
+    (volume,) = ec2.describe_volumes(VolumeIds=volume_ids)["Volumes"]
+    assert volume["Tags"] == [{"Key": "backup", "Value": "daily"}]
+    tagged = ec2.describe_volumes(Filters=[{"Name": "tag:backup", "Values": ["daily"]}])
+    assert [v["VolumeId"] for v in tagged["Volumes"]] == volume_ids
+    attributes = {
+        name: ec2.describe_instance_attribute(InstanceId=instance_id, Attribute=name)
+        for name in (
+            "disableApiStop",
+            "disableApiTermination",
+            "userData",
+            "instanceInitiatedShutdownBehavior",
+        )
+    }
+    assert attributes["disableApiStop"]["DisableApiStop"] == {"Value": False}
+    assert attributes["disableApiTermination"]["DisableApiTermination"] == {"Value": False}
+    shutdown = attributes["instanceInitiatedShutdownBehavior"]
+    assert shutdown["InstanceInitiatedShutdownBehavior"] == {"Value": "stop"}
+    assert info["BurstablePerformanceSupported"] is True
+    (credits,) = ec2.describe_instance_credit_specifications(InstanceIds=[instance_id])[
+        "InstanceCreditSpecifications"
+    ]
+    assert credits == {"InstanceId": instance_id, "CpuCredits": "unlimited"}
+
+
 def test_inst_credit_specifications_of_burstable_instances(ec2: Any) -> None:
     """DescribeInstanceCreditSpecifications: T2 standard, later T families unlimited, other
     families not listed."""

@@ -179,6 +179,7 @@ class LaunchRequest:
     capacity_reservation_preference: str = "open"
     auto_recovery: str = "default"
     iam_instance_profile_arn: str | None = None
+    volume_tags: Tags = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -435,6 +436,7 @@ def run_instances(tx: Tx, request: LaunchRequest) -> list[Instance]:
                 if request.iam_instance_profile_arn
                 else None
             ),
+            root_volume_tags=request.volume_tags,
             tags=request.instance_tags,
         )
         tx.put(instance)

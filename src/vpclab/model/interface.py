@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vpclab.model.base import Resource, register
+from vpclab.model.base import Resource, Tags, register
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,3 +134,5 @@ class Instance(Resource):
     capacity_reservation_preference: str = "open"
     auto_recovery: str = "default"
     iam_instance_profile: IamProfileAssociation | None = None
+    # Tags of the root EBS volume (RunInstances TagSpecifications for "volume").
+    root_volume_tags: Tags = ()

@@ -294,7 +294,7 @@ def present_reservations(
 
 # -- RunInstances ---------------------------------------------------------------------------------
 def launch_tags(params: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """TagSpecifications split by resource type (instance, network-interface; volumes ignored)."""
+    """TagSpecifications split by resource type (instance, network-interface, volume)."""
     out: dict[str, list[tuple[str, str]]] = {}
     for spec in params.get("TagSpecifications") or ():
         rtype = spec.get("ResourceType")
@@ -404,6 +404,7 @@ def run_instances(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         client_token=params.get("ClientToken"),
         instance_tags=tagging.merged((), tagged.get("instance", [])),
         interface_tags=tagging.merged((), tagged.get("network-interface", [])),
+        volume_tags=tagging.merged((), tagged.get("volume", [])),
         disable_api_termination=_bool_value(params, "DisableApiTermination"),
         disable_api_stop=_bool_value(params, "DisableApiStop"),
         shutdown_behavior=params.get("InstanceInitiatedShutdownBehavior"),

@@ -19,6 +19,7 @@ from vpclab.api.ec2.instances import (
 )
 from vpclab.api.registry import operation
 from vpclab.control import instances
+from vpclab.model.base import Tags
 from vpclab.model.interface import Instance
 
 GP3_BASELINE_IOPS = 3000  # what a gp3 volume provides unless more is bought
@@ -33,6 +34,11 @@ class RootVolume:
     volume_id: str
     device: str
     snapshot_id: str
+
+    @property
+    def tags(self) -> Tags:
+        """The volume's tags (given at launch), for presentation and tag filters."""
+        return self.instance.root_volume_tags
 
 
 def root_volumes(ctx: RequestContext) -> list[RootVolume]:
@@ -78,7 +84,7 @@ def present_volume(ctx: RequestContext, volume: RootVolume) -> dict[str, Any]:
                 "DeleteOnTermination": True,
             }
         ],
-        "Tags": [],
+        "Tags": [{"Key": k, "Value": v} for k, v in volume.tags],
     }
 
 
