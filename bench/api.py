@@ -1,6 +1,7 @@
 """API benchmark: the same boto3 workload against vpclab, moto_server and boto3's own floor.
 
 Run: python bench/api.py [--n 200] [--small 300] [--describes 20] [--sgs 200] [--skip-moto]
+                         [--from-source]
 
 What is measured (all through one boto3 EC2 client per server, over HTTP on 127.0.0.1):
   writes     N x CreateVpc + N x CreateSubnet + N x CreateTags
@@ -15,6 +16,10 @@ server adds. Also shown, labelled "no socket": the same replay from a before-sen
 skips urllib3 and the socket too (boto3's cost alone).
 Start to first answer: spawn the server, then time its first 200 from the health endpoint
 and its first DescribeVpcs answer (raw HTTP, so no client start-up is counted).
+vpclab's modules are compiled to bytecode first, as pip does when it installs a package (moto,
+installed by pip, starts from bytecode): where PYTHONDONTWRITEBYTECODE is set, as on the shared
+machine, an editable vpclab would otherwise compile every module from source at each start
+(--from-source measures that).
 All targets run at once and each phase runs on every target in turn, so that they share the
 load of that moment (the machine is shared); CPU per call is reported beside wall time.
 """
@@ -84,6 +89,18 @@ def process(command: list[str]) -> Iterator[subprocess.Popen[str]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def compile_vpclab() -> None:
+    """Compile vpclab's modules to bytecode in place (__pycache__), as `pip install` does; each
+    file checked against its source's hash when imported, so an edit is never shadowed."""
+    import compileall
+    import py_compile
+
+    import vpclab
+
+    checked = py_compile.PycInvalidationMode.CHECKED_HASH
+    compileall.compile_dir(os.path.dirname(vpclab.__file__), quiet=1, invalidation_mode=checked)
 
 
 # "health", "describe_vpcs": seconds from spawn to first answer; "server_cpu": CPU used by then
@@ -415,6 +432,11 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=300, help="small DescribeVpcs calls")
     parser.add_argument("--sgs", type=int, default=200, help="security groups (5 rules each)")
     parser.add_argument("--skip-moto", action="store_true")
+    parser.add_argument(
+        "--from-source",
+        action="store_true",
+        help="do not compile vpclab to bytecode first (start-up then includes compiling it)",
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--serve-stub", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -427,6 +449,8 @@ def main() -> None:
         ec2.describe_vpcs()
         return workload(ec2, args.n, args.describes, args.small, args.sgs)
 
+    if not args.from_source:
+        compile_vpclab()
     starts: dict[str, Started] = {}
     recorded: dict[str, list[bytes]] = {}
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as running:
@@ -459,6 +483,11 @@ def main() -> None:
     results = [result for result, _ in targets[2:]]
 
     print_table(results, floor, no_socket, starts)
+    print(
+        "  (vpclab compiled from source at each start: --from-source)"
+        if args.from_source
+        else "  (vpclab's bytecode compiled beforehand, as pip install does)"
+    )
     if args.json:
         with open(args.json, "w") as out:
             json.dump(
