@@ -505,6 +505,26 @@ def test_inst_instance_types_filters_and_unknown_types(ec2: Any) -> None:
 
 
 # -- VPCs, subnets, ENIs, flow logs ---------------------------------------------------------------
+def test_amb_1_create_vpc_answer_shows_the_ipv6_block_still_associating(ec2: Any) -> None:
+    """CreateVpc answers as create-vpc.rst shows: pending, the Amazon IPv6 block associating
+    with no block yet (an empty set without one); DescribeVpcs then shows the /56."""
+    made = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    (association,) = made["Ipv6CidrBlockAssociationSet"]
+    assert made["State"] == "pending"
+    assert (association["Ipv6CidrBlock"], association["Ipv6CidrBlockState"]) == (
+        "",
+        {"State": "associating"},
+    )
+    (shown,) = ec2.describe_vpcs(VpcIds=[made["VpcId"]])["Vpcs"][0]["Ipv6CidrBlockAssociationSet"]
+    assert shown["AssociationId"] == association["AssociationId"]
+    assert shown["Ipv6CidrBlock"].endswith("/56")
+    plain = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]
+    assert plain["Ipv6CidrBlockAssociationSet"] == []
+    assert (
+        "Ipv6CidrBlockAssociationSet" not in ec2.describe_vpcs(VpcIds=[plain["VpcId"]])["Vpcs"][0]
+    )
+
+
 def test_vpc_ipv6_associations_say_where_the_block_comes_from(ec2: Any) -> None:
     """An Amazon-provided IPv6 block reads IpSource amazon, Ipv6AddressAttribute public, on the
     VPC and on a subnet that takes a /64 of it."""

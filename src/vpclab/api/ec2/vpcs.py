@@ -50,8 +50,15 @@ def present_vpc(ctx: RequestContext, vpc: Vpc, state: str = "available") -> dict
         "Tags": tag_list(vpc),
         "BlockPublicAccessStates": {"InternetGatewayBlockMode": "off"},
     }
-    if vpc.ipv6_associations:
-        out["Ipv6CidrBlockAssociationSet"] = [present_ipv6(ctx, a) for a in vpc.ipv6_associations]
+    ipv6 = [present_ipv6(ctx, a) for a in vpc.ipv6_associations]
+    if state == "pending":
+        # The create answer: Amazon has not picked the IPv6 block yet (create-vpc.rst).
+        for association in ipv6:
+            association["Ipv6CidrBlock"] = ""
+            association["Ipv6CidrBlockState"] = {"State": "associating"}
+        out["Ipv6CidrBlockAssociationSet"] = ipv6
+    elif ipv6:
+        out["Ipv6CidrBlockAssociationSet"] = ipv6
     return out
 
 
