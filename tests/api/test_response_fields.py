@@ -248,6 +248,31 @@ def test_inst_modify_instance_metadata_options(ec2: Any) -> None:
     assert code == "InvalidParameterValue"
 
 
+def test_inst_modify_maintenance_and_dns_name_options(ec2: Any) -> None:
+    """ModifyInstanceMaintenanceOptions and ModifyPrivateDnsNameOptions change what Describe
+    shows; unknown values are InvalidParameterValue."""
+    _, subnet_id = network(ec2)
+    instance_id = launch(ec2, subnet_id)["InstanceId"]
+    answer = ec2.modify_instance_maintenance_options(
+        InstanceId=instance_id, AutoRecovery="disabled"
+    )
+    assert (answer["InstanceId"], answer["AutoRecovery"]) == (instance_id, "disabled")
+    assert ec2.modify_private_dns_name_options(
+        InstanceId=instance_id, EnableResourceNameDnsARecord=True
+    )["Return"]
+    shown = described(ec2, instance_id)
+    assert shown["MaintenanceOptions"] == {"AutoRecovery": "disabled"}
+    assert shown["PrivateDnsNameOptions"] == {
+        "HostnameType": "ip-name",
+        "EnableResourceNameDnsARecord": True,
+        "EnableResourceNameDnsAAAARecord": False,
+    }
+    code, _ = aws_error(
+        ec2.modify_instance_maintenance_options, InstanceId=instance_id, AutoRecovery="always"
+    )
+    assert code == "InvalidParameterValue"
+
+
 def test_inst_monitor_and_unmonitor_instances(ec2: Any) -> None:
     """MonitorInstances answers pending then Describe shows enabled; Unmonitor answers
     disabling then disabled."""

@@ -48,6 +48,7 @@ ENABLED_DISABLED = ("enabled", "disabled")
 TENANCIES = ("default", "dedicated", "host")
 CAPACITY_PREFERENCES = ("open", "none", "capacity-reservations-only")
 AUTO_RECOVERY = ("default", "disabled")
+HOSTNAME_TYPES = ("ip-name", "resource-name")
 # vCPUs of the sizes every family shares; "Nxlarge" is 4N and t2/m1 small sizes have one vCPU.
 _SIZE_VCPUS = {"nano": 2, "micro": 2, "small": 2, "medium": 2, "large": 2, "xlarge": 4}
 _ONE_VCPU = {"t2.nano", "t2.micro", "t2.small", "t1.micro", "m1.small", "m3.medium"}
@@ -705,16 +706,34 @@ def set_metadata_options(
 ) -> Instance:
     """ModifyInstanceMetadataOptions: change the named IMDS settings of a live instance
     (`current`: its settings now, the image's defaults resolved)."""
+    options = dataclasses.replace(current, **changes)
+    check_metadata_options(options)
+    return modify_live(tx, instance, metadata_options=options)
+
+
+def modify_live(tx: Tx, instance: Instance, **changes: Any) -> Instance:
+    """Change settings of an instance that is not shutting down or terminated."""
     if state_of(tx, instance) in ("shutting-down", "terminated"):
         raise DomainError(
             "IncorrectInstanceState",
             f"The instance '{instance.id}' is not in a valid state for this operation.",
         )
-    options = dataclasses.replace(current, **changes)
-    check_metadata_options(options)
-    changed = evolve(instance, metadata_options=options)
+    changed = evolve(instance, **changes)
     tx.put(changed)
     return changed
+
+
+def set_auto_recovery(tx: Tx, instance: Instance, auto_recovery: str) -> Instance:
+    """ModifyInstanceMaintenanceOptions AutoRecovery: default or disabled."""
+    _check_choice(auto_recovery, AUTO_RECOVERY, "autoRecovery")
+    return modify_live(tx, instance, auto_recovery=auto_recovery)
+
+
+def set_dns_name_options(tx: Tx, instance: Instance, changes: Mapping[str, Any]) -> Instance:
+    """ModifyPrivateDnsNameOptions: the named hostname settings (ip-name or resource-name)."""
+    _check_choice(changes.get("hostname_type"), HOSTNAME_TYPES, "PrivateDnsHostnameType")
+    options = dataclasses.replace(instance.private_dns_name_options, **changes)
+    return modify_live(tx, instance, private_dns_name_options=options)
 
 
 def set_monitoring(tx: Tx, instance_ids: Sequence[str], enabled: bool) -> list[Instance]:

@@ -731,6 +731,34 @@ def modify_instance_metadata_options(ctx: RequestContext, params: dict[str, Any]
     }
 
 
+@operation("ModifyInstanceMaintenanceOptions")
+def modify_instance_maintenance_options(
+    ctx: RequestContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    """ModifyInstanceMaintenanceOptions: the instance's AutoRecovery setting."""
+    instance = instances.require_visible(ctx.tx, params["InstanceId"])
+    if params.get("AutoRecovery") is not None:
+        instance = instances.set_auto_recovery(ctx.tx, instance, params["AutoRecovery"])
+    return {"InstanceId": instance.id, "AutoRecovery": instance.auto_recovery}
+
+
+# ModifyPrivateDnsNameOptions members -> PrivateDnsNameOptions fields.
+DNS_NAME_MEMBERS = {
+    "PrivateDnsHostnameType": "hostname_type",
+    "EnableResourceNameDnsARecord": "enable_resource_name_dns_a_record",
+    "EnableResourceNameDnsAAAARecord": "enable_resource_name_dns_aaaa_record",
+}
+
+
+@operation("ModifyPrivateDnsNameOptions")
+def modify_private_dns_name_options(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    """ModifyPrivateDnsNameOptions: the named hostname settings of the instance."""
+    instance = instances.require_visible(ctx.tx, params["InstanceId"])
+    changes = {f: params[m] for m, f in DNS_NAME_MEMBERS.items() if params.get(m) is not None}
+    instances.set_dns_name_options(ctx.tx, instance, changes)
+    return {"Return": True}
+
+
 def _monitoring_answer(changed: list[Instance], state: str) -> dict[str, Any]:
     """The InstanceMonitorings list Monitor/UnmonitorInstances answer with."""
     return {
