@@ -273,6 +273,22 @@ def test_inst_modify_maintenance_and_dns_name_options(ec2: Any) -> None:
     assert code == "InvalidParameterValue"
 
 
+def test_inst_resource_name_hostname_names_the_instance_by_id(ec2: Any) -> None:
+    """An instance launched with hostname type resource-name is i-....ec2.internal (us-east-1),
+    findable by that name; an ip-name instance keeps ip-10-0-1-x."""
+    _, subnet_id = network(ec2)
+    named = launch(ec2, subnet_id, PrivateDnsNameOptions={"HostnameType": "resource-name"})
+    shown = described(ec2, named["InstanceId"])
+    assert shown["PrivateDnsName"] == f"{named['InstanceId']}.ec2.internal"
+    assert shown["PrivateDnsNameOptions"]["HostnameType"] == "resource-name"
+    found = ec2.describe_instances(
+        Filters=[{"Name": "private-dns-name", "Values": [shown["PrivateDnsName"]]}]
+    )["Reservations"]
+    assert [i["InstanceId"] for r in found for i in r["Instances"]] == [named["InstanceId"]]
+    plain = described(ec2, launch(ec2, subnet_id)["InstanceId"])
+    assert plain["PrivateDnsName"].startswith("ip-10-0-1-")
+
+
 def test_inst_monitor_and_unmonitor_instances(ec2: Any) -> None:
     """MonitorInstances answers pending then Describe shows enabled; Unmonitor answers
     disabling then disabled."""

@@ -145,6 +145,15 @@ def present_metadata_options(
     }
 
 
+def instance_dns_name(ctx: RequestContext, instance: Instance, address: str) -> str:
+    """The instance's private DNS name: ip-10-0-1-5.ec2.internal, or i-0abc....ec2.internal
+    when its hostname type is resource-name."""
+    by_address = enis.private_dns_name(ctx.region, address)
+    if instance.private_dns_name_options.hostname_type != "resource-name":
+        return by_address
+    return f"{instance.id}.{by_address.split('.', 1)[1]}"
+
+
 def present_profile(arn: str) -> dict[str, Any]:
     """An IamInstanceProfile: its ARN and a stable AIPA... id (vpclab keeps no IAM)."""
     digest = base64.b32encode(hashlib.sha256(arn.encode()).digest()).decode()
@@ -241,7 +250,7 @@ def present_instance(
         out["SubnetId"] = primary.subnet_id
         out["VpcId"] = primary.vpc_id
         out["PrivateIpAddress"] = primary.primary_ip
-        out["PrivateDnsName"] = enis.private_dns_name(ctx.region, primary.primary_ip)
+        out["PrivateDnsName"] = instance_dns_name(ctx, instance, primary.primary_ip)
         out["SourceDestCheck"] = primary.source_dest_check
         mapped = enis.public_address(ctx.tx, primary, primary.primary_ip)
         if mapped is not None:
@@ -482,7 +491,9 @@ def instance_filters(
         "vpc-id": on_primary(lambda e: e.vpc_id),
         "subnet-id": on_primary(lambda e: e.subnet_id),
         "private-ip-address": on_primary(lambda e: e.primary_ip),
-        "private-dns-name": on_primary(lambda e: enis.private_dns_name(ctx.region, e.primary_ip)),
+        "private-dns-name": lambda i: (
+            instance_dns_name(ctx, i, eni.primary_ip) if (eni := primary(i)) else None
+        ),
         "ip-address": public_ip,
         "network-interface.network-interface-id": of_interfaces(lambda e: e.id),
         "network-interface.subnet-id": of_interfaces(lambda e: e.subnet_id),
