@@ -56,9 +56,9 @@ class App:
         path: str = scope["path"]
         account: str | None = None
         refusal: HttpResponse | None = None
-        if self.deferred_routes and path.startswith(OWN_PREFIX):
-            self.install_deferred_routes()
-        if path != HEALTH_PATH:
+        if path != HEALTH_PATH:  # health answers at once, before any route is installed
+            if self.deferred_routes and path.startswith(OWN_PREFIX):
+                self.install_deferred_routes()
             account, refusal = self._authenticate(scope, headers, body)
             if account is not None:
                 scope[SIGNED_ACCOUNT] = account
