@@ -126,15 +126,7 @@ def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses()
 
 # Paths (list indices dropped) where a re-export differs from the Batfish files, and why.
 UNMODELLED = {
-    # Instance details vpclab does not model (EBS volumes, capacity, hibernation, AMI devices).
-    "Reservations.Instances.BlockDeviceMappings.Ebs.VolumeId",  # vpclab derives its root volume
-    "Reservations.Instances.BlockDeviceMappings.Ebs.AttachTime",
-    "Reservations.Instances.BlockDeviceMappings.DeviceName",  # as RootDeviceName below
-    "Reservations.Instances.CapacityReservationSpecification",
-    "Reservations.Instances.HibernationOptions",
-    "Reservations.Instances.CpuOptions.ThreadsPerCore",
-    "Reservations.Instances.RootDeviceName",
-    "Reservations.Instances.ClientToken",  # exported empty; vpclab omits an empty token
+    # Every instance detail comes back (root volume, capacity, hibernation, CPU, devices, token).
     # The NAT gateway ENI's attachment to amazon-aws (reported as skipped by the import).
     "NetworkInterfaces.Attachment",
 }

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from vpclab.control import defaults
@@ -25,6 +26,7 @@ from vpclab.model.interface import (
     MetadataOptions,
     NetworkInterface,
     PrivateDnsNameOptions,
+    RootDevice,
 )
 from vpclab.model.lifecycle import instance_state
 from vpclab.model.security_group import SecurityGroup
@@ -789,12 +791,38 @@ def options_from_describe(item: Mapping[str, Any]) -> dict[str, Any]:
             enable_resource_name_dns_a_record=bool(dns.get("EnableResourceNameDnsARecord")),
             enable_resource_name_dns_aaaa_record=bool(dns.get("EnableResourceNameDnsAAAARecord")),
         )
+    root = _exported_root_device(item)
+    if root is not None:
+        out["root_device"] = root
     profile = nested(item, "IamInstanceProfile", "Arn")
     if profile:
         out["iam_instance_profile"] = IamProfileAssociation(
             association_id=new_id("iip-assoc"), arn=profile
         )
     return out
+
+
+def _exported_root_device(item: Mapping[str, Any]) -> RootDevice | None:
+    """The root EBS volume an exported instance lists (its mapping at RootDeviceName)."""
+    name = item.get("RootDeviceName")
+    for mapping in item.get("BlockDeviceMappings") or ():
+        ebs = mapping.get("Ebs") or {}
+        if mapping.get("DeviceName") == name and ebs.get("VolumeId"):
+            attached = ebs.get("AttachTime")
+            return RootDevice(
+                volume_id=ebs["VolumeId"],
+                device_name=str(name),
+                attached_at=_epoch(attached) if attached else 0.0,
+            )
+    return None
+
+
+def _epoch(value: Any) -> float:
+    """Seconds since the epoch of an exported time (ISO 8601 text or a datetime)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 # -- IAM instance profiles -------------------------------------------------------------------------

@@ -83,6 +83,15 @@ class PrivateDnsNameOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RootDevice:
+    """An imported instance's root EBS volume as AWS named it (vpclab derives it otherwise)."""
+
+    volume_id: str
+    device_name: str
+    attached_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IamProfileAssociation:
     """An IAM instance profile associated with an instance (iip-assoc-...)."""
 
@@ -136,3 +145,4 @@ class Instance(Resource):
     iam_instance_profile: IamProfileAssociation | None = None
     # Tags of the root EBS volume (RunInstances TagSpecifications for "volume").
     root_volume_tags: Tags = ()
+    root_device: RootDevice | None = None

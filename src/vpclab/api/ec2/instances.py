@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from vpclab.api.common import tag_list, timestamp
@@ -102,15 +103,28 @@ def present_state_reason(instance: Instance, state: str) -> dict[str, Any] | Non
 
 
 def root_volume_id(instance: Instance) -> str:
-    """The id of the instance's root EBS volume: stable for the instance, different per instance."""
+    """The id of the instance's root EBS volume: as imported, else stable for the instance and
+    different per instance."""
+    if instance.root_device is not None:
+        return instance.root_device.volume_id
     digest = hashlib.sha256(f"root-volume/{instance.id}".encode()).hexdigest()
     return f"vol-0{digest[:16]}"
 
 
 def root_device_name(ctx: RequestContext, instance: Instance) -> str:
-    """The device name of the instance's root volume: its image's, /dev/xvda for unknown ones."""
+    """The device name of the instance's root volume: as imported, else its image's, /dev/xvda
+    for images vpclab does not know."""
+    if instance.root_device is not None:
+        return instance.root_device.device_name
     image = images.find(ctx.region, instance.image_id)
     return image.root_device_name if image else "/dev/xvda"
+
+
+def root_attach_time(instance: Instance) -> datetime:
+    """When the root volume was attached: as imported, else at launch."""
+    if instance.root_device is not None:
+        return timestamp(instance.root_device.attached_at)
+    return timestamp(instance.launch_time)
 
 
 def present_block_devices(instance: Instance, state: str, root_device: str) -> list[dict[str, Any]]:
@@ -121,7 +135,7 @@ def present_block_devices(instance: Instance, state: str, root_device: str) -> l
         {
             "DeviceName": root_device,
             "Ebs": {
-                "AttachTime": timestamp(instance.launch_time),
+                "AttachTime": root_attach_time(instance),
                 "DeleteOnTermination": True,
                 "Status": "attached",
                 "VolumeId": root_volume_id(instance),

@@ -14,6 +14,7 @@ from vpclab.api.ec2 import images
 from vpclab.api.ec2.instances import (
     VOLUME_ATTACHED_STATES,
     chosen_instances,
+    root_attach_time,
     root_device_name,
     root_volume_id,
 )
@@ -76,7 +77,7 @@ def present_volume(ctx: RequestContext, volume: RootVolume) -> dict[str, Any]:
         "MultiAttachEnabled": False,
         "Attachments": [
             {
-                "AttachTime": timestamp(instance.launch_time),
+                "AttachTime": root_attach_time(instance),
                 "Device": volume.device,
                 "InstanceId": instance.id,
                 "State": "attached",
