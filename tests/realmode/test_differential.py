@@ -157,6 +157,8 @@ class Built:
     groups: tuple[str, ...]
     tables: tuple[str, ...]
     lambda_eni: str | None = None
+    # The (account, region) of each entry of `instances`: the tracer is asked from there.
+    homes: tuple[tuple[str, str], ...] = ()
 
 
 def _vpc_cidr(vpc: int) -> str:
@@ -349,7 +351,12 @@ def build(api: Api, spec: NetworkSpec) -> Built:
         lambda_eni = enis[0]["NetworkInterfaceId"]
         instances.append((lambda_eni, enis[0]["PrivateIpAddress"]))
         public.append(None)
-    return Built(tuple(instances), tuple(public), tuple(groups), tuple(tables), lambda_eni)
+    homes = [spec.partition(subnet.vpc) for subnet in spec.subnets]
+    if spec.lambda_subnet is not None:
+        homes.append(spec.partition(spec.subnets[spec.lambda_subnet].vpc))
+    return Built(
+        tuple(instances), tuple(public), tuple(groups), tuple(tables), lambda_eni, tuple(homes)
+    )
 
 
 def _route_to_appliance(
@@ -522,14 +529,17 @@ def _disagreements(
     when: str,
     skip: Callable[[Built, Probe], bool],
 ) -> list[str]:
-    """Probe the kernel, then ask the tracer about the same state: every difference."""
+    """Probe the kernel, then ask the tracer about the same state: every difference. The
+    tracer reads the partition of the flow's sending instance (for a flow from the internet,
+    of its destination), as `vpclab trace --account --region` would."""
     observed = _observe(built, probes)
-    view = store.view(ACCOUNT, REGION)
     problems = []
     for probe, seen in zip(probes, observed, strict=True):
         if skip(built, probe):
             continue
-        expected = _expected(view, built, probe)
+        home = probe.source if probe.source is not None else probe.destination
+        assert home is not None
+        expected = _expected(store.view(*built.homes[home]), built, probe)
         if expected is not None and expected != seen:
             problems.append(f"{when} {probe}: tracer {expected}, kernel {seen}")
     return problems
