@@ -613,6 +613,16 @@ def test_flow_log_to_s3_shows_its_destination_options(ec2: Any) -> None:
     }
 
 
+def test_opt_in_regions_say_opted_in(ec2: Any) -> None:
+    """Regions AWS launched as opt-in (Cape Town, Milan, Bahrain) read opted-in, the others
+    opt-in-not-required, and the opt-in-status filter tells them apart."""
+    regions = {r["RegionName"]: r["OptInStatus"] for r in ec2.describe_regions()["Regions"]}
+    assert regions["af-south-1"] == regions["eu-south-1"] == regions["me-south-1"] == "opted-in"
+    assert regions["us-east-1"] == "opt-in-not-required"
+    opted = ec2.describe_regions(Filters=[{"Name": "opt-in-status", "Values": ["opted-in"]}])
+    assert {r["RegionName"] for r in opted["Regions"]} == {"af-south-1", "eu-south-1", "me-south-1"}
+
+
 # -- every Describe answer: the members AWS always returns ---------------------------------------
 # Per Describe: (list key, members every item carries). `A[].B` means A is a non-empty list whose
 # every element has B; `B|C` that one of them is there (IPv4 or IPv6 forms of an entry). Sources: the "Output" of the AWS CLI examples shipped in awscli

@@ -11,6 +11,15 @@ from vpclab.control import defaults
 from vpclab.model.errors import DomainError
 from vpclab.model.regions import Zone, regions, zones
 
+# Regions launched after March 2019 are off until an account opts in; vpclab acts as if every
+# account had opted in to them (the rest need no opt-in).
+OPT_IN_REGIONS = frozenset({"af-south-1", "eu-south-1", "me-south-1"})
+
+
+def opt_in_status(region: str) -> str:
+    """A region's OptInStatus for an account that has opted in to every opt-in region."""
+    return "opted-in" if region in OPT_IN_REGIONS else "opt-in-not-required"
+
 
 @operation("DescribeRegions")
 def describe_regions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +32,7 @@ def describe_regions(ctx: RequestContext, params: dict[str, Any]) -> dict[str, A
         {
             "RegionName": r,
             "Endpoint": f"ec2.{r}.amazonaws.com",
-            "OptInStatus": "opt-in-not-required",
+            "OptInStatus": opt_in_status(r),
         }
         for r in names
     ]
