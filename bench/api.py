@@ -19,7 +19,7 @@ and its first DescribeVpcs answer (raw HTTP, so no client start-up is counted).
 vpclab's modules are compiled to bytecode first, as pip does when it installs a package (moto,
 installed by pip, starts from bytecode): where PYTHONDONTWRITEBYTECODE is set, as on the shared
 machine, an editable vpclab would otherwise compile every module from source at each start
-(--from-source measures that).
+(--from-source skips the compile step; bytecode an earlier run left is still used).
 All targets run at once and each phase runs on every target in turn, so that they share the
 load of that moment (the machine is shared); CPU per call is reported beside wall time.
 """
@@ -435,7 +435,8 @@ def main() -> None:
     parser.add_argument(
         "--from-source",
         action="store_true",
-        help="do not compile vpclab to bytecode first (start-up then includes compiling it)",
+        help="skip compiling vpclab to bytecode first (start-up then includes compiling every "
+        "module, unless bytecode from an earlier run is still there)",
     )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--serve-stub", metavar="FILE", help=argparse.SUPPRESS)
