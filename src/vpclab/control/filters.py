@@ -37,9 +37,11 @@ def _admits(values: tuple[str, ...]) -> Admits:
     literal = frozenset(v for v in values if "*" not in v and "?" not in v)
     wild = [v for v in values if v not in literal]
     if not wild:
-        return lambda candidates: any(c in literal for c in candidates)
+        return lambda candidates: not literal.isdisjoint(candidates)
     either = re.compile("|".join(f"(?:{_pattern_text(v)})" for v in wild), re.DOTALL).fullmatch
-    return lambda candidates: any(c in literal or either(c) is not None for c in candidates)
+    return lambda candidates: (
+        not literal.isdisjoint(candidates) or any(either(c) is not None for c in candidates)
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -54,7 +56,10 @@ def _strings(value: Any) -> list[str]:
         return [str(value)]
     out: list[str] = []
     for item in value:
-        out.extend(_strings(item))
+        if type(item) is str:
+            out.append(item)
+        else:
+            out.extend(_strings(item))
     return out
 
 
@@ -103,7 +108,14 @@ def apply(
     plan = [
         (_admits(tuple(f.get("Values") or ())), _candidates(f["Name"], fields)) for f in filters
     ]
-    return [item for item in items if all(admits(strings(item)) for admits, strings in plan)]
+    kept = []
+    for item in items:
+        for admits, strings in plan:
+            if not admits(strings(item)):
+                break
+        else:
+            kept.append(item)
+    return kept
 
 
 def tagged(resource: Resource) -> list[dict[str, str]]:
