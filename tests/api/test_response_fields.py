@@ -373,7 +373,8 @@ def test_inst_root_volume_is_described_as_terraform_reads_it(ec2: Any) -> None:
 
 def test_inst_terraform_refresh_of_an_instance_reads_every_part(ec2: Any) -> None:
     """The calls Terraform's aws_instance makes on refresh all answer: the instance, its type,
-    its root volume (with the tags given at launch), four attributes and its CPU credits."""
+    its root volume (with the tags given at launch), four attributes, its launch-template tag
+    (none) and its CPU credits."""
     _, subnet_id = network(ec2)
     made = launch(
         ec2,
@@ -405,6 +406,13 @@ def test_inst_terraform_refresh_of_an_instance_reads_every_part(ec2: Any) -> Non
     shutdown = attributes["instanceInitiatedShutdownBehavior"]
     assert shutdown["InstanceInitiatedShutdownBehavior"] == {"Value": "stop"}
     assert info["BurstablePerformanceSupported"] is True
+    template_tag = ec2.describe_tags(
+        Filters=[
+            {"Name": "resource-id", "Values": [instance_id]},
+            {"Name": "key", "Values": ["aws:ec2launchtemplate:id"]},
+        ]
+    )["Tags"]
+    assert template_tag == []
     (credits,) = ec2.describe_instance_credit_specifications(InstanceIds=[instance_id])[
         "InstanceCreditSpecifications"
     ]
