@@ -540,6 +540,18 @@ def test_inst_instance_type_of_a_running_instance_is_described(ec2: Any) -> None
     assert (default["CurrentGeneration"], default["Hypervisor"]) == (False, "xen")
 
 
+def test_inst_cpu_options_agree_with_every_catalogued_type(ec2: Any) -> None:
+    """For every type DescribeInstanceTypes lists, cores x threads (what instances of it report
+    as CpuOptions) is its vCPU count."""
+    listed = ec2.describe_instance_types()["InstanceTypes"]
+    assert len(listed) > 40
+    for info in listed:
+        vcpu = info["VCpuInfo"]
+        assert vcpu["DefaultCores"] * vcpu["DefaultThreadsPerCore"] == vcpu["DefaultVCpus"], info[
+            "InstanceType"
+        ]
+
+
 def test_inst_instance_types_filters_and_unknown_types(ec2: Any) -> None:
     """Filters select from the catalogue; a type EC2 does not have is InvalidInstanceType."""
     arm = ec2.describe_instance_types(
