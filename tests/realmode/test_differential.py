@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -514,20 +514,11 @@ def _mutate(api: Api, spec: NetworkSpec, built: Built, kind: str, index: int) ->
             ec2.delete_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0")
 
 
-def tracer_gap(built: Built, probe: Probe) -> bool:
-    """ICMP sent by a Lambda ENI: the kernel drops it (LAM-4: a function's traffic is TCP and
-    UDP only), the data-plane tracer does not model that yet (see the strict xfail below), so
-    random examples do not compare it."""
-    from_lambda = built.lambda_eni is not None and probe.source == len(built.instances) - 1
-    return from_lambda and probe.protocol == "icmp"
-
-
 def _disagreements(
     store: Store,
     built: Built,
     probes: list[Probe],
     when: str,
-    skip: Callable[[Built, Probe], bool],
 ) -> list[str]:
     """Probe the kernel, then ask the tracer about the same state: every difference. The
     tracer reads the partition of the flow's sending instance (for a flow from the internet,
@@ -535,8 +526,6 @@ def _disagreements(
     observed = _observe(built, probes)
     problems = []
     for probe, seen in zip(probes, observed, strict=True):
-        if skip(built, probe):
-            continue
         home = probe.source if probe.source is not None else probe.destination
         assert home is not None
         expected = _expected(store.view(*built.homes[home]), built, probe)
@@ -550,7 +539,6 @@ def compare(
     spec: NetworkSpec,
     picks: list[tuple[int, int, str]],
     mutation: tuple[str, int] = ("none", 0),
-    skip: Callable[[Built, Probe], bool] = tracer_gap,
 ) -> list[str]:
     """Build the network, probe, change it, probe again; list every disagreement."""
     store = Store(None, clock=Clock(settle_seconds=0.0))
@@ -560,13 +548,13 @@ def compare(
     applier.apply(build_plan(store.world(), RUN))
     listeners = _listen(built)
     try:
-        problems = _disagreements(store, built, probes, "built:", skip)
+        problems = _disagreements(store, built, probes, "built:")
         if mutation[0] != "none":
             _mutate(api, spec, built, *mutation)
             applier.apply(build_plan(store.world(), RUN))
             # New source ports: a flow tracked before the change would survive it (SG-10).
             again = [replace(probe, source_port=probe.source_port + 100) for probe in probes]
-            problems += _disagreements(store, built, again, f"after {mutation}:", skip)
+            problems += _disagreements(store, built, again, f"after {mutation}:")
     finally:
         for listener in listeners:
             listener.kill()
@@ -665,14 +653,9 @@ def test_pcx_14_lam_2_kernel_agrees_across_partitions_and_from_a_lambda_eni(
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="tracer gap: ICMP from a Lambda ENI is traced as delivered (LAM-4)"
-)
 def test_lam_4_no_icmp_from_a_lambda_eni(applier: Applier) -> None:
     """Found by the differential test: a ping from a Lambda ENI to a peer instance whose group
-    admits ICMP. The kernel drops it (a function sends TCP and UDP only, LAM-4); the tracer says
-    reachable. A data-plane fix turns this test into an unexpected pass (strict)."""
-    problems = compare(
-        applier, _peered_with_lambda("same"), [(3, 1, "icmp")], skip=lambda built, probe: False
-    )
+    admits ICMP. A function sends TCP and UDP only (LAM-4): the kernel drops it and the tracer
+    says so (PROTOCOL_RESTRICTION)."""
+    problems = compare(applier, _peered_with_lambda("same"), [(3, 1, "icmp")])
     assert not problems, "\n".join(problems)

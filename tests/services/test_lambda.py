@@ -21,7 +21,9 @@ from tests.services.world import (
 )
 from tests.support import aws_error
 from vpclab.control.store import Store
+from vpclab.dataplane.flow import PortSet
 from vpclab.model.state import Clock
+from vpclab.network import trace_view
 
 
 @pytest.fixture
@@ -128,6 +130,37 @@ def test_lam_2_nothing_in_the_vpc_can_open_a_connection_to_the_function(
     instance = launch(ec2, net.private[1], open_sg)
     assert not trace(store, instance, eni["NetworkInterfaceId"], 8080).reachable
     assert trace(store, eni["NetworkInterfaceId"], instance, 8080).reachable
+
+
+def test_lam_4_a_function_sends_tcp_and_udp_only_from_ports_1024_and_up(
+    ec2: Any, lam: Any, store: Store
+) -> None:
+    """PKT-10 / LAM-4: with every group and NACL open, a ping from the Lambda ENI goes nowhere
+    (PROTOCOL_RESTRICTION), nor TCP from source port 80; TCP and UDP from its own ports get
+    through, and the trace says which source ports those are."""
+    net = build_vpc(ec2)
+    everything = ec2.create_security_group(GroupName="all", Description="all", VpcId=net.vpc)
+    ec2.authorize_security_group_ingress(
+        GroupId=everything["GroupId"], IpProtocol="-1", CidrIp="0.0.0.0/0"
+    )
+    make_function(lam, "fn", net.private[:1], [everything["GroupId"]])
+    (eni,) = lambda_enis(ec2)
+    instance = launch(ec2, net.private[1], everything["GroupId"])
+    view = store.view("123456789012", "us-east-1")
+    source = eni["NetworkInterfaceId"]
+
+    ping = trace_view(view, source, instance, protocol="icmp")
+    assert not ping.reachable
+    assert [e.code for e in ping.explanations] == ["PROTOCOL_RESTRICTION"]
+    assert "LAM-4" in ping.explanations[0].message
+    low_port = trace_view(view, source, instance, port=443, source_port=80)
+    assert not low_port.reachable
+    assert [e.code for e in low_port.explanations] == ["NO_PATH"]
+    assert trace_view(view, source, instance, port=443, source_port=40000).reachable
+    assert trace_view(view, source, instance, protocol="udp", port=53).reachable
+    opened = trace_view(view, source, instance, port=443)
+    assert opened.reachable and opened.arrived is not None
+    assert opened.arrived.source_ports == PortSet.of(1024, 65535)
 
 
 def test_sub_14_subnet_with_lambda_eni_cannot_be_deleted(ec2: Any, lam: Any) -> None:

@@ -166,6 +166,8 @@ class PortSet:
 EMPTY = PortSet(())
 ALL_PORTS = PortSet(((PORT_MIN, PORT_MAX),))
 NAT_PORTS = PortSet(((NAT_PORT_LOW, PORT_MAX),))
+# The source ports a Lambda function's connections use (LAM-4).
+LAMBDA_SOURCE_PORTS = PortSet(((1024, PORT_MAX),))
 
 
 _Slotted = TypeVar("_Slotted", "Header", "Flow")

@@ -26,6 +26,7 @@ from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_gr
 from vpclab.dataplane.flow import (
     ALL_PORTS,
     EMPTY,
+    LAMBDA_SOURCE_PORTS,
     NAT_PORTS,
     Header,
     PortSet,
@@ -94,6 +95,12 @@ class _Walk:
             return None  # AMB-24
         if header.source not in eni.addresses and eni.eni.source_dest_check:
             return None  # ENI-6
+        if eni.eni.interface_type == "lambda" and not self.reverse:
+            if not header.ported:
+                return None  # LAM-4: a function sends TCP and UDP only
+            header = header.with_(source_ports=header.source_ports.intersect(LAMBDA_SOURCE_PORTS))
+            if header.source_ports.is_empty():
+                return None
         out = self._groups(part, eni, header, egress=True)
         return self.leave(part, eni.eni.subnet_id, out, eni.id) if out else None
 

@@ -29,6 +29,7 @@ from vpclab.dataplane.filtering import (
 )
 from vpclab.dataplane.flow import (
     EMPTY,
+    LAMBDA_SOURCE_PORTS,
     NAT_PORTS,
     Flow,
     Header,
@@ -451,6 +452,8 @@ class _Walk:
                     direction="egress",
                 ),
             )
+        if eni.eni.interface_type == "lambda" and not self.reverse:
+            header = self._lambda_sends(eni, header, hop)
         if self.unfiltered(part, eni, header):
             self.note(hop, "check", f"{header.destination} is an AWS service address (VPC-22)")
             self.close(hop, header)
@@ -458,6 +461,42 @@ class _Walk:
         header = self.security_groups(part, eni, header, hop, egress=True)
         self.close(hop, header)
         return header
+
+    def _lambda_sends(self, eni: Eni, header: Header, hop: _HopBuilder) -> Header:
+        """What a function sends through its Hyperplane ENI: TCP or UDP only, from source ports
+        1024-65535 (LAM-4); anything else never leaves it."""
+        if not header.ported:
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="PROTOCOL_RESTRICTION",
+                    message=(
+                        f"{eni.id} is a Lambda ENI: a function sends TCP and UDP only, "
+                        f"not {header.protocol} (LAM-4)"
+                    ),
+                    component=eni.ref,
+                ),
+            )
+            return header
+        ports = header.source_ports.intersect(LAMBDA_SOURCE_PORTS)
+        if ports.is_empty():
+            self.block(
+                hop,
+                "check",
+                Explanation(
+                    code="NO_PATH",
+                    message=(
+                        f"{eni.id} is a Lambda ENI: a function's source ports are 1024-65535 "
+                        "(LAM-4)"
+                    ),
+                    component=eni.ref,
+                    packet_field="source-port",
+                    direction="egress",
+                ),
+            )
+            return header
+        return header.with_(source_ports=ports)
 
     def sg_state(self, eni: Eni) -> tuple[object, ...]:
         """What of this walk's state an ENI's hop depends on besides the header (for replays)."""
