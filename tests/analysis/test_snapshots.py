@@ -125,11 +125,9 @@ def test_rt_15_public_subnet_import_keeps_ids_flags_routes_rules_and_addresses()
 
 
 # Paths (list indices dropped) where a re-export differs from the Batfish files, and why.
-UNMODELLED = {
-    # Every instance detail comes back (root volume, capacity, hibernation, CPU, devices, token).
-    # The NAT gateway ENI's attachment to amazon-aws (reported as skipped by the import).
-    "NetworkInterfaces.Attachment",
-}
+# Every instance detail comes back (root volume, capacity, hibernation, CPU, devices, token),
+# and the NAT gateway ENI's attachment to amazon-aws.
+UNMODELLED: set[str] = set()
 
 
 ID_KEYS = {

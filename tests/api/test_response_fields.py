@@ -615,6 +615,35 @@ def test_eni_7_interfaces_report_no_operator(ec2: Any) -> None:
     assert made["NetworkInterfaces"][0]["Operator"] == {"Managed": False}
 
 
+def test_eni_7_nat_gateway_interface_shows_its_attachment_to_amazon_aws(ec2: Any) -> None:
+    """A NAT gateway's ENI reads as AWS exports it: requester-managed, attached to amazon-aws at
+    device 1 (ela-attach-...), not deleted on termination; the attachment filters find it."""
+    vpc_id, subnet_id = network(ec2)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation)["NatGateway"]
+    eni_id = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0][
+        "NatGatewayAddresses"
+    ][0]["NetworkInterfaceId"]
+    (eni,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"]
+    attachment = eni["Attachment"]
+    assert re.fullmatch(r"ela-attach-[0-9a-f]{8}", attachment.pop("AttachmentId"))
+    assert attachment == {
+        "DeleteOnTermination": False,
+        "DeviceIndex": 1,
+        "InstanceOwnerId": "amazon-aws",
+        "Status": "attached",
+    }
+    assert eni["RequesterManaged"] is True and eni["Status"] == "in-use"
+    found = ec2.describe_network_interfaces(
+        Filters=[{"Name": "attachment.instance-owner-id", "Values": ["amazon-aws"]}]
+    )["NetworkInterfaces"]
+    assert [e["NetworkInterfaceId"] for e in found] == [eni_id]
+    plain = ec2.create_network_interface(SubnetId=subnet_id)["NetworkInterface"]
+    assert "Attachment" not in plain
+
+
 def test_flow_log_to_s3_shows_its_destination_options(ec2: Any) -> None:
     """An S3 flow log always shows DestinationOptions, AWS's defaults when none were given."""
     vpc_id, _ = network(ec2)

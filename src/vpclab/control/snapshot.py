@@ -32,7 +32,13 @@ from vpclab.model.account import SETTINGS_ID, PartitionSettings
 from vpclab.model.base import KINDS, Resource, Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.gateways import Address, EgressOnlyInternetGateway, InternetGateway, NatGateway
-from vpclab.model.interface import EniAttachment, Instance, NetworkInterface, PrivateIp
+from vpclab.model.interface import (
+    NAT_INTERFACE_TYPES,
+    EniAttachment,
+    Instance,
+    NetworkInterface,
+    PrivateIp,
+)
 from vpclab.model.network_acl import NaclAssociation, NaclEntry, NetworkAcl
 from vpclab.model.peering import PeeringSide, VpcPeeringConnection
 from vpclab.model.regions import DEFAULT_ACCOUNT
@@ -881,9 +887,13 @@ class _PartitionReader:
         for raw in item.get("PrivateIpAddresses") or [item]:
             public_ip = public_ip or self._public_side(eni_id, raw)
         attachment = item.get("Attachment")
+        service_attachment = None
         if attachment and not attachment.get("InstanceId") and "InstanceOwnerId" in attachment:
             owner = attachment["InstanceOwnerId"]
-            self.skip("NetworkInterfaces.json", eni_id, f"attachment to {owner} not modelled")
+            if owner == "amazon-aws" and item.get("InterfaceType") in NAT_INTERFACE_TYPES:
+                service_attachment = attachment.get("AttachmentId")
+            else:
+                self.skip("NetworkInterfaces.json", eni_id, f"attachment to {owner} not modelled")
         if item.get("Ipv6Addresses"):
             self.skip("NetworkInterfaces.json", eni_id, "IPv6 addresses not modelled (IPv4 kept)")
         self.enis_seen.add(eni_id)
@@ -912,6 +922,7 @@ class _PartitionReader:
                     attached_at=_epoch(attachment.get("AttachTime")),
                 ),
                 public_ip=public_ip,
+                service_attachment_id=service_attachment,
             )
         )
 

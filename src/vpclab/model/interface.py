@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from vpclab.model.base import Resource, Tags, register
 
+# InterfaceType of a NAT gateway's ENI: botocore's enum says natGateway, AWS exports nat_gateway.
+NAT_INTERFACE_TYPES = ("natGateway", "nat_gateway")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PrivateIp:
@@ -48,6 +51,9 @@ class NetworkInterface(Resource):
     attachment: EniAttachment | None = None
     # Auto-assigned public IPv4 of the primary address (ENI-3); EIPs live on Address.
     public_ip: str | None = None
+    # The ela-attach-... id of a NAT gateway ENI's attachment to amazon-aws, as AWS exported it
+    # (vpclab derives one for the gateways it makes).
+    service_attachment_id: str | None = None
 
     @property
     def primary_ip(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from vpclab.api.common import spec_tags, tag_list, timestamp
@@ -11,7 +12,7 @@ from vpclab.api.registry import operation
 from vpclab.control import network_interfaces as enis
 from vpclab.control.lookup import require, select
 from vpclab.model.errors import DomainError
-from vpclab.model.interface import NetworkInterface
+from vpclab.model.interface import NAT_INTERFACE_TYPES, NetworkInterface
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet
 
@@ -73,6 +74,28 @@ def unmanaged_operator() -> dict[str, Any]:
     return {"Managed": False}
 
 
+def present_service_attachment(eni: NetworkInterface) -> dict[str, Any] | None:
+    """The attachment a NAT gateway's ENI shows (to amazon-aws, device 1, not deleted on
+    termination); None for other ENIs."""
+    if eni.attachment is not None or eni.interface_type not in NAT_INTERFACE_TYPES:
+        return None
+    attachment_id = eni.service_attachment_id
+    if attachment_id is None:
+        attachment_id = "ela-attach-" + hashlib.sha256(eni.id.encode()).hexdigest()[:8]
+    return {
+        "AttachmentId": attachment_id,
+        "DeleteOnTermination": False,
+        "DeviceIndex": 1,
+        "InstanceOwnerId": "amazon-aws",
+        "Status": "attached",
+    }
+
+
+def shown_attachment(ctx: RequestContext, eni: NetworkInterface) -> dict[str, Any] | None:
+    """The Attachment DescribeNetworkInterfaces shows: to an instance, or a NAT gateway's."""
+    return present_attachment(ctx, eni) or present_service_attachment(eni)
+
+
 def status_of(eni: NetworkInterface) -> str:
     """available when detached, in-use when attached or owned by a service (ENI-7)."""
     return "in-use" if eni.attachment is not None or eni.requester_managed else "available"
@@ -102,7 +125,7 @@ def present_network_interface(ctx: RequestContext, eni: NetworkInterface) -> dic
         "Status": status_of(eni),
         "TagSet": tag_list(eni),
         "Association": present_association(ctx, eni, eni.primary_ip),
-        "Attachment": present_attachment(ctx, eni),
+        "Attachment": shown_attachment(ctx, eni),
         "Operator": unmanaged_operator(),
     }
     public = out["Association"]
@@ -123,14 +146,12 @@ def allocation_ids(view: View, eni: NetworkInterface) -> list[str]:
     return [p.eip.id for p in found if p is not None and p.eip is not None]
 
 
-def _attachment_field(name: str) -> Any:
-    """A filter getter reading one attribute of the ENI's attachment."""
+def _attachment_field(ctx: RequestContext, member: str) -> Any:
+    """A filter getter reading one member of the Attachment the ENI shows."""
 
     def get(eni: NetworkInterface) -> Any:
-        """The attachment attribute, or None for a detached ENI."""
-        if eni.attachment is None:
-            return None
-        return getattr(eni.attachment, name)
+        """The attachment member, or None for a detached ENI."""
+        return (shown_attachment(ctx, eni) or {}).get(member)
 
     return get
 
@@ -158,12 +179,12 @@ def interface_filters(ctx: RequestContext) -> dict[str, Any]:
             [ctx.account] if allocation_ids(view, e) else []
         ),
         "private-dns-name": lambda e: enis.private_dns_name(ctx.region, e.primary_ip),
-        "attachment.instance-id": _attachment_field("instance_id"),
-        "attachment.attachment-id": _attachment_field("id"),
-        "attachment.device-index": _attachment_field("device_index"),
-        "attachment.delete-on-termination": _attachment_field("delete_on_termination"),
-        "attachment.status": lambda e: "attached" if e.attachment else None,
-        "attachment.instance-owner-id": lambda e: ctx.account if e.attachment else None,
+        "attachment.instance-id": _attachment_field(ctx, "InstanceId"),
+        "attachment.attachment-id": _attachment_field(ctx, "AttachmentId"),
+        "attachment.device-index": _attachment_field(ctx, "DeviceIndex"),
+        "attachment.delete-on-termination": _attachment_field(ctx, "DeleteOnTermination"),
+        "attachment.status": _attachment_field(ctx, "Status"),
+        "attachment.instance-owner-id": _attachment_field(ctx, "InstanceOwnerId"),
         "status": status_of,
         "source-dest-check": lambda e: e.source_dest_check,
         "interface-type": lambda e: e.interface_type,
