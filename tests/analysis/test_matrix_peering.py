@@ -182,7 +182,7 @@ def test_nat_8_nat_gateway_address_accepts_no_unsolicited_connection(
     """web (B) -> A's NAT gateway by its Elastic IP: dropped at the gateway (NAT-8)."""
     net = _network(ec2)
     part = _part(store)
-    nat_eni = next(e for e in part.enis.values() if e.eni.interface_type == "natGateway")
+    nat_eni = next(e for e in part.enis.values() if e.eni.is_nat_gateway)
     space = connection_space(part, net["web_b"], nat_eni.id, public=True)
     assert space is not None and space.is_empty()
     view = store.view(DEFAULT_ACCOUNT, DEFAULT_REGION)

@@ -92,7 +92,7 @@ def test_nat_4_gateway_owns_a_requester_managed_eni_holding_the_eip(ec2: Any) ->
     eni = ec2.describe_network_interfaces(NetworkInterfaceIds=[addr["NetworkInterfaceId"]])[
         "NetworkInterfaces"
     ][0]
-    assert eni["InterfaceType"] == "natGateway" and eni["RequesterManaged"] is True
+    assert eni["InterfaceType"] == "nat_gateway" and eni["RequesterManaged"] is True
     assert eni["Description"] == f"Interface for NAT Gateway {nat_id}"
     assert eni["SubnetId"] == subnet_id and eni["Groups"] == []
     assert eni["Association"]["PublicIp"] == eip["PublicIp"]

@@ -554,3 +554,23 @@ def test_eni_7_attach_to_terminated_or_vanished_instance(ec2: Any, clock: Any) -
     clock.advance(3601)
     code, _ = aws_error(attach, NetworkInterfaceId=eni_id, InstanceId=instance_id, DeviceIndex=1)
     assert code == "InvalidInstanceID.NotFound"
+
+
+def test_eni_7_nat_gateway_interface_type_is_answered_as_aws_does(ec2: Any, store: Any) -> None:
+    """A NAT gateway's ENI answers InterfaceType nat_gateway, as AWS's API reference and real
+    exports show (botocore's enum says natGateway); the interface-type filter takes it, and an
+    ENI stored with the older spelling answers the same way."""
+    from vpclab.model.base import evolve
+    from vpclab.model.interface import NetworkInterface
+
+    _vpc, subnet_id = network(ec2)
+    ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private")
+    nat_type = [{"Name": "interface-type", "Values": ["nat_gateway"]}]
+    (eni,) = ec2.describe_network_interfaces(Filters=nat_type)["NetworkInterfaces"]
+    assert eni["InterfaceType"] == "nat_gateway"
+
+    with store.transaction("123456789012", "us-east-1") as tx:
+        stored = tx.get(NetworkInterface, eni["NetworkInterfaceId"])
+        tx.put(evolve(stored, interface_type="natGateway"))
+    (again,) = ec2.describe_network_interfaces(Filters=nat_type)["NetworkInterfaces"]
+    assert again["InterfaceType"] == "nat_gateway"

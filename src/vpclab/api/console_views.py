@@ -480,7 +480,7 @@ def _eni_json(view: View, eni: NetworkInterface) -> dict[str, Any]:
         "name": eni.tag_dict().get("Name"),
         "private_ip": eni.primary_ip,
         "public_ip": mapped.public_ip if mapped else None,
-        "interface_type": eni.interface_type,
+        "interface_type": eni.presented_type,
         "description": eni.description,
         "instance_id": eni.attachment.instance_id if eni.attachment else None,
         "security_group_ids": sorted(eni.groups),

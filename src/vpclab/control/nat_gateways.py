@@ -13,7 +13,7 @@ from vpclab.model.base import Tags, evolve
 from vpclab.model.errors import DomainError
 from vpclab.model.gateways import Address, NatGateway
 from vpclab.model.ids import new_id, random_mac
-from vpclab.model.interface import NetworkInterface, PrivateIp
+from vpclab.model.interface import NAT_INTERFACE_TYPE, NetworkInterface, PrivateIp
 from vpclab.model.lifecycle import nat_gateway_state, nat_gateway_visible
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet
@@ -205,7 +205,7 @@ def _create_interface(tx: Tx, nat: NatGateway, subnet: Subnet, address: str) -> 
         mac_address=random_mac(),
         description=f"Interface for NAT Gateway {nat.id}",
         source_dest_check=False,
-        interface_type="natGateway",
+        interface_type=NAT_INTERFACE_TYPE,
         requester_managed=True,
     )
     tx.put(eni)

@@ -258,7 +258,7 @@ def _endpoint_enis(part: Compiled) -> list[Eni]:
     return [
         part.enis[eni_id]
         for eni_id in sorted(part.enis)
-        if part.enis[eni_id].eni.interface_type != "natGateway"
+        if not part.enis[eni_id].eni.is_nat_gateway
     ]
 
 

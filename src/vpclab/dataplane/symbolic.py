@@ -108,7 +108,7 @@ class _Walk:
         """SG egress or ingress at an ENI: tracked replies pass, else the rules' union (SG-3)."""
         if self.reverse and eni.id in self.tracked:
             return header
-        if eni.eni.interface_type == "natGateway":
+        if eni.eni.is_nat_gateway:
             return header  # NAT-12
         admitted = _groups_admit(part, eni, header, egress=egress)
         if admitted.is_empty():

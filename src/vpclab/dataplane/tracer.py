@@ -273,7 +273,7 @@ class _Walk:
                 )
             )
             return header
-        if eni.eni.interface_type == "natGateway":
+        if eni.eni.is_nat_gateway:
             return header
         limits = (self.forwarded and not egress, self.visible)
         key = ("sg", eni.id, egress, header, limits)
@@ -504,7 +504,7 @@ class _Walk:
 
     def replay_tracking(self, eni: Eni) -> None:
         """What a clean pass through an ENI's SGs records: a connection it tracks (SG-7)."""
-        if not self.reverse and eni.eni.interface_type != "natGateway":
+        if not self.reverse and not eni.eni.is_nat_gateway:
             self.tracked.add(eni.id)
 
     def unfiltered(self, part: Compiled, eni: Eni, header: Header) -> bool:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from vpclab.model.base import Resource, Tags, register
 
-# InterfaceType of a NAT gateway's ENI: botocore's enum says natGateway, AWS exports nat_gateway.
-NAT_INTERFACE_TYPES = ("natGateway", "nat_gateway")
+# InterfaceType of a NAT gateway's ENI: AWS answers nat_gateway (its API reference and real
+# exports); botocore's enum, and state files of earlier vpclab versions, say natGateway.
+NAT_INTERFACE_TYPE = "nat_gateway"
+NAT_INTERFACE_TYPES = (NAT_INTERFACE_TYPE, "natGateway")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +56,16 @@ class NetworkInterface(Resource):
     # The ela-attach-... id of a NAT gateway ENI's attachment to amazon-aws, as AWS exported it
     # (vpclab derives one for the gateways it makes).
     service_attachment_id: str | None = None
+
+    @property
+    def is_nat_gateway(self) -> bool:
+        """Whether this is a NAT gateway's ENI (no security groups of its own, NAT-12)."""
+        return self.interface_type in NAT_INTERFACE_TYPES
+
+    @property
+    def presented_type(self) -> str:
+        """InterfaceType as AWS answers it (one spelling for NAT gateways, whatever was stored)."""
+        return NAT_INTERFACE_TYPE if self.is_nat_gateway else self.interface_type
 
     @property
     def primary_ip(self) -> str:

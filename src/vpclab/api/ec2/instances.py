@@ -65,7 +65,7 @@ def present_instance_interface(
         "PrivateIpAddresses": present_private_ips(ctx, eni, full=False),
         "SourceDestCheck": eni.source_dest_check,
         "Status": status_of(eni),
-        "InterfaceType": eni.interface_type,
+        "InterfaceType": eni.presented_type,
         "Operator": unmanaged_operator(),
     }
     attachment = present_attachment(ctx, eni)

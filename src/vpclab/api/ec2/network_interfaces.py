@@ -12,7 +12,7 @@ from vpclab.api.registry import operation
 from vpclab.control import network_interfaces as enis
 from vpclab.control.lookup import require, select
 from vpclab.model.errors import DomainError
-from vpclab.model.interface import NAT_INTERFACE_TYPES, NetworkInterface
+from vpclab.model.interface import NetworkInterface
 from vpclab.model.state import View
 from vpclab.model.vpc import Subnet
 
@@ -77,7 +77,7 @@ def unmanaged_operator() -> dict[str, Any]:
 def present_service_attachment(eni: NetworkInterface) -> dict[str, Any] | None:
     """The attachment a NAT gateway's ENI shows (to amazon-aws, device 1, not deleted on
     termination); None for other ENIs."""
-    if eni.attachment is not None or eni.interface_type not in NAT_INTERFACE_TYPES:
+    if eni.attachment is not None or not eni.is_nat_gateway:
         return None
     attachment_id = eni.service_attachment_id
     if attachment_id is None:
@@ -112,7 +112,7 @@ def present_network_interface(ctx: RequestContext, eni: NetworkInterface) -> dic
         "AvailabilityZoneId": subnet.availability_zone_id if subnet else None,
         "Description": eni.description,
         "Groups": enis.group_names(ctx.tx, eni),
-        "InterfaceType": eni.interface_type,
+        "InterfaceType": eni.presented_type,
         "Ipv6Addresses": [],
         "MacAddress": eni.mac_address,
         "OwnerId": ctx.account,
@@ -187,7 +187,7 @@ def interface_filters(ctx: RequestContext) -> dict[str, Any]:
         "attachment.instance-owner-id": _attachment_field(ctx, "InstanceOwnerId"),
         "status": status_of,
         "source-dest-check": lambda e: e.source_dest_check,
-        "interface-type": lambda e: e.interface_type,
+        "interface-type": lambda e: e.presented_type,
         "requester-managed": lambda e: e.requester_managed,
         "requester-id": lambda e: e.requester_id,
         "mac-address": lambda e: e.mac_address,
