@@ -15,6 +15,12 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 # One session for every client: it loads each service model once (a client costs ~20 ms, not ~600).
 _SESSION = boto3.session.Session()
 
+# EC2's one message for a ClientToken reused with other arguments (RunInstances and friends).
+IDEMPOTENCY_MISMATCH = (
+    "Arguments on this idempotent request are inconsistent with arguments used in previous "
+    "request(s)."
+)
+
 
 def client(
     api: Api,

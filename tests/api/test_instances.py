@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import aws_error
+from tests.support import IDEMPOTENCY_MISMATCH, aws_error
 from vpclab.model.state import Clock
 
 AMI = "ami-12345678"
@@ -503,8 +503,11 @@ def test_client_token_makes_run_instances_idempotent(ec2: Any) -> None:
     assert [i["InstanceId"] for i in first["Instances"]] == [
         i["InstanceId"] for i in again["Instances"]
     ]
-    code, _ = aws_error(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, ClientToken="tok-1")
+    code, message = aws_error(
+        ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, ClientToken="tok-1"
+    )
     assert code == "IdempotentParameterMismatch"
+    assert message == IDEMPOTENCY_MISMATCH
 
 
 def test_tag_specifications_for_instance_and_interface(ec2: Any) -> None:

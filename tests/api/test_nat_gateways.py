@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from tests.api.gateway_support import ec2, error_code, error_message, igw_of, network
+from tests.support import IDEMPOTENCY_MISMATCH
 from vpclab.model.state import Clock
 
 __all__ = ["ec2"]  # the shared-client fixture, used by every test here
@@ -65,6 +66,7 @@ def test_nat_1_client_token_is_idempotent(ec2: Any) -> None:
     with pytest.raises(ClientError) as exc:
         ec2.create_nat_gateway(SubnetId=subnet_id, ConnectivityType="private", ClientToken="tok-1")
     assert error_code(exc) == "IdempotentParameterMismatch"
+    assert error_message(exc) == IDEMPOTENCY_MISMATCH
 
 
 # -- NAT-2 / NAT-4 ----------------------------------------------------------------------------------

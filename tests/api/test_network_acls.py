@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import aws_error, client
+from tests.support import IDEMPOTENCY_MISMATCH, aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api
 from vpclab.control import network_acls
@@ -588,8 +588,9 @@ def test_create_network_acl_client_token_is_idempotent(ec2: Any, vpc: str) -> No
     assert first["NetworkAcl"]["NetworkAclId"] == again["NetworkAcl"]["NetworkAclId"]
     assert again["ClientToken"] == "token-1"
     other_vpc = make_vpc(ec2, "10.1.0.0/16")
-    code, _ = aws_error(ec2.create_network_acl, VpcId=other_vpc, ClientToken="token-1")
+    code, message = aws_error(ec2.create_network_acl, VpcId=other_vpc, ClientToken="token-1")
     assert code == "IdempotentParameterMismatch"
+    assert message == IDEMPOTENCY_MISMATCH
     assert (
         len(ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"])
         == 2

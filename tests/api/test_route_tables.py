@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import aws_error, client
+from tests.support import IDEMPOTENCY_MISMATCH, aws_error, client
 from vpclab.api.context import Settings
 from vpclab.api.dispatch import Api, HttpResponse
 from vpclab.control.route_tables import create_route_table
@@ -1204,10 +1204,11 @@ def test_create_route_table_client_token_is_idempotent(ec2: Any, vpc: str) -> No
     again = ec2.create_route_table(VpcId=vpc, ClientToken="token-1")
     assert first["RouteTable"]["RouteTableId"] == again["RouteTable"]["RouteTableId"]
     assert again["ClientToken"] == "token-1"
-    code, _ = aws_error(
+    code, message = aws_error(
         ec2.create_route_table, VpcId=new_vpc(ec2, "10.9.0.0/16"), ClientToken="token-1"
     )
     assert code == "IdempotentParameterMismatch"
+    assert message == IDEMPOTENCY_MISMATCH
 
 
 def test_rt_19_edge_association_moves_to_another_gateway_table(

@@ -18,7 +18,7 @@ from vpclab.control.addresses import new_public_ip
 from vpclab.control.lookup import require
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
-from vpclab.model.errors import DomainError
+from vpclab.model.errors import DomainError, idempotency_mismatch
 from vpclab.model.ids import has_prefix, new_id
 from vpclab.model.interface import (
     IamProfileAssociation,
@@ -375,10 +375,7 @@ def _find_by_token(tx: Tx, token: str, request_digest: str) -> list[Instance] | 
     if not found:
         return None
     if found[0].request_digest != request_digest:
-        raise DomainError(
-            "IdempotentParameterMismatch",
-            f"Client token {token} was already used with different request parameters.",
-        )
+        raise idempotency_mismatch()
     return sorted(found, key=lambda i: i.ami_launch_index)
 
 

@@ -10,7 +10,7 @@ from vpclab.control.addresses import disassociate, nat_gateway_using, vpc_has_ig
 from vpclab.control.lookup import require
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
-from vpclab.model.errors import DomainError
+from vpclab.model.errors import DomainError, idempotency_mismatch
 from vpclab.model.gateways import Address, NatGateway
 from vpclab.model.ids import new_id, random_mac
 from vpclab.model.interface import NAT_INTERFACE_TYPE, NetworkInterface, PrivateIp
@@ -126,10 +126,7 @@ def create_nat_gateway(
         for nat in tx.iter(NatGateway):
             if nat.client_token == client_token:
                 if not _same_request(nat, subnet_id, kind, allocation_id):
-                    raise DomainError(
-                        "IdempotentParameterMismatch",
-                        f"Client token {client_token} was used with different parameters",
-                    )
+                    raise idempotency_mismatch()
                 return nat
     subnet = require(tx, Subnet, subnet_id)
     eip = require(tx, Address, allocation_id) if allocation_id else None

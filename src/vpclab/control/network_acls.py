@@ -8,6 +8,7 @@ from typing import Any
 
 from vpclab.control import defaults
 from vpclab.control.lookup import require
+from vpclab.control.route_tables import repeated_request
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
 from vpclab.model.cidr import parse_v4, parse_v6
@@ -28,15 +29,8 @@ def create_network_acl(
 ) -> NetworkAcl:
     """CreateNetworkAcl: a custom ACL holding only the * deny entries (NACL-11, NACL-18)."""
     vpc = require(tx, Vpc, vpc_id)
-    earlier = next(
-        (a for a in tx.iter(NetworkAcl) if client_token and a.client_token == client_token), None
-    )
+    earlier = repeated_request(tx, NetworkAcl, client_token, vpc_id)
     if earlier is not None:
-        if earlier.vpc_id != vpc_id:
-            raise DomainError(
-                "IdempotentParameterMismatch",
-                f"The client token '{client_token}' was already used with different parameters.",
-            )
         return earlier
     if (
         quotas

@@ -12,11 +12,12 @@ from vpclab.control.lookup import require
 from vpclab.control.store import Tx
 from vpclab.model.base import Tags, evolve
 from vpclab.model.cidr import AnyNet, parse_v4, parse_v6
-from vpclab.model.errors import DomainError, dependency
+from vpclab.model.errors import DomainError, dependency, idempotency_mismatch
 from vpclab.model.gateways import EgressOnlyInternetGateway, InternetGateway, NatGateway
 from vpclab.model.ids import new_id
 from vpclab.model.interface import Instance, NetworkInterface
 from vpclab.model.lifecycle import instance_state, nat_gateway_state
+from vpclab.model.network_acl import NetworkAcl
 from vpclab.model.peering import VpcPeeringConnection
 from vpclab.model.route_table import Route, RouteTable, RouteTableAssociation, RouteTarget
 from vpclab.model.security_group import PrefixList
@@ -89,7 +90,7 @@ class Destination:
 
 
 # -- tables ------------------------------------------------------------------------------------
-Tokened = TypeVar("Tokened", RouteTable, EgressOnlyInternetGateway)
+Tokened = TypeVar("Tokened", RouteTable, EgressOnlyInternetGateway, NetworkAcl)
 
 
 def repeated_request(tx: Tx, cls: type[Tokened], token: str | None, vpc_id: str) -> Tokened | None:
@@ -100,10 +101,7 @@ def repeated_request(tx: Tx, cls: type[Tokened], token: str | None, vpc_id: str)
         if earlier.client_token != token:
             continue
         if earlier.vpc_id != vpc_id:
-            raise DomainError(
-                "IdempotentParameterMismatch",
-                f"Client token {token} was used with different parameters",
-            )
+            raise idempotency_mismatch()
         return earlier
     return None
 

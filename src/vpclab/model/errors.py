@@ -14,6 +14,15 @@ class DomainError(Exception):
         self.message = message
 
 
+def idempotency_mismatch() -> DomainError:
+    """A ClientToken used again with other arguments: one error, in EC2's words, everywhere."""
+    return DomainError(
+        "IdempotentParameterMismatch",
+        "Arguments on this idempotent request are inconsistent with arguments used in previous "
+        "request(s).",
+    )
+
+
 def not_found(code: str, resource_id: str, kind: str = "") -> DomainError:
     """The usual 'does not exist' error, worded as EC2 words it."""
     noun = kind or "ID"
