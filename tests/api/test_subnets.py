@@ -234,10 +234,10 @@ def test_sub_12_new_subnet_is_associated_with_the_default_nacl(
     assert [a.subnet_id for a in acl.associations] == [subnet["SubnetId"]]
 
 
-def test_sub_13_create_answers_pending_then_available(ec2: Any, vpc_id: str) -> None:
-    """CreateSubnet returns pending; Describe sees available."""
+def test_sub_13_create_answers_available_as_aws_does_today(ec2: Any, vpc_id: str) -> None:
+    """CreateSubnet answers available (the AWS CLI's create-subnet examples), as Describe does."""
     subnet = make_subnet(ec2, vpc_id, "10.0.1.0/24")
-    assert subnet["State"] == "pending"
+    assert subnet["State"] == "available"
     assert described(ec2, subnet["SubnetId"])["State"] == "available"
     assert subnet["SubnetArn"] == f"arn:aws:ec2:us-east-1:123456789012:subnet/{subnet['SubnetId']}"
 

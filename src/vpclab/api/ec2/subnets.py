@@ -15,16 +15,14 @@ from vpclab.model.errors import DomainError
 from vpclab.model.vpc import Subnet
 
 
-def present_subnet(
-    ctx: RequestContext, subnet: Subnet, used: int, state: str = "available"
-) -> dict[str, Any]:
+def present_subnet(ctx: RequestContext, subnet: Subnet, used: int) -> dict[str, Any]:
     """A subnet in the shape of EC2's Subnet; `used` is how many of its addresses ENIs hold (SUB-6)."""
     out: dict[str, Any] = {
         "SubnetId": subnet.id,
         "SubnetArn": arn(ctx, "subnet", subnet.id),
         "VpcId": subnet.vpc_id,
         "OwnerId": ctx.account,
-        "State": state,
+        "State": "available",
         "CidrBlock": subnet.cidr_block,
         "AvailabilityZone": subnet.availability_zone,
         "AvailabilityZoneId": subnet.availability_zone_id,
@@ -97,7 +95,9 @@ def create_subnet(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]
         tags=spec_tags(params, "subnet"),
         quotas=ctx.quotas_on,
     )
-    return {"Subnet": present_subnet(ctx, subnet, 0, state="pending")}
+    # AWS answers a new subnet as available at once (the AWS CLI's create-subnet examples; a
+    # 2015 answer read pending, so this changed; SUB-13 allows both).
+    return {"Subnet": present_subnet(ctx, subnet, 0)}
 
 
 @operation("CreateDefaultSubnet")
