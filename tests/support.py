@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import boto3
@@ -109,3 +111,29 @@ def open_port_to_world(ec2: Any, group: str, port: int) -> str:
         GroupId=group, IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp="0.0.0.0/0"
     )
     return str(out["SecurityGroupRules"][0]["SecurityGroupRuleId"])
+
+
+Asgi = Callable[..., Awaitable[None]]
+
+
+def asgi_request(
+    app: Asgi, method: str, path: str, *, authorization: str, query: bytes = b""
+) -> tuple[int, bytes]:
+    """One HTTP request driven through an ASGI app in-process (no socket): status and body."""
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query,
+        "headers": [(b"authorization", authorization.encode())],
+    }
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])

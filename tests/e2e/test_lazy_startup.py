@@ -3,13 +3,12 @@ routes are installed by the first request under /_vpclab/, and EC2 calls never w
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 
+from tests.support import asgi_request
 from vpclab import __version__
 from vpclab.cli.main import build_parser, main, named_command
 from vpclab.server.app import App
@@ -53,23 +52,7 @@ def test_named_command_is_the_first_non_option() -> None:
 
 def _get(app: App, path: str) -> tuple[int, bytes]:
     """One GET through the ASGI app in-process: status and body."""
-    sent: list[MutableMapping[str, Any]] = []
-
-    async def receive() -> MutableMapping[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "query_string": b"",
-        "headers": [(b"authorization", AUTH.encode())],
-    }
-    asyncio.run(app(scope, receive, send))
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+    return asgi_request(app, "GET", path, authorization=AUTH)
 
 
 def test_own_routes_are_installed_by_the_first_request_under_vpclab() -> None:

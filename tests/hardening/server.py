@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -40,6 +42,30 @@ def start_server(*args: str) -> tuple[subprocess.Popen[str], str]:
     assert endpoint.startswith("http://127.0.0.1:")
     wait_healthy(endpoint)
     return proc, endpoint
+
+
+def start_strict_server(
+    folder: Path, keys: Iterable[tuple[str, str, str]]
+) -> tuple[subprocess.Popen[str], str]:
+    """`vpclab serve --auth strict` knowing these (access key, secret, account) triples, its
+    credentials file written in `folder`; (process, endpoint)."""
+    credentials = folder / "credentials.yaml"
+    credentials.write_text(
+        "credentials:\n"
+        + "".join(
+            f'  - {{access_key: {key}, secret_key: {secret}, account: "{account}"}}\n'
+            for key, secret, account in keys
+        )
+    )
+    return start_server(
+        "--in-memory",
+        "--settle-seconds",
+        "0",
+        "--auth",
+        "strict",
+        "--credentials",
+        str(credentials),
+    )
 
 
 def stop_server(proc: subprocess.Popen[str], *, kill: bool = False) -> None:

@@ -12,33 +12,19 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.hardening.server import FAST_FAIL, http_client, start_server, stop_server
+from tests.hardening.server import FAST_FAIL, http_client, start_strict_server, stop_server
 from tests.scenarios import world as w
 from vpclab.cli.main import main
 from vpclab.cli.sources import call_server
 
 ALICE = ("AKIASTRICTALICE", "alice-secret", "111111111111")
 BOB = ("AKIASTRICTBOB", "bob-secret", "222222222222")
-YAML = f"""credentials:
-  - {{access_key: {ALICE[0]}, secret_key: {ALICE[1]}, account: "{ALICE[2]}"}}
-  - {{access_key: {BOB[0]}, secret_key: {BOB[1]}, account: "{BOB[2]}"}}
-"""
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A strict-auth server holding Alice's public web instance; (endpoint, instance id)."""
-    credentials = tmp_path_factory.mktemp("auth") / "credentials.yaml"
-    credentials.write_text(YAML)
-    proc, endpoint = start_server(
-        "--in-memory",
-        "--settle-seconds",
-        "0",
-        "--auth",
-        "strict",
-        "--credentials",
-        str(credentials),
-    )
+    proc, endpoint = start_strict_server(tmp_path_factory.mktemp("auth"), (ALICE, BOB))
     try:
         ec2 = http_client(endpoint, ALICE[0], ALICE[1])
         vpc = w.vpc(ec2)

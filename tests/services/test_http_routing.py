@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import MutableMapping
 from typing import Any
 
+from tests.support import asgi_request
 from vpclab.api.dispatch import Api
 from vpclab.server.app import App
 
@@ -15,24 +14,7 @@ AUTH = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/lambda/aws4_r
 
 def call(app: App, method: str, path: str, query: bytes = b"") -> tuple[int, dict[str, Any]]:
     """Drive one HTTP request through the ASGI app in-process; status and JSON body."""
-    sent: list[MutableMapping[str, Any]] = []
-
-    async def receive() -> MutableMapping[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": query,
-        "headers": [(b"authorization", AUTH.encode())],
-    }
-    asyncio.run(app(scope, receive, send))
-    status = sent[0]["status"]
-    body = b"".join(m.get("body", b"") for m in sent[1:])
+    status, body = asgi_request(app, method, path, authorization=AUTH, query=query)
     return status, json.loads(body)
 
 

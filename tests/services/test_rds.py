@@ -183,18 +183,7 @@ def test_db_identifier_refused_unless_ascii_letter_first_no_double_or_trailing_h
     """RDS identifiers: 1-63 ASCII letters, digits or hyphens, a letter first, no '--', no hyphen
     at the end (a non-ASCII letter such as 'é' is refused like any other character)."""
     net = build_vpc(ec2)
-    rds.create_db_subnet_group(
-        DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
-    )
-    code, message = aws_error(
-        rds.create_db_instance,
-        DBInstanceIdentifier=identifier,
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        MasterUsername="admin",
-        MasterUserPassword="password123",
-        AllocatedStorage=20,
-        DBSubnetGroupName="dbs",
-    )
+    group = open_group(ec2, net.vpc, 5432)
+    code, message = aws_error(make_db, rds, net, group, identifier=identifier)
     assert code == "InvalidParameterValue"
     assert "ASCII letters" in message

@@ -69,13 +69,21 @@ def launch(ec2: Any, subnet: str, group: str) -> str:
     return str(reservation["Instances"][0]["InstanceId"])
 
 
-def make_db(rds: Any, net: Vpc, group: str, *, public: bool = False, **extra: Any) -> Any:
+def make_db(
+    rds: Any,
+    net: Vpc,
+    group: str,
+    *,
+    public: bool = False,
+    identifier: str = "mydb",
+    **extra: Any,
+) -> Any:
     """A subnet group over the public subnets and a postgres instance in it."""
     rds.create_db_subnet_group(
         DBSubnetGroupName="dbs", DBSubnetGroupDescription="db", SubnetIds=net.public
     )
     return rds.create_db_instance(
-        DBInstanceIdentifier="mydb",
+        DBInstanceIdentifier=identifier,
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
         MasterUsername="admin",
