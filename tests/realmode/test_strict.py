@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.hardening.server import http_client, start_server, stop_server
+from tests.hardening.server import http_client, start_strict_server, stop_server
 from tests.realmode.support import run_vpclab, web_group
 from tests.scenarios import world as w
 from vpclab.realmode.kernel import list_namespaces, teardown_all
@@ -23,23 +23,7 @@ BOB = ("AKIAREALMODEBOB", "bob-secret", "222222222222")
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A strict server where Alice has two instances in one subnet and Bob one of his own."""
-    credentials = tmp_path_factory.mktemp("auth") / "credentials.yaml"
-    credentials.write_text(
-        "credentials:\n"
-        + "".join(
-            f'  - {{access_key: {key}, secret_key: {secret}, account: "{account}"}}\n'
-            for key, secret, account in (ALICE, BOB)
-        )
-    )
-    proc, endpoint = start_server(
-        "--in-memory",
-        "--settle-seconds",
-        "0",
-        "--auth",
-        "strict",
-        "--credentials",
-        str(credentials),
-    )
+    proc, endpoint = start_strict_server(tmp_path_factory.mktemp("auth"), (ALICE, BOB))
     run = Target(endpoint).run
     try:
         ids: dict[str, list[str]] = {}
