@@ -8,9 +8,10 @@ for all of it, so the answer is exact while costing one evaluation per class, no
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 from vpclab.dataplane.compile import Compiled, Eni, SubnetInfo
 from vpclab.dataplane.filtering import WHOLE, evaluate_acl, evaluate_security_groups
@@ -102,6 +103,15 @@ def _public(address: int) -> bool:
     """Whether an internet host can hold the address as its source through an IGW."""
     text = int_ip(address)
     return not is_rfc1918(text) and not (_CGNAT[0] <= address <= _CGNAT[1]) and address != 0
+
+
+def _unless_unmodelled(answer: Callable[..., Answer], *args: Any) -> Answer:
+    """The answer, or None (not analysed) when a leg of the path leaves the modelled network
+    (a TGW, VGW, endpoint, appliance...)."""
+    try:
+        return answer(*args)
+    except NotModelled:
+        return None
 
 
 def _via_igw(part: Compiled, subnet: SubnetInfo, address: str, vpc_id: str) -> str | None:
@@ -488,10 +498,10 @@ class _PairSpaces:
                 if dropped and destination.subnet is not source.subnet:
                     private: Answer = NOTHING
                 else:
-                    private = self._private(index, target, sending, nat_row)
+                    private = _unless_unmodelled(self._private, index, target, sending, nat_row)
                 across: Answer = NOTHING
                 if destination.public_cell >= 0:
-                    across = self._public(index, target, leaving, public_row)
+                    across = _unless_unmodelled(self._public, index, target, leaving, public_row)
                 if private is NOTHING and across is NOTHING:
                     nothing.append(destinations)
                     continue
@@ -509,22 +519,9 @@ class _PairSpaces:
         sending: dict[int, End],
         nat_row: dict[tuple[object, ...], HeaderSpace],
     ) -> Answer:
-        """To the destination's private address; None (not analysed) when a leg of the path
-        leaves the modelled network (a TGW, VGW, endpoint, appliance...)."""
-        try:
-            return self._private_space(index, target, sending, nat_row)
-        except NotModelled:
-            return None
-
-    def _private_space(
-        self,
-        index: int,
-        target: int,
-        sending: dict[int, End],
-        nat_row: dict[tuple[object, ...], HeaderSpace],
-    ) -> Answer:
         """To the destination's private address: both ends' shares when the path is direct, the
-        NAT gateway's legs when it is the first hop, else the whole walk."""
+        NAT gateway's legs when it is the first hop, else the whole walk (NotModelled when a leg
+        leaves the modelled network)."""
         source, destination = self.classes[index][0], self.classes[target][0]
         if source.subnet is destination.subnet:
             space = self.direct.space(source, destination)
@@ -550,21 +547,7 @@ class _PairSpaces:
         leaving: dict[int, Leaving],
         row: dict[tuple[int, int], HeaderSpace],
     ) -> Answer:
-        """To the destination's public address; None (not analysed) when a leg of the path
-        leaves the modelled network."""
-        try:
-            return self._public_space(index, target, leaving, row)
-        except NotModelled:
-            return None
-
-    def _public_space(
-        self,
-        index: int,
-        target: int,
-        leaving: dict[int, Leaving],
-        row: dict[tuple[int, int], HeaderSpace],
-    ) -> Answer:
-        """To the destination's public address, across the internet."""
+        """To the destination's public address, across the internet (NotModelled as above)."""
         source = self.classes[index][0]
         far, members = self.classes[target]
         if index == target:
